@@ -1,0 +1,108 @@
+"""The agent's wire protocol (DESIGN §4): the bodies the agent and the server exchange.
+
+Both sides import these models, so a field renamed here is renamed on the wire for both.
+"""
+
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from diary.terms import SLOT_MINUTES, Billing, Screenshots
+
+# A 1000 Hz mouse moved without pause for a minute gives 60,000 events; anything above this
+# bound is not a human and is refused rather than stored.
+MAX_EVENTS_PER_MINUTE = 100_000
+MAX_MEMO = 500
+MAX_WINDOW_TEXT = 300
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class PairRequest(_Model):
+    code: str = Field(min_length=4, max_length=32)
+    device_name: str = Field(min_length=1, max_length=100)
+    os: str = Field(default="", max_length=100)
+    agent_version: str = Field(default="", max_length=50)
+
+
+class PairResponse(_Model):
+    device_id: int
+    token: str
+    slot_seconds: int
+    server_time: AwareDatetime
+
+
+class ContractBrief(_Model):
+    id: int
+    title: str
+
+
+class AgentState(_Model):
+    tracking: bool
+    session_id: int | None = None
+    contract: ContractBrief | None = None
+    memo: str | None = None
+    screenshots: Screenshots = Screenshots.ON
+    idle_minutes: int = 10
+    billing: Billing = Billing.SEGMENTS
+    slot_seconds: int = 600
+    server_time: AwareDatetime
+    window: bool = False  # the contract opted in to the active window's app and title
+
+
+class MinuteCounts(_Model):
+    """One minute of input: how many events, never which key or where the pointer was."""
+
+    keys: int = Field(default=0, ge=0, le=MAX_EVENTS_PER_MINUTE)
+    mouse: int = Field(default=0, ge=0, le=MAX_EVENTS_PER_MINUTE)
+
+    @property
+    def active(self) -> bool:
+        return self.keys + self.mouse > 0
+
+
+class WindowInfo(_Model):
+    app: str = Field(default="", max_length=MAX_WINDOW_TEXT)
+    title: str = Field(default="", max_length=MAX_WINDOW_TEXT)
+
+
+class SlotReport(_Model):
+    """The `meta` part of `POST /api/v1/agent/slots`; the screenshot travels beside it."""
+
+    session_id: int
+    slot_start: AwareDatetime
+    # One entry per slot "minute"; None where the minute was not tracked (outside the session).
+    minutes: list[MinuteCounts | None] = Field(min_length=SLOT_MINUTES, max_length=SLOT_MINUTES)
+    screenshot_at: AwareDatetime | None = None
+    memo: str | None = Field(default=None, max_length=MAX_MEMO)
+    window: WindowInfo | None = None
+    agent_version: str = Field(default="", max_length=50)
+
+
+class SlotAccepted(_Model):
+    id: int
+    slot_start: AwareDatetime
+    counted_minutes: int
+    duplicate: bool = False
+
+
+EventKind = Literal["idle_stop", "local_clockin", "local_clockout"]
+
+
+class AgentEvent(_Model):
+    kind: EventKind
+    at: AwareDatetime
+    memo: str | None = Field(default=None, max_length=MAX_MEMO)  # for local_clockin
+
+
+class EventResult(_Model):
+    ok: bool
+    message: str
+    session_id: int | None = None
+
+
+class ApiError(_Model):
+    error: str
+    detail: str
