@@ -1,0 +1,1 @@
+"""The Discord adapter (discord.py): translates interactions into service calls and renders results."""

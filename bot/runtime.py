@@ -1,0 +1,47 @@
+"""Wiring a process: settings -> engine (migrated) -> blob store -> service context."""
+
+import logging
+
+from bot.services.context import Context
+from bot.settings import Settings
+from storage.blobs import open_blobs
+from storage.engine import make_engine
+from storage.migrate import current_revision, head_revision, upgrade
+
+log = logging.getLogger("tally")
+
+
+class NotMigrated(RuntimeError):
+    pass
+
+
+def prepare_database(settings: Settings):
+    """The engine; an empty database is created on the spot, an outdated one is refused."""
+    engine = make_engine(settings.sqlalchemy_url)
+    current = current_revision(engine)
+    if current is None:
+        upgrade(engine)
+        log.info("created the database schema")
+    elif current != head_revision():
+        raise NotMigrated(f"the database is at revision {current}; run `tally db upgrade` first")
+    return engine
+
+
+def build_context(settings: Settings) -> Context:
+    if settings.secret_key is None:
+        log.warning("TALLY_SECRET_KEY is not set: diary links use a development key; set it outside development")
+    return Context(
+        engine=prepare_database(settings),
+        blobs=open_blobs(settings.blob_url, settings.data_dir),
+        slot_seconds=settings.slot_seconds,
+        public_url=settings.public_url.rstrip("/"),
+        secret_key=settings.secret_key or "development-only",
+    )
+
+
+def describe_platforms(settings: Settings) -> list[str]:
+    slack = "Slack: on (Socket Mode)" if settings.slack_app_token and settings.slack_enabled else \
+        "Slack: on (HTTP events at /slack/events)" if settings.slack_enabled else \
+        "Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)"
+    discord = "Discord: on" if settings.discord_enabled else "Discord: off (set DISCORD_TOKEN)"
+    return [slack, discord]

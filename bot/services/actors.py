@@ -1,0 +1,37 @@
+"""Who is acting, as the chat platforms name them, and how that maps to our members."""
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from storage import repo
+from storage.tables import Member, Workspace
+
+
+@dataclass(frozen=True)
+class UserRef:
+    """Somebody named in a command (a mention): the platform's id and a display name."""
+
+    id: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Actor:
+    platform: str  # slack | discord | shell
+    workspace: str  # the platform's workspace (team, guild) id
+    user: str  # the platform's user id
+    name: str = ""
+    channel: str = ""
+
+    def ref(self) -> UserRef:
+        return UserRef(self.user, self.name)
+
+
+def resolve(s: Session, actor: Actor) -> tuple[Workspace, Member]:
+    ws = repo.workspace(s, platform=actor.platform, external_id=actor.workspace)
+    return ws, repo.member(s, workspace_id=ws.id, external_id=actor.user, name=actor.name)
+
+
+def resolve_ref(s: Session, ws: Workspace, ref: UserRef) -> Member:
+    return repo.member(s, workspace_id=ws.id, external_id=ref.id, name=ref.name)

@@ -1,0 +1,64 @@
+"""Events the agent reports from the desktop: idle stops and local clock-in / clock-out."""
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from bot.services import announce, sessions
+from bot.services.context import Context
+from diary.protocol import AgentEvent, EventResult
+from diary.refusal import Refusal
+from diary.terms import ContractStatus
+from storage import repo
+from storage.tables import Contract, Device, Member
+
+SKEW = timedelta(minutes=2)
+
+
+def handle(ctx: Context, device: Device, event: AgentEvent, *, now: datetime) -> EventResult | Refusal:
+    if event.at > now + SKEW:
+        return Refusal("That event is in the future; check the computer's clock.")
+    with ctx.unit() as s:
+        me = s.get(Member, device.member_id)
+        if event.kind == "idle_stop":
+            return _idle_stop(s, ctx, me, min(event.at, now), now)
+        if event.kind == "local_clockin":
+            return _local_clockin(s, ctx, me, event.memo or "", now)
+        return _outcome(sessions.stop(s, ctx, me, now=now, reason="clockout"), "Clocked out.")
+
+
+def _outcome(result, message: str) -> EventResult | Refusal:
+    if isinstance(result, Refusal):
+        return result
+    return EventResult(ok=True, message=message, session_id=getattr(result, "session_id", None))
+
+
+def _idle_stop(s: Session, ctx: Context, me: Member, at: datetime, now: datetime) -> EventResult | Refusal:
+    running = repo.open_session(s, freelancer_id=me.id)
+    if running is None:
+        return EventResult(ok=True, message="Not clocked in; nothing to stop.")
+    result = sessions.stop(s, ctx, me, now=max(at, running.started_at), reason="idle")
+    text = (f"You were idle, so I clocked you out at {at:%H:%M} UTC. The idle minutes stay in your "
+            "diary with activity 0; you may delete them. /clockin starts again.")
+    announce.to_member(s, me, kind="idle", key=f"idle:{running.id}", text=text, now=now)
+    return _outcome(result, "Clocked out for idleness.")
+
+
+def _local_clockin(s: Session, ctx: Context, me: Member, memo: str, now: datetime) -> EventResult | Refusal:
+    contract = _desktop_contract(s, me)
+    if contract is None:
+        return Refusal("You have several contracts: clock in from the contract's channel with /clockin.", "conflict")
+    result = sessions.start(s, ctx, me, contract, memo=memo, now=now)
+    if isinstance(result, Refusal):
+        return result
+    running = repo.open_session(s, freelancer_id=me.id)
+    return EventResult(ok=True, message=f"Clocked in on {result.title}.", session_id=running.id)
+
+
+def _desktop_contract(s: Session, me: Member) -> Contract | None:
+    """The contract last worked on, else the only active one: the desktop has no channel to ask in."""
+    active = [c for c in repo.contracts_of(s, member_id=me.id) if c.freelancer_id == me.id and c.status == ContractStatus.ACTIVE]
+    last = repo.last_session(s, contract_ids=[c.id for c in active])
+    if last is not None:
+        return s.get(Contract, last.contract_id)
+    return active[0] if len(active) == 1 else None

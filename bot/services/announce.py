@@ -1,0 +1,35 @@
+"""Messages that are not direct replies go through the outbox, in the caller's transaction."""
+
+from dataclasses import asdict
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.services.results import Button
+from storage import repo
+from storage.tables import Contract, Member, Outbox, Workspace
+
+
+def _row(ws: Workspace, channel: str, kind: str, key: str, text: str, buttons, now: datetime, extra) -> Outbox:
+    payload = {"text": text, "buttons": [asdict(b) for b in buttons], **(extra or {})}
+    return Outbox(
+        dedupe_key=key, platform=ws.platform, workspace_id=ws.id, channel=channel, kind=kind,
+        payload=payload, next_attempt_at=now, created_at=now,
+    )
+
+
+def to_channel(
+    s: Session, contract: Contract, *, kind: str, key: str, text: str, now: datetime,
+    buttons: tuple[Button, ...] = (), extra: dict | None = None,
+) -> bool:
+    ws = s.get(Workspace, contract.workspace_id)
+    return repo.enqueue(s, _row(ws, contract.channel_id, kind, key, text, buttons, now, extra))
+
+
+def to_member(
+    s: Session, member: Member, *, kind: str, key: str, text: str, now: datetime,
+    buttons: tuple[Button, ...] = (), extra: dict | None = None,
+) -> bool:
+    """A direct message: the channel is "@" and the platform's user id."""
+    ws = s.get(Workspace, member.workspace_id)
+    return repo.enqueue(s, _row(ws, f"@{member.external_id}", kind, key, text, buttons, now, extra))

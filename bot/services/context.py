@@ -1,0 +1,45 @@
+"""What every use case needs from the outside world, handed in once by the process that runs it."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from storage.blobs import BlobStore
+from storage.engine import session
+
+
+def _nobody_listens(member_id: int) -> None:
+    return None
+
+
+@dataclass
+class Context:
+    engine: Engine
+    blobs: BlobStore
+    slot_seconds: int = 600
+    public_url: str = "http://127.0.0.1:8000"
+    secret_key: str = "development-only"
+    # Called after commit with each freelancer whose tracking state changed (wakes long polls).
+    on_change: Callable[[int], None] = field(default=_nobody_listens)
+
+    @contextmanager
+    def unit(self) -> Iterator[Session]:
+        """One transaction: every change of a use case lands together or not at all."""
+        with session(self.engine) as s:
+            s.info["changed"] = set()
+            try:
+                yield s
+                s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+            for member_id in s.info["changed"]:
+                self.on_change(member_id)
+
+
+def state_changed(s: Session, member_id: int) -> None:
+    """Marks a freelancer whose agent should hear of this change once it is committed."""
+    s.info.setdefault("changed", set()).add(member_id)

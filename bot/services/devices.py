@@ -1,0 +1,94 @@
+"""Pairing codes, device tokens and what a device's agent should be doing right now."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from bot.services.actors import Actor, resolve
+from bot.services.context import Context
+from bot.services.results import PairingIssued
+from diary.protocol import AgentState, ContractBrief, PairRequest, PairResponse
+from diary.refusal import Refusal
+from storage import repo
+from storage.tables import Contract, Device, PairingCode, WorkSession
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by hand
+CODE_LENGTH = 8
+CODE_LIFETIME = timedelta(minutes=10)
+BAD_CODE = Refusal("That pairing code is unknown or already used. Get a new one with /connect in chat.", "not_found")
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def normalize_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def _new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def issue_code(ctx: Context, actor: Actor, *, now: datetime) -> PairingIssued | Refusal:
+    with ctx.unit() as s:
+        _, me = resolve(s, actor)
+        if not any(c.freelancer_id == me.id for c in repo.contracts_of(s, member_id=me.id)):
+            return Refusal("Pairing is for freelancers with a contract; a client starts one with /contract new @you rate=40.", "forbidden")
+        code = _new_code()
+        s.add(PairingCode(code_hash=digest(normalize_code(code)), member_id=me.id, created_at=now, expires_at=now + CODE_LIFETIME))
+        return PairingIssued(code, now + CODE_LIFETIME, f"tally-agent pair {code} --server {ctx.public_url}")
+
+
+def pair(ctx: Context, request: PairRequest, *, now: datetime) -> PairResponse | Refusal:
+    with ctx.unit() as s:
+        code = repo.pairing_code(s, code_hash=digest(normalize_code(request.code)))
+        if code is None or code.used_at is not None:
+            return BAD_CODE
+        if code.expires_at <= now:
+            return Refusal("That pairing code has expired (codes last 10 minutes). Get a new one with /connect.", "too_late")
+        code.used_at = now
+        token = secrets.token_urlsafe(32)
+        device = Device(member_id=code.member_id, name=request.device_name, os=request.os,
+                        agent_version=request.agent_version, token_hash=digest(token), created_at=now)
+        s.add(device)
+        s.flush()
+        return PairResponse(device_id=device.id, token=token, slot_seconds=ctx.slot_seconds, server_time=now)
+
+
+def authenticate(ctx: Context, token: str, *, now: datetime) -> Device | None:
+    """The device a bearer token belongs to, unless it is unknown or revoked."""
+    with ctx.unit() as s:
+        device = repo.device_by_token_hash(s, token_hash=digest(token))
+        if device is None or device.revoked_at is not None:
+            return None
+        device.last_seen_at = now
+        return device
+
+
+def revoke(ctx: Context, device_id: int, *, now: datetime) -> None:
+    with ctx.unit() as s:
+        device = s.get(Device, device_id)
+        if device is not None and device.revoked_at is None:
+            device.revoked_at = now
+
+
+def state(ctx: Context, device: Device, *, now: datetime) -> AgentState:
+    with ctx.unit() as s:
+        running = repo.open_session(s, freelancer_id=device.member_id)
+        return _state(s, running, ctx.slot_seconds, now)
+
+
+def _state(s: Session, running: WorkSession | None, slot_seconds: int, now: datetime) -> AgentState:
+    if running is None:
+        return AgentState(tracking=False, slot_seconds=slot_seconds, server_time=now)
+    contract = s.get(Contract, running.contract_id)
+    return AgentState(
+        tracking=True, session_id=running.id,
+        contract=ContractBrief(id=contract.id, title=contract.title or f"contract #{contract.id}"),
+        memo=running.memo, screenshots=contract.screenshots, idle_minutes=contract.idle_minutes,
+        billing=contract.billing, slot_seconds=slot_seconds, server_time=now, window=contract.window,
+    )

@@ -1,0 +1,143 @@
+"""What use cases return. Adapters render these; they never decide anything from them.
+
+A refusal is diary.refusal.Refusal: one human sentence, shown privately.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from diary.statements import Statement
+
+
+@dataclass(frozen=True)
+class Done:
+    """A private confirmation sentence."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Several contracts fit: the actor picks one and repeats the command with `contract=ID`."""
+
+    prompt: str
+    command: str
+    options: list[tuple[int, str]]
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str  # one of DESIGN §5's labels
+    action: str  # approve_week, dispute_week, open_diary, accept_dispute, ...
+    value: str  # what it acts on, e.g. "12:2026-W47" or a dispute id
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class ContractCard:
+    headline: str
+    id: int
+    title: str
+    client: str
+    freelancer: str
+    channel: str
+    rate: Decimal
+    currency: str
+    limit_hours: Decimal | None
+    weekly_payment: Decimal
+    manual: bool
+    screenshots: str
+    billing: str
+    tz: str
+    idle_minutes: int
+    status: str
+    start_day: date
+    delivery_error: str | None = None
+
+
+@dataclass(frozen=True)
+class ClockedIn:
+    contract_id: int
+    title: str
+    memo: str
+    started_at: datetime
+    switched_from: str | None = None
+    agent_hint: str | None = None  # set when no device is paired yet
+
+
+@dataclass(frozen=True)
+class ClockedOut:
+    contract_id: int
+    title: str
+    started_at: datetime
+    ended_at: datetime
+    counted_minutes: int
+    activity: int | None  # percent
+
+
+@dataclass(frozen=True)
+class PairingIssued:
+    code: str
+    expires_at: datetime
+    command: str  # the line to paste: tally-agent pair CODE --server URL
+
+
+@dataclass(frozen=True)
+class Cell:
+    start: datetime  # local, in the billing timezone
+    slot_id: int | None = None  # None: nothing recorded in this slot
+    activity: int = 0  # active minutes 0-10
+    counted: int = 0
+    manual: bool = False
+    over_limit: bool = False
+    disputed: bool = False
+    screenshot: bool = False
+    memo: str = ""
+
+
+@dataclass(frozen=True)
+class HourRow:
+    start: datetime  # local time of the first cell
+    cells: list[Cell]
+
+
+@dataclass(frozen=True)
+class DayDiary:
+    contract_id: int
+    title: str
+    freelancer: str
+    day: date
+    tz: str
+    rows: list[HourRow]
+    counted_minutes: int
+    manual_minutes: int
+    over_limit_minutes: int
+    activity: int | None
+    tracking: bool
+    memo: str
+    buttons: list[Button] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DayLine:
+    day: date
+    counted: int
+    billable: int
+    over_limit: int
+    manual: int
+    disputed: int
+
+
+@dataclass(frozen=True)
+class Timesheet:
+    contract_id: int
+    title: str
+    freelancer: str
+    week: str  # "2026-W47"
+    tz: str
+    days: list[DayLine]
+    statement: Statement
+    status: str  # open | editing | pending | approved | auto_approved | disputed
+    limit_hours: Decimal | None
+    buttons: list[Button] = field(default_factory=list)

@@ -1,0 +1,204 @@
+"""Closing a week into a statement; approval, disputes and bonuses (DESIGN §1)."""
+
+from dataclasses import asdict
+from datetime import datetime, time
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from bot.services import announce, ledger
+from bot.services.actors import Actor, UserRef, resolve, resolve_ref
+from bot.services.context import Context
+from bot.services.picking import pick, role
+from bot.services.results import Button, Choice, Done
+from bot.services.views import pick_week
+from diary.dates import resolve_day
+from diary.weeks import local_day
+from diary.money import format_minutes, format_money
+from diary.permissions import Action, check
+from diary.refusal import Refusal
+from diary.review import DisputeStatus, WeekStatus, approve, auto_approve, dispute_step, open_dispute
+from diary.statements import Statement
+from diary.terms import Role
+from diary.weeks import BillingWeek, local_instant, week_of
+from storage import repo
+from storage.tables import Bonus, Contract, Dispute, Member, WeekReview
+
+
+def statement_json(statement: Statement) -> dict:
+    return {key: str(value) if isinstance(value, Decimal) else value for key, value in asdict(statement).items()}
+
+
+def week_buttons(contract: Contract, week: BillingWeek) -> tuple[Button, ...]:
+    value = f"{contract.id}:{week.label}"
+    return (Button("Approve", "approve_week", value), Button("Dispute", "dispute_week", value), Button("Open diary", "open_diary", value))
+
+
+def close_week(ctx: Context, contract_id: int, week: BillingWeek, *, now: datetime) -> WeekReview | Refusal:
+    """The statement of a week whose edits have closed, and its review message; once only."""
+    with ctx.unit() as s:
+        contract = s.get(Contract, contract_id)
+        return ensure_closed(s, ctx, contract, week, now)
+
+
+def ensure_closed(s: Session, ctx: Context, contract: Contract, week: BillingWeek, now: datetime) -> WeekReview | Refusal:
+    review = repo.week_review(s, contract_id=contract.id, week_start=week.monday)
+    if review is not None:
+        return review
+    if now < week.edit_deadline:
+        return Refusal(f"Week {week.label} is still open for the freelancer's edits.", "conflict")
+    statement = ledger.statement(s, contract, week, ctx.slot_seconds)
+    review = WeekReview(contract_id=contract.id, week_start=week.monday, statement=statement_json(statement), closed_at=now)
+    s.add(review)
+    s.flush()
+    announce.to_channel(s, contract, kind="review", key=f"review:{contract.id}:{week.label}", text=review_text(s, contract, week, statement),
+                        now=now, buttons=week_buttons(contract, week), extra={"contract_id": contract.id, "week": week.label})
+    return review
+
+
+def review_text(s: Session, contract: Contract, week: BillingWeek, st: Statement) -> str:
+    freelancer = s.get(Member, contract.freelancer_id).name
+    return (f"Week {week.label} of {freelancer}: {format_minutes(st.counted_minutes)} counted, "
+            f"{format_minutes(st.billable_minutes)} billable, {format_minutes(st.over_limit_minutes)} over limit, "
+            f"{format_minutes(st.manual_minutes)} manual — total {format_money(st.total, st.currency)}. "
+            f"Approve or dispute by {week.review_deadline:%a %Y-%m-%d %H:%M} UTC; undisputed hours are approved then.")
+
+
+def _client_pick(s: Session, actor: Actor, action: Action, command: str, contract_id, other: UserRef | None):
+    ws, me = resolve(s, actor)
+    who = resolve_ref(s, ws, other) if other else None
+    return me, pick(s, me, channel=actor.channel, action=action, command=command, contract_id=contract_id, other=who)
+
+
+def approve_week(ctx: Context, actor: Actor, *, now: datetime, week: str | None = None,
+                 other: UserRef | None = None, contract_id: int | None = None) -> Done | Choice | Refusal:
+    with ctx.unit() as s:
+        me, contract = _client_pick(s, actor, Action.APPROVE, "/approve", contract_id, other)
+        if isinstance(contract, Refusal | Choice):
+            return contract
+        billing_week = _week(week or "last", contract.tz, now)
+        if isinstance(billing_week, Refusal):
+            return billing_week
+        return _decide(s, ctx, contract, billing_week, me, now)
+
+
+def _week(text: str, tz: str, now: datetime) -> BillingWeek | Refusal:
+    try:
+        return pick_week(text, tz, now)
+    except ValueError as error:
+        return Refusal(str(error))
+
+
+def _decide(s: Session, ctx: Context, contract: Contract, week: BillingWeek, me: Member, now: datetime) -> Done | Refusal:
+    review = ensure_closed(s, ctx, contract, week, now)
+    if isinstance(review, Refusal):
+        return approve(WeekStatus.PENDING, week=week, now=now)  # says when approving opens
+    status = approve(WeekStatus(review.status), week=week, now=now)
+    if isinstance(status, Refusal):
+        return status
+    review.status, review.decided_at, review.decided_by = str(status), now, me.id
+    return Done(f"Week {week.label} approved by {me.name}.")
+
+
+def auto_approve_due(ctx: Context, *, now: datetime) -> list[int]:
+    """Pending weeks whose review window has closed become approved; returns their review ids."""
+    done = []
+    with ctx.unit() as s:
+        for review in repo.reviews_with_status(s, statuses=(WeekStatus.PENDING,)):
+            contract = s.get(Contract, review.contract_id)
+            week = BillingWeek(review.week_start, contract.tz)
+            if not isinstance(auto_approve(WeekStatus(review.status), week=week, now=now), Refusal):
+                review.status, review.decided_at = str(WeekStatus.AUTO_APPROVED), now
+                announce.to_channel(s, contract, kind="auto_approved", key=f"auto:{review.id}", text=f"Week {week.label} was approved automatically.", now=now)
+                done.append(review.id)
+    return done
+
+
+def dispute(ctx: Context, actor: Actor, *, start: time, end: time, day: str | None, reason: str, now: datetime,
+            other: UserRef | None = None, contract_id: int | None = None) -> Done | Choice | Refusal:
+    if not reason.strip():
+        return Refusal("Say why, e.g. /dispute 10:00-11:30 2026-11-20 no work visible in the screenshots.")
+    with ctx.unit() as s:
+        me, contract = _client_pick(s, actor, Action.DISPUTE, "/dispute", contract_id, other)
+        if isinstance(contract, Refusal | Choice):
+            return contract
+        when = resolve_day(day, local_day(now, contract.tz))
+        if isinstance(when, Refusal):
+            return when
+        begin, finish = local_instant(when, start, contract.tz), local_instant(when, end, contract.tz)
+        week = week_of(begin, contract.tz)
+        if finish <= begin or finish > week.end:
+            return Refusal("Name a time range of one day, e.g. /dispute 10:00-11:30 2026-11-20 REASON.")
+        return _open(s, ctx, contract, week, me, begin, finish, reason.strip(), now)
+
+
+def _open(s: Session, ctx: Context, contract: Contract, week: BillingWeek, me: Member, begin, finish, reason: str, now: datetime):
+    review = ensure_closed(s, ctx, contract, week, now)
+    status = open_dispute(WeekStatus(review.status) if isinstance(review, WeekReview) else WeekStatus.PENDING, week=week, now=now)
+    if isinstance(status, Refusal):
+        return status
+    review.status = str(status)
+    item = Dispute(contract_id=contract.id, week_start=week.monday, range_start=begin, range_end=finish,
+                   reason=reason[:1000], created_at=now, updated_at=now)
+    s.add(item)
+    s.flush()
+    buttons = (Button("Accept", "accept_dispute", str(item.id)), Button("Answer", "answer_dispute", str(item.id)))
+    text = f"{me.name} disputes {begin:%a %H:%M}–{finish:%H:%M} UTC of week {week.label}: {item.reason}"
+    announce.to_channel(s, contract, kind="dispute", key=f"dispute:{item.id}:open", text=text, now=now, buttons=buttons, extra={"dispute_id": item.id})
+    return Done(f"Dispute #{item.id} opened; the freelancer can accept it or answer.")
+
+
+STEP_ACTION = {"accept": Action.ANSWER_DISPUTE, "answer": Action.ANSWER_DISPUTE, "withdraw": Action.DISPUTE, "confirm": Action.DISPUTE}
+
+
+def dispute_action(ctx: Context, actor: Actor, dispute_id: int, step: str, *, now: datetime, text: str = "") -> Done | Refusal:
+    with ctx.unit() as s:
+        _, me = resolve(s, actor)
+        item = s.get(Dispute, dispute_id)
+        contract = s.get(Contract, item.contract_id) if item else None
+        if contract is None or role(contract, me) is Role.NONE:
+            return Refusal(f"There is no dispute #{dispute_id} of yours.", "not_found")
+        refusal = check(role(contract, me), STEP_ACTION.get(step, Action.DISPUTE))
+        if refusal:
+            return refusal
+        if step == "answer" and not text.strip():
+            return Refusal("Write your answer, e.g. /answer 3 the screenshots show the staging server.")
+        return _step(s, contract, item, me, step, text.strip(), now)
+
+
+def _step(s: Session, contract: Contract, item: Dispute, me: Member, step: str, text: str, now: datetime) -> Done | Refusal:
+    status = dispute_step(DisputeStatus(item.status), step)
+    if isinstance(status, Refusal):
+        return status
+    item.status, item.updated_at = str(status), now
+    if step == "answer":
+        item.answer = text[:1000]
+        buttons = (Button("Withdraw", "withdraw_dispute", str(item.id)), Button("Confirm", "confirm_dispute", str(item.id)))
+        announce.to_channel(s, contract, kind="dispute", key=f"dispute:{item.id}:answer", text=f"{me.name} answers dispute #{item.id}: {item.answer}",
+                            now=now, buttons=buttons, extra={"dispute_id": item.id})
+    _settle_week(s, contract, item, me, now)
+    return Done(f"Dispute #{item.id} {status.value} by {me.name}.")
+
+
+def _settle_week(s: Session, contract: Contract, item: Dispute, me: Member, now: datetime) -> None:
+    """Once no dispute of the week is pending, the rest of the week stands approved."""
+    pending = [d for d in repo.disputes(s, contract_id=contract.id, week_start=item.week_start)
+               if d.status in (DisputeStatus.OPEN, DisputeStatus.ANSWERED)]
+    review = repo.week_review(s, contract_id=contract.id, week_start=item.week_start)
+    if not pending and review is not None and review.status == WeekStatus.DISPUTED:
+        review.status, review.decided_at = str(WeekStatus.APPROVED), now
+
+
+def bonus(ctx: Context, actor: Actor, other: UserRef, amount: Decimal, *, note: str = "", now: datetime,
+          contract_id: int | None = None) -> Done | Choice | Refusal:
+    if amount <= 0:
+        return Refusal("A bonus is a positive amount, e.g. /bonus @bob 50 thanks for the weekend fix.")
+    with ctx.unit() as s:
+        me, contract = _client_pick(s, actor, Action.BONUS, "/bonus", contract_id, other)
+        if isinstance(contract, Refusal | Choice):
+            return contract
+        week = week_of(now, contract.tz)
+        s.add(Bonus(contract_id=contract.id, week_start=week.monday, amount=amount, note=note.strip()[:500], at=now, by_member_id=me.id))
+        text = f"{me.name} paid {s.get(Member, contract.freelancer_id).name} a bonus of {format_money(amount, contract.currency)}" + (f": {note.strip()}" if note.strip() else ".")
+        announce.to_channel(s, contract, kind="bonus", key=f"bonus:{contract.id}:{now.isoformat()}", text=text, now=now)
+        return Done(f"Bonus of {format_money(amount, contract.currency)} recorded on week {week.label}.")

@@ -1,0 +1,133 @@
+"""The day diary and the week timesheet, as both parties of a contract see them."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.services import ledger
+from bot.services.actors import Actor, UserRef, resolve, resolve_ref
+from bot.services.context import Context
+from bot.services.picking import pick
+from bot.services.results import Cell, Choice, DayDiary, DayLine, HourRow, Timesheet
+from diary.activity import activity_percent
+from diary.dates import resolve_day
+from diary.weeks import local_day
+from diary.permissions import Action
+from diary.refusal import Refusal
+from diary.weeks import BillingWeek, day_bounds, parse_week, week_of
+from storage import repo
+from storage.tables import Contract, Member
+
+CELLS_PER_ROW = 6
+
+
+def _viewed(s: Session, actor: Actor, command: str, contract_id: int | None, other: UserRef | None):
+    ws, me = resolve(s, actor)
+    who = resolve_ref(s, ws, other) if other else None
+    return pick(s, me, channel=actor.channel, action=Action.VIEW, command=command, contract_id=contract_id, other=who)
+
+
+def day_diary(ctx: Context, actor: Actor, *, now: datetime, day: str | None = None,
+              other: UserRef | None = None, contract_id: int | None = None) -> DayDiary | Choice | Refusal:
+    with ctx.unit() as s:
+        contract = _viewed(s, actor, "/diary", contract_id, other)
+        if isinstance(contract, Refusal | Choice):
+            return contract
+        wanted = resolve_day(day, local_day(now, contract.tz))
+        return wanted if isinstance(wanted, Refusal) else build_day(s, ctx, contract, wanted)
+
+
+def build_day(s: Session, ctx: Context, contract: Contract, day: date) -> DayDiary:
+    begin, end = day_bounds(day, contract.tz)
+    week_lines = ledger.lines(s, contract, week_of(begin, contract.tz), ctx.slot_seconds)
+    todays = [line for line in week_lines if begin <= line.slot.start < end]
+    shots = repo.screenshots_for(s, slot_ids=[line.slot.id for line in todays])
+    running = repo.open_session(s, freelancer_id=contract.freelancer_id)
+    tracking = running is not None and running.contract_id == contract.id
+    return DayDiary(
+        contract_id=contract.id, title=contract.title, freelancer=s.get(Member, contract.freelancer_id).name,
+        day=day, tz=contract.tz, rows=_rows(todays, shots, begin, ctx.slot_seconds, contract.tz),
+        counted_minutes=sum(line.item.counted for line in todays),
+        manual_minutes=sum(line.item.counted for line in todays if line.item.manual),
+        over_limit_minutes=sum(line.bill.over for line in todays),
+        activity=_activity(todays), tracking=tracking, memo=running.memo if tracking else "",
+    )
+
+
+def _activity(lines: list[ledger.Line]) -> int | None:
+    tracked = [line.slot for line in lines if not line.slot.manual]
+    minutes = sum(sum(1 for m in (x.minutes or []) if m is not None) for x in tracked)
+    return activity_percent(sum(x.active_minutes for x in tracked), minutes)
+
+
+def _cell(line: ledger.Line, has_shot: bool, zone: ZoneInfo) -> Cell:
+    return Cell(
+        start=line.slot.start.astimezone(zone), slot_id=line.slot.id, activity=line.slot.active_minutes,
+        counted=line.item.counted, manual=line.slot.manual, over_limit=line.bill.over > 0,
+        disputed=line.bill.held + line.bill.removed > 0, screenshot=has_shot, memo=line.slot.memo,
+    )
+
+
+def _rows(lines: list[ledger.Line], shots: dict, begin: datetime, slot_seconds: int, tz: str) -> list[HourRow]:
+    """Rows of six slots (an hour with 10-minute slots), only those with something in them."""
+    zone, row_length = ZoneInfo(tz), timedelta(seconds=slot_seconds * CELLS_PER_ROW)
+    by_row: dict[int, dict[int, Cell]] = {}
+    for line in lines:
+        offset = int((line.slot.start - begin).total_seconds()) // slot_seconds
+        by_row.setdefault(offset // CELLS_PER_ROW, {})[offset % CELLS_PER_ROW] = _cell(line, line.slot.id in shots, zone)
+    rows = []
+    for index in sorted(by_row):
+        row_start = begin + index * row_length
+        cells = [by_row[index].get(i) or Cell(start=(row_start + timedelta(seconds=i * slot_seconds)).astimezone(zone)) for i in range(CELLS_PER_ROW)]
+        rows.append(HourRow(start=row_start.astimezone(zone), cells=cells))
+    return rows
+
+
+def pick_week(text: str | None, tz: str, now: datetime) -> BillingWeek:
+    """this | last | YYYY-Www; ValueError with a sentence for anything else."""
+    current = week_of(now, tz)
+    if text in (None, "", "this"):
+        return current
+    if text == "last":
+        return current.previous()
+    return parse_week(text, tz)
+
+
+def timesheet(ctx: Context, actor: Actor, *, now: datetime, week: str | None = None,
+              other: UserRef | None = None, contract_id: int | None = None) -> Timesheet | Choice | Refusal:
+    with ctx.unit() as s:
+        contract = _viewed(s, actor, "/timesheet", contract_id, other)
+        if isinstance(contract, Refusal | Choice):
+            return contract
+        try:
+            billing_week = pick_week(week, contract.tz, now)
+        except ValueError as error:
+            return Refusal(f"{error} Or say this or last, e.g. /timesheet last.")
+        return build_timesheet(s, ctx, contract, billing_week, now)
+
+
+def week_status(s: Session, contract: Contract, week: BillingWeek, now: datetime) -> str:
+    review = repo.week_review(s, contract_id=contract.id, week_start=week.monday)
+    if review is not None:
+        return review.status
+    return "open" if now < week.end else "editing" if now < week.edit_deadline else "closing"
+
+
+def build_timesheet(s: Session, ctx: Context, contract: Contract, week: BillingWeek, now: datetime) -> Timesheet:
+    week_lines = ledger.lines(s, contract, week, ctx.slot_seconds)
+    zone = ZoneInfo(contract.tz)
+    days = [_day_line(d, [x for x in week_lines if x.slot.start.astimezone(zone).date() == d]) for d in week.days]
+    return Timesheet(
+        contract_id=contract.id, title=contract.title, freelancer=s.get(Member, contract.freelancer_id).name,
+        week=week.label, tz=contract.tz, days=days, statement=ledger.statement(s, contract, week, ctx.slot_seconds, week_lines),
+        status=week_status(s, contract, week, now), limit_hours=contract.weekly_limit_hours,
+    )
+
+
+def _day_line(day: date, lines: list[ledger.Line]) -> DayLine:
+    return DayLine(
+        day=day, counted=sum(x.item.counted for x in lines), billable=sum(x.bill.billable for x in lines),
+        over_limit=sum(x.bill.over for x in lines), manual=sum(x.item.counted for x in lines if x.item.manual),
+        disputed=sum(x.bill.held + x.bill.removed for x in lines),
+    )

@@ -1,0 +1,106 @@
+"""`tally shell --as NAME`: the chat commands in a terminal, over the same services as Slack and Discord."""
+
+import sys
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import TextIO
+
+
+from bot import commands
+from bot.render.text import render
+from bot.services.actors import Actor, UserRef
+from bot.services.context import Context
+from storage import repo
+from storage.tables import Outbox
+
+WORKSPACE = "local"
+
+
+def mention(token: str) -> UserRef | None:
+    """`@bob` names the shell user bob."""
+    if token.startswith("@") and len(token) > 1:
+        name = token[1:]
+        return UserRef(id=name.lower(), name=name)
+    return None
+
+
+class Shell:
+    def __init__(self, ctx: Context, user: str, *, out: TextIO = sys.stdout, channel: str = "#general",
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.ctx, self.out, self.clock = ctx, out, clock
+        self.user, self.channel = user, channel
+
+    @property
+    def actor(self) -> Actor:
+        return Actor("shell", WORKSPACE, self.user.lower(), self.user, self.channel)
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def handle(self, line: str) -> None:
+        """One typed line: a local switch (/as, /channel), a chat command, or a hint."""
+        line = line.strip()
+        if not line or line.startswith("#"):
+            return
+        if not line.startswith("/"):
+            return self.say("Commands start with /, e.g. /clockin writing docs. /tally help lists them.")
+        name, _, rest = line[1:].partition(" ")
+        if name == "as":
+            return self._switch_user(rest.strip())
+        if name == "channel":
+            return self._switch_channel(rest.strip())
+        self.say(render(commands.run(self.ctx, self.actor, name, rest, now=self.clock(), mention=mention)))
+        self.deliver()
+
+    def _switch_user(self, name: str) -> None:
+        if not name.replace("_", "").replace("-", "").isalnum():
+            return self.say("Say who, e.g. /as bob.")
+        self.user = name.lstrip("@")
+        self.say(f"You are now {self.user}.")
+
+    def _switch_channel(self, name: str) -> None:
+        if not name:
+            return self.say("Say which channel, e.g. /channel #design.")
+        self.channel = name if name.startswith("#") else f"#{name}"
+        self.say(f"You are now in {self.channel}.")
+
+    def deliver(self) -> None:
+        """The shell's outbox dispatcher: channel posts and direct messages are printed here."""
+        with self.ctx.unit() as s:
+            for message in repo.pending_outbox(s, platform="shell", now=self.clock()):
+                self.say(_post(message))
+                message.status, message.sent_at = "sent", self.clock()
+
+    def run(self, lines: Iterable[str], *, echo: bool) -> None:
+        for line in lines:
+            if echo:
+                self.say(f"{self.user}> {line.rstrip()}")
+            self.handle(line)
+
+
+def _post(message: Outbox) -> str:
+    where = f"to {message.channel[1:]}" if message.channel.startswith("@") else message.channel
+    text = f"[{where}] {message.payload.get('text', '')}"
+    buttons = message.payload.get("buttons") or []
+    if buttons:
+        text += "\n  " + "  ".join(f"[{b['label']}: {_button_command(b)}]" for b in buttons)
+    return text
+
+
+def _button_command(button: dict) -> str:
+    """What to type in the shell for a button the chat platforms would show."""
+    value = button["value"]
+    contract_id, _, week = value.partition(":")
+    return {
+        "approve_week": f"/approve {week} contract={contract_id}",
+        "dispute_week": f"/dispute HH:MM-HH:MM DAY REASON contract={contract_id}",
+        "open_diary": f"/timesheet {week} contract={contract_id}",
+        "accept_dispute": f"/accept {value}",
+        "answer_dispute": f"/answer {value} TEXT",
+        "withdraw_dispute": f"/withdraw {value}",
+        "confirm_dispute": f"/confirm {value}",
+        "approve_manual": f"/approve manual {value}",
+        "decline_manual": f"/decline {value}",
+    }.get(button["action"], button["action"])
+
+

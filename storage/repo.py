@@ -1,0 +1,203 @@
+"""Data-access functions: keyword-only, one query each, no rules (those live in diary/)."""
+
+from datetime import date, datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from storage.tables import (
+    Bonus,
+    Contract,
+    ContractChange,
+    Device,
+    Dispute,
+    ManualEntry,
+    Member,
+    Outbox,
+    PairingCode,
+    Screenshot,
+    Slot,
+    WeekReview,
+    WorkSession,
+    Workspace,
+)
+
+LIVE = ("active", "paused")
+
+
+def workspace(s: Session, *, platform: str, external_id: str, name: str = "") -> Workspace:
+    found = s.exec(
+        select(Workspace).where(Workspace.platform == platform, Workspace.external_id == external_id)
+    ).first()
+    if found is None:
+        found = Workspace(platform=platform, external_id=external_id, name=name)
+        s.add(found)
+        s.flush()
+    return found
+
+
+def member(s: Session, *, workspace_id: int, external_id: str, name: str = "") -> Member:
+    """The member with that platform id, created on first sight; a newer display name wins."""
+    found = s.exec(
+        select(Member).where(Member.workspace_id == workspace_id, Member.external_id == external_id)
+    ).first()
+    if found is None:
+        found = Member(workspace_id=workspace_id, external_id=external_id, name=name or external_id)
+        s.add(found)
+        s.flush()
+    elif name and name != found.name:
+        found.name = name
+    return found
+
+
+def member_by_name(s: Session, *, workspace_id: int, name: str) -> Member | None:
+    return s.exec(
+        select(Member).where(Member.workspace_id == workspace_id, func.lower(Member.name) == name.lower())
+    ).first()
+
+
+def contracts_of(s: Session, *, member_id: int, channel_id: str | None = None) -> list[Contract]:
+    """Live contracts the member is a party to, optionally only those of one channel."""
+    query = select(Contract).where(
+        (Contract.client_id == member_id) | (Contract.freelancer_id == member_id),
+        Contract.status.in_(LIVE),
+    )
+    if channel_id is not None:
+        query = query.where(Contract.channel_id == channel_id)
+    return list(s.exec(query.order_by(Contract.id)))
+
+
+def live_contracts(s: Session) -> list[Contract]:
+    return list(s.exec(select(Contract).where(Contract.status.in_(LIVE)).order_by(Contract.id)))
+
+
+def changes(s: Session, *, contract_id: int, field: str) -> list[ContractChange]:
+    return list(
+        s.exec(
+            select(ContractChange)
+            .where(ContractChange.contract_id == contract_id, ContractChange.field == field)
+            .order_by(ContractChange.at, ContractChange.id)
+        )
+    )
+
+
+def open_session(s: Session, *, freelancer_id: int) -> WorkSession | None:
+    """The freelancer's running session, on whichever contract: one at a time."""
+    return s.exec(
+        select(WorkSession)
+        .join(Contract, Contract.id == WorkSession.contract_id)
+        .where(Contract.freelancer_id == freelancer_id, WorkSession.ended_at.is_(None))
+    ).first()
+
+
+def last_session(s: Session, *, contract_ids: list[int]) -> WorkSession | None:
+    query = select(WorkSession).where(WorkSession.contract_id.in_(contract_ids))
+    return s.exec(query.order_by(WorkSession.started_at.desc())).first()
+
+
+def sessions_between(s: Session, *, contract_id: int, start: datetime, end: datetime) -> list[WorkSession]:
+    return list(
+        s.exec(
+            select(WorkSession).where(
+                WorkSession.contract_id == contract_id,
+                WorkSession.started_at < end,
+                (WorkSession.ended_at.is_(None)) | (WorkSession.ended_at > start),
+            )
+        )
+    )
+
+
+def slots_between(
+    s: Session, *, contract_id: int, start: datetime, end: datetime, with_deleted: bool = False
+) -> list[Slot]:
+    query = select(Slot).where(Slot.contract_id == contract_id, Slot.start >= start, Slot.start < end)
+    if not with_deleted:
+        query = query.where(Slot.deleted_at.is_(None))
+    return list(s.exec(query.order_by(Slot.start)))
+
+
+def slots_of_session(s: Session, *, session_id: int) -> list[Slot]:
+    query = select(Slot).where(Slot.session_id == session_id, Slot.deleted_at.is_(None))
+    return list(s.exec(query.order_by(Slot.start)))
+
+
+def slot_at(s: Session, *, contract_id: int, start: datetime) -> Slot | None:
+    return s.exec(select(Slot).where(Slot.contract_id == contract_id, Slot.start == start)).first()
+
+
+def screenshot_of(s: Session, *, slot_id: int) -> Screenshot | None:
+    return s.exec(select(Screenshot).where(Screenshot.slot_id == slot_id)).first()
+
+
+def screenshots_for(s: Session, *, slot_ids: list[int]) -> dict[int, Screenshot]:
+    if not slot_ids:
+        return {}
+    rows = s.exec(select(Screenshot).where(Screenshot.slot_id.in_(slot_ids)))
+    return {row.slot_id: row for row in rows}
+
+
+def manual_entries(s: Session, *, contract_id: int, status: str | None = None) -> list[ManualEntry]:
+    query = select(ManualEntry).where(ManualEntry.contract_id == contract_id)
+    if status is not None:
+        query = query.where(ManualEntry.status == status)
+    return list(s.exec(query.order_by(ManualEntry.start)))
+
+
+def week_review(s: Session, *, contract_id: int, week_start: date) -> WeekReview | None:
+    return s.exec(
+        select(WeekReview).where(WeekReview.contract_id == contract_id, WeekReview.week_start == week_start)
+    ).first()
+
+
+def reviews_with_status(s: Session, *, statuses: tuple[str, ...]) -> list[WeekReview]:
+    return list(s.exec(select(WeekReview).where(WeekReview.status.in_(statuses))))
+
+
+def disputes(s: Session, *, contract_id: int, week_start: date) -> list[Dispute]:
+    return list(
+        s.exec(
+            select(Dispute)
+            .where(Dispute.contract_id == contract_id, Dispute.week_start == week_start)
+            .order_by(Dispute.id)
+        )
+    )
+
+
+def bonuses(s: Session, *, contract_id: int, week_start: date) -> list[Bonus]:
+    return list(
+        s.exec(select(Bonus).where(Bonus.contract_id == contract_id, Bonus.week_start == week_start))
+    )
+
+
+def device_by_token_hash(s: Session, *, token_hash: str) -> Device | None:
+    return s.exec(select(Device).where(Device.token_hash == token_hash)).first()
+
+
+def devices_of(s: Session, *, member_id: int) -> list[Device]:
+    return list(
+        s.exec(select(Device).where(Device.member_id == member_id, Device.revoked_at.is_(None)))
+    )
+
+
+def pairing_code(s: Session, *, code_hash: str) -> PairingCode | None:
+    return s.exec(select(PairingCode).where(PairingCode.code_hash == code_hash)).first()
+
+
+def enqueue(s: Session, message: Outbox) -> bool:
+    """Adds an outbox row unless one with its dedupe key exists; True when added."""
+    exists = s.exec(select(Outbox.id).where(Outbox.dedupe_key == message.dedupe_key)).first()
+    if exists is not None:
+        return False
+    s.add(message)
+    return True
+
+
+def pending_outbox(s: Session, *, platform: str, now: datetime, limit: int = 100) -> list[Outbox]:
+    return list(
+        s.exec(
+            select(Outbox)
+            .where(Outbox.platform == platform, Outbox.status == "pending", Outbox.next_attempt_at <= now)
+            .order_by(Outbox.id)
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,210 @@
+"""The tables. Instants are aware UTC (UTCDateTime); money is Numeric; days are local dates.
+
+Derived numbers (counted time, statements of open weeks) are computed by the rules in diary/,
+not stored, except where a week was closed: its statement is kept as it was sent.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Column, Numeric, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+def _instant(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
+
+
+def _money(**kw: Any) -> Any:
+    return Field(sa_type=Numeric(14, 2), **kw)
+
+
+class Workspace(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)  # slack | discord | shell
+    external_id: str = Field(max_length=64)
+    name: str = Field(default="", max_length=200)
+    summary_channel: str | None = Field(default=None, max_length=64)
+
+
+class Member(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    external_id: str = Field(max_length=64)
+    name: str = Field(default="", max_length=200)
+
+
+class Contract(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    channel_id: str = Field(max_length=64, index=True)
+    client_id: int = Field(foreign_key="member.id", index=True)
+    freelancer_id: int = Field(foreign_key="member.id", index=True)
+    title: str = Field(default="", max_length=200)
+    currency: str = Field(default="USD", max_length=3)
+    rate: Decimal = _money()
+    weekly_limit_hours: Decimal | None = Field(default=None, sa_type=Numeric(6, 2), nullable=True)
+    weekly_payment: Decimal = _money(default=Decimal("0"))
+    manual_allowed: bool = True
+    screenshots: str = Field(default="on", max_length=8)
+    billing: str = Field(default="segments", max_length=16)
+    tz: str = Field(default="UTC", max_length=64)
+    idle_minutes: int = 10
+    window: bool = False
+    status: str = Field(default="active", max_length=16, index=True)
+    start_day: date
+    end_day: date | None = None
+    created_at: datetime = _instant()
+    delivery_error: str | None = Field(default=None, max_length=500)
+
+
+class ContractChange(SQLModel, table=True):
+    """History of rate, limit, status and settings: weeks are billed by the values they had."""
+
+    __tablename__ = "contract_change"
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    at: datetime = _instant()
+    field: str = Field(max_length=32)
+    value: str | None = Field(default=None, max_length=200)
+    by_member_id: int | None = Field(default=None, foreign_key="member.id")
+
+
+class Device(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    name: str = Field(max_length=100)
+    os: str = Field(default="", max_length=100)
+    agent_version: str = Field(default="", max_length=50)
+    token_hash: str = Field(max_length=64, unique=True)  # sha256 hex; the token itself is never kept
+    created_at: datetime = _instant()
+    last_seen_at: datetime | None = _instant(default=None, nullable=True)
+    revoked_at: datetime | None = _instant(default=None, nullable=True)
+
+
+class PairingCode(SQLModel, table=True):
+    __tablename__ = "pairing_code"
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    created_at: datetime = _instant()
+    expires_at: datetime = _instant()
+    used_at: datetime | None = _instant(default=None, nullable=True)
+
+
+class WorkSession(SQLModel, table=True):
+    __tablename__ = "work_session"
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    started_at: datetime = _instant()
+    ended_at: datetime | None = _instant(default=None, nullable=True, index=True)
+    end_reason: str | None = Field(default=None, max_length=16)  # clockout | idle | switch | lost | paused | ended
+    memo: str = Field(default="", max_length=500)  # the current memo; each slot keeps its own copy
+    last_report_at: datetime | None = _instant(default=None, nullable=True)
+
+
+class Slot(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("contract_id", "start"),)
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    session_id: int | None = Field(default=None, foreign_key="work_session.id", index=True)
+    start: datetime = _instant(index=True)
+    minutes: list | None = Field(default=None, sa_column=Column(JSON))  # 10 x [keys, mouse] or null
+    active_minutes: int = 0  # derived from minutes once, at ingest: minutes never change
+    screenshot_at: datetime | None = _instant(default=None, nullable=True)
+    memo: str = Field(default="", max_length=500)
+    window_app: str | None = Field(default=None, max_length=300)
+    window_title: str | None = Field(default=None, max_length=300)
+    manual: bool = False
+    manual_entry_id: int | None = Field(default=None, foreign_key="manual_entry.id")
+    device_id: int | None = Field(default=None, foreign_key="device.id")
+    agent_version: str = Field(default="", max_length=50)
+    meta_hash: str = Field(default="", max_length=64)  # tells a repeat upload from a different slot
+    received_at: datetime = _instant()
+    # A deleted slot stays as a tombstone so a late re-upload of it cannot bring its time back.
+    deleted_at: datetime | None = _instant(default=None, nullable=True)
+
+
+class Screenshot(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slot_id: int = Field(foreign_key="slot.id", unique=True)
+    blob_key: str = Field(max_length=300)
+    sha256: str = Field(max_length=64)
+    content_type: str = Field(max_length=32)
+    width: int
+    height: int
+    size: int
+    blurred: bool = False
+    created_at: datetime = _instant(index=True)
+
+
+class ManualEntry(SQLModel, table=True):
+    __tablename__ = "manual_entry"
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    start: datetime = _instant()
+    end: datetime = _instant()
+    memo: str = Field(max_length=500)
+    status: str = Field(default="pending", max_length=16)  # pending | approved | declined
+    requested_at: datetime = _instant()
+    decided_at: datetime | None = _instant(default=None, nullable=True)
+    decided_by: int | None = Field(default=None, foreign_key="member.id")
+
+
+class WeekReview(SQLModel, table=True):
+    __tablename__ = "week_review"
+    __table_args__ = (UniqueConstraint("contract_id", "week_start"),)
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    week_start: date  # the Monday, in the contract's billing timezone
+    status: str = Field(default="pending", max_length=16, index=True)
+    statement: dict | None = Field(default=None, sa_column=Column(JSON))
+    closed_at: datetime = _instant()
+    decided_at: datetime | None = _instant(default=None, nullable=True)
+    decided_by: int | None = Field(default=None, foreign_key="member.id")
+
+
+class Dispute(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    week_start: date
+    range_start: datetime = _instant()
+    range_end: datetime = _instant()
+    reason: str = Field(max_length=1000)
+    status: str = Field(default="open", max_length=16)
+    answer: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = _instant()
+    updated_at: datetime = _instant()
+
+
+class Bonus(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    week_start: date
+    amount: Decimal = _money()
+    note: str = Field(default="", max_length=500)
+    at: datetime = _instant()
+    by_member_id: int = Field(foreign_key="member.id")
+
+
+class Outbox(SQLModel, table=True):
+    """Messages that are not direct replies, written in the transaction that causes them."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=200, unique=True)
+    platform: str = Field(max_length=16)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    channel: str = Field(max_length=64)
+    kind: str = Field(max_length=32)
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    status: str = Field(default="pending", max_length=16, index=True)  # pending | sent | failed
+    attempts: int = 0
+    next_attempt_at: datetime = _instant(index=True)
+    sent_at: datetime | None = _instant(default=None, nullable=True)
+    error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _instant()
