@@ -1,16 +1,20 @@
-"""The HTTP application: health, and later the agent API, Slack events and diary pages."""
+"""The HTTP application: health, the agent API, Slack events and the diary pages."""
 
 from fastapi import FastAPI
 
 from bot.services.context import Context
+from bot.settings import Settings
 
 
-def create_app(ctx: Context) -> FastAPI:
+def create_app(ctx: Context, settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
     app = FastAPI(title="Tally", version="0.1.0")
     app.state.ctx = ctx
+    app.state.settings = settings
 
     @app.get("/healthz")
     def healthz() -> dict:
         return {"ok": True}
 
+    # Each part mounts itself below, one line each.
     return app

@@ -33,7 +33,7 @@ def _serve_http(settings: Settings, role: str) -> None:
     log.info("tally %s on http://%s:%s (database %s)", role, settings.host, settings.port, ctx.engine.url.render_as_string(hide_password=True))
     for line in describe_platforms(settings):
         log.info(line)
-    uvicorn.run(create_app(ctx), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(create_app(ctx, settings), host=settings.host, port=settings.port, log_level="info")
 
 
 @app.command()

@@ -12,6 +12,8 @@ from datetime import datetime
 from bot.services import contracts, devices, edits, manual, review, sessions, views, workspaces
 from bot.services.actors import Actor, UserRef
 from bot.services.context import Context
+from bot.services.results import Timesheet
+from bot.render.cards import CsvRequest, Help
 from bot.terms_parse import parse_terms
 from diary.dates import looks_like_day, parse_range
 from diary.money import parse_amount
@@ -99,20 +101,13 @@ def diary(c: Call):
     return views.day_diary(c.ctx, c.actor, now=c.now, day=day, other=c.other, contract_id=c.contract_id)
 
 
-@dataclass(frozen=True)
-class CsvRequest:
-    """The timesheet was asked for as CSV: the adapter attaches `timesheet` as a file."""
-
-    timesheet: object
-
-
 def timesheet(c: Call):
     as_csv = "csv" in c.words
     weeks = [w for w in c.words if w != "csv"]
     if len(weeks) > 1:
         return Refusal("Name one week: /timesheet [this|last|2026-W47] [@user] [csv].")
     result = views.timesheet(c.ctx, c.actor, now=c.now, week=weeks[0] if weeks else None, other=c.other, contract_id=c.contract_id)
-    return CsvRequest(result) if as_csv and not isinstance(result, Refusal) and hasattr(result, "days") else result
+    return CsvRequest(result) if as_csv and isinstance(result, Timesheet) else result
 
 
 MANUAL_EXAMPLE = "e.g. /manual 09:00-10:30 2026-11-20 fixing the login page"
@@ -197,11 +192,6 @@ def bonus(c: Call):
     if isinstance(amount, Refusal):
         return amount
     return review.bonus(c.ctx, c.actor, c.other, amount, note=" ".join(c.words[1:]), now=c.now, contract_id=c.contract_id)
-
-
-@dataclass(frozen=True)
-class Help:
-    text: str
 
 
 HELP = """Tally keeps the work diary of hourly contracts. Commands:

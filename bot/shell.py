@@ -7,9 +7,11 @@ from typing import TextIO
 
 
 from bot import commands
-from bot.render.text import render
+from bot.render.cards import post_card
+from bot.render.text import card_text, render
 from bot.services.actors import Actor, UserRef
 from bot.services.context import Context
+from bot.services.results import Button
 from storage import repo
 from storage.tables import Outbox
 
@@ -80,16 +82,12 @@ class Shell:
 
 def _post(message: Outbox) -> str:
     where = f"to {message.channel[1:]}" if message.channel.startswith("@") else message.channel
-    text = f"[{where}] {message.payload.get('text', '')}"
-    buttons = message.payload.get("buttons") or []
-    if buttons:
-        text += "\n  " + "  ".join(f"[{b['label']}: {_button_command(b)}]" for b in buttons)
-    return text
+    return f"[{where}] " + card_text(post_card(message.payload), button_hint=_button_command)
 
 
-def _button_command(button: dict) -> str:
+def _button_command(button: Button) -> str:
     """What to type in the shell for a button the chat platforms would show."""
-    value = button["value"]
+    value = button.value
     contract_id, _, week = value.partition(":")
     return {
         "approve_week": f"/approve {week} contract={contract_id}",
@@ -101,6 +99,6 @@ def _button_command(button: dict) -> str:
         "confirm_dispute": f"/confirm {value}",
         "approve_manual": f"/approve manual {value}",
         "decline_manual": f"/decline {value}",
-    }.get(button["action"], button["action"])
+    }.get(button.action, button.action)
 
 

@@ -1,0 +1,151 @@
+"""One neutral shape for every reply and post: a card. Each platform draws cards its own way.
+
+The shell prints a card as text, Slack as Block Kit, Discord as an embed with a view, so all
+three say the same things from the same service results.
+"""
+
+from dataclasses import dataclass, field
+from functools import singledispatch
+
+from bot.services.results import (
+    Button, Cell, Choice, ClockedIn, ClockedOut, ContractCard, DayDiary, Done, PairingIssued, Timesheet,
+)
+from diary.money import format_minutes, format_money
+from diary.refusal import Refusal
+
+LEGEND = "cells: activity 0-10 per slot · M manual · ! over limit · ? disputed · . nothing recorded"
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str = ""
+    lines: list[str] = field(default_factory=list)  # plain sentences
+    fields: list[tuple[str, str]] = field(default_factory=list)  # label, value
+    grid: list[str] = field(default_factory=list)  # monospace lines (diary rows, timesheet table)
+    buttons: list[Button] = field(default_factory=list)
+    footer: str = ""
+    refusal: bool = False  # a "no": platforms show it privately and plainly
+
+
+@dataclass(frozen=True)
+class Help:
+    text: str
+
+
+@dataclass(frozen=True)
+class CsvRequest:
+    """A timesheet asked for as CSV: platforms attach it as a file, the shell prints it."""
+
+    timesheet: Timesheet
+
+
+def post_card(payload: dict) -> Card:
+    """An outbox message (channel post or direct message) as a card."""
+    buttons = [Button(**b) for b in payload.get("buttons") or []]
+    return Card(title=payload.get("title", ""), lines=[payload.get("text", "")], buttons=buttons)
+
+
+@singledispatch
+def card_for(result) -> Card:
+    return Card(lines=[str(result)])
+
+
+@card_for.register
+def _(result: Refusal) -> Card:
+    return Card(lines=[result.message], refusal=True)
+
+
+@card_for.register
+def _(result: Done) -> Card:
+    return Card(lines=[result.text])
+
+
+@card_for.register
+def _(result: Help) -> Card:
+    return Card(lines=result.text.splitlines())
+
+
+@card_for.register
+def _(result: Choice) -> Card:
+    options = [f"{label} → {result.command} contract={cid}" for cid, label in result.options]
+    return Card(lines=[result.prompt, *options])
+
+
+@card_for.register
+def _(c: ContractCard) -> Card:
+    limit = "no limit" if c.limit_hours is None else f"{c.limit_hours} h/week"
+    fields = [
+        ("Client", c.client), ("Freelancer", c.freelancer), ("Channel", c.channel),
+        ("Rate", f"{format_money(c.rate, c.currency)}/h"), ("Weekly limit", limit),
+        ("Weekly payment", format_money(c.weekly_payment, c.currency)), ("Screenshots", c.screenshots),
+        ("Billing", c.billing), ("Manual time", "on" if c.manual else "off"), ("Idle after", f"{c.idle_minutes} min"),
+        ("Timezone", c.tz), ("Status", f"{c.status} since {c.start_day}"),
+    ]
+    warning = [f"⚠ Messages to the channel fail: {c.delivery_error}"] if c.delivery_error else []
+    return Card(title=f"{c.headline}: #{c.id} {c.title or '(untitled)'}", lines=warning, fields=fields)
+
+
+@card_for.register
+def _(result: ClockedIn) -> Card:
+    line = f"Clocked in on {result.title}" + (f" — {result.memo}" if result.memo else "") + "."
+    extra = [f"Clocked out of {result.switched_from} first."] if result.switched_from else []
+    return Card(lines=[line, *extra, *([result.agent_hint] if result.agent_hint else [])])
+
+
+@card_for.register
+def _(result: ClockedOut) -> Card:
+    activity = "no activity recorded" if result.activity is None else f"activity {result.activity}%"
+    return Card(lines=[f"Clocked out of {result.title}: {format_minutes(result.counted_minutes)} counted, {activity}."])
+
+
+@card_for.register
+def _(result: PairingIssued) -> Card:
+    return Card(
+        lines=[f"Your pairing code is {result.code} (valid until {result.expires_at:%H:%M} UTC, once).",
+               "On your computer run:"],
+        grid=[result.command],
+    )
+
+
+def _cell(cell: Cell) -> str:
+    if cell.slot_id is None:
+        return "  ."
+    mark = "M" if cell.manual else str(cell.activity)
+    flag = "!" if cell.over_limit else "?" if cell.disputed else " "
+    return f"{mark:>2}{flag}"
+
+
+def _memos(cells: list[Cell]) -> str:
+    return " / ".join(dict.fromkeys(c.memo for c in cells if c.memo))
+
+
+@card_for.register
+def _(d: DayDiary) -> Card:
+    rows = [f"{row.start:%H:%M} " + "".join(_cell(c) for c in row.cells) + "  " + _memos(row.cells) for row in d.rows]
+    activity = "—" if d.activity is None else f"{d.activity}%"
+    fields = [("Counted", format_minutes(d.counted_minutes)), ("Manual", format_minutes(d.manual_minutes)),
+              ("Over limit", format_minutes(d.over_limit_minutes)), ("Activity", activity)]
+    now = f"Tracking now — {d.memo}" if d.tracking else "Not tracking."
+    return Card(
+        title=f"Diary of {d.freelancer} — {d.title or f'contract #{d.contract_id}'} — {d.day:%a %Y-%m-%d} ({d.tz})",
+        grid=rows or ["nothing recorded this day"], fields=fields, lines=[now], buttons=list(d.buttons), footer=LEGEND,
+    )
+
+
+def _sheet_row(label: str, counted: int, billable: int, over: int, manual: int, disputed: int) -> str:
+    values = (counted, billable, over, manual, disputed)
+    return f"{label:<10}" + "".join(f"{format_minutes(v):>9}" for v in values)
+
+
+@card_for.register
+def _(t: Timesheet) -> Card:
+    st = t.statement
+    grid = [f"{'day':<10}{'counted':>9}{'billable':>9}{'over':>9}{'manual':>9}{'disputed':>9}"]
+    grid += [_sheet_row(f"{d.day:%a %m-%d}", d.counted, d.billable, d.over_limit, d.manual, d.disputed) for d in t.days]
+    grid.append(_sheet_row("week", st.counted_minutes, st.billable_minutes, st.over_limit_minutes, st.manual_minutes,
+                           st.disputed_minutes + st.removed_minutes))
+    fields = [("Hours", format_money(st.hours_amount, st.currency)), ("Weekly payment", format_money(st.weekly_payment, st.currency)),
+              ("Bonuses", format_money(st.bonuses, st.currency)), ("Total", format_money(st.total, st.currency)),
+              ("Review", t.status)]
+    title = f"Timesheet {t.week} of {t.freelancer} — {t.title or f'contract #{t.contract_id}'} ({t.tz})"
+    return Card(title=title, grid=grid, fields=fields, buttons=list(t.buttons))
