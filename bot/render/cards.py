@@ -10,6 +10,7 @@ from functools import singledispatch
 from bot.services.results import (
     Button, Cell, Choice, ClockedIn, ClockedOut, ContractCard, DayDiary, Done, PairingIssued, Timesheet,
 )
+from bot.services.links import Link
 from diary.money import format_minutes, format_money
 from diary.refusal import Refusal
 
@@ -96,6 +97,12 @@ def _(result: ClockedIn) -> Card:
 def _(result: ClockedOut) -> Card:
     activity = "no activity recorded" if result.activity is None else f"activity {result.activity}%"
     return Card(lines=[f"Clocked out of {result.title}: {format_minutes(result.counted_minutes)} counted, {activity}."])
+
+
+@card_for.register
+def _(result: Link) -> Card:
+    return Card(lines=[f"Your diary link, for you only, valid until {result.expires_at:%Y-%m-%d %H:%M} UTC:", result.url],
+                buttons=[Button("Open diary", "open_diary", "", url=result.url)])
 
 
 @card_for.register
