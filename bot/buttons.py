@@ -48,10 +48,8 @@ def dispute_week(ctx, actor, value, now, form):
 
 
 def open_diary(ctx, actor, value, now, form):
-    target = _contract_week(value) if ":" in value else (_number(value), None)
-    if isinstance(target, Refusal) or isinstance(target[0], Refusal):
-        return target if isinstance(target, Refusal) else target[0]
-    return links.diary_link(ctx, actor, target[0], now=now)
+    number = _number(value.partition(":")[0])
+    return number if isinstance(number, Refusal) else links.diary_link(ctx, actor, number, now=now)
 
 
 def _dispute_step(step: str) -> Handler:
