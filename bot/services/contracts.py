@@ -12,6 +12,7 @@ from bot.services.context import Context
 from bot.services.picking import pick
 from bot.services.results import Choice, ContractCard
 from diary.contract_terms import Terms, check_limit, check_rate, check_terms
+from diary.money import format_money
 from diary.permissions import Action
 from diary.refusal import Refusal
 from diary.terms import ContractStatus
@@ -50,7 +51,7 @@ def create(ctx: Context, actor: Actor, freelancer: UserRef, terms: Terms, *, now
         contract = _new_contract(s, ws.id, actor.channel, me, other, terms, now)
         for field, value in (("rate", terms.rate), ("limit", terms.limit_hours), ("status", ContractStatus.ACTIVE)):
             _log(s, contract, field, value, me, now)
-        text = f"{me.name} started a contract with {other.name}: {contract.rate} {contract.currency}/h."
+        text = f"{me.name} started a contract with {other.name}: {format_money(contract.rate, contract.currency)}/h."
         announce.to_channel(s, contract, kind="contract", key=f"contract:{contract.id}:created", text=text, now=now)
         return card(s, contract, "Contract created")
 
@@ -160,7 +161,7 @@ def _term_name(field: str) -> str:
 def _show(value, field: str, contract: Contract) -> str:
     if value is None:
         return "no limit"
-    return f"{value} {contract.currency}/h" if field == "rate" else f"{value} h"
+    return f"{format_money(value, contract.currency)}/h" if field == "rate" else f"{value} h"
 
 
 def configure(ctx: Context, actor: Actor, terms: Terms, fields: tuple[str, ...], *, now: datetime, contract_id=None, other=None):
