@@ -119,3 +119,7 @@ def _interactive(console) -> None:
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app()
+
+
+if __name__ == "__main__":
+    main()
