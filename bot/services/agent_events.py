@@ -30,7 +30,7 @@ def handle(ctx: Context, device: Device, event: AgentEvent, *, now: datetime) ->
 def _outcome(result, message: str) -> EventResult | Refusal:
     if isinstance(result, Refusal):
         return result
-    return EventResult(ok=True, message=message, session_id=getattr(result, "session_id", None))
+    return EventResult(ok=True, message=message)
 
 
 def _idle_stop(s: Session, ctx: Context, me: Member, at: datetime, now: datetime) -> EventResult | Refusal:

@@ -79,10 +79,11 @@ def revoke(ctx: Context, device_id: int, *, now: datetime) -> None:
 def state(ctx: Context, device: Device, *, now: datetime) -> AgentState:
     with ctx.unit() as s:
         running = repo.open_session(s, freelancer_id=device.member_id)
-        return _state(s, running, ctx.slot_seconds, now)
+        return state_in(s, running, ctx.slot_seconds, now)
 
 
-def _state(s: Session, running: WorkSession | None, slot_seconds: int, now: datetime) -> AgentState:
+def state_in(s: Session, running: WorkSession | None, slot_seconds: int, now: datetime) -> AgentState:
+    """The agent state for a freelancer whose open session (or None) the caller has already read."""
     if running is None:
         return AgentState(tracking=False, slot_seconds=slot_seconds, server_time=now)
     contract = s.get(Contract, running.contract_id)

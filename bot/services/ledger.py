@@ -12,7 +12,7 @@ from diary.statements import BillItem, SlotBill, Statement, build_statement, cla
 from diary.terms import Billing, ContractStatus, Screenshots
 from diary.weeks import BillingWeek
 from storage import repo
-from storage.tables import Contract, Dispute, Slot, WorkSession
+from storage.tables import Contract, ContractChange, Dispute, Slot, WorkSession
 
 
 @dataclass(frozen=True)
@@ -38,30 +38,51 @@ def _dispute_of(slot: Slot, disputes: list[Dispute]) -> DisputeStatus | None:
     return DisputeStatus(covering[-1].status) if covering else None
 
 
-def history(s: Session, contract: Contract, field: str) -> list[Change]:
-    return [Change(at=c.at, value=None if c.value is None else Decimal(c.value)) for c in repo.changes(s, contract_id=contract.id, field=field)]
+@dataclass(frozen=True)
+class WeekRecords:
+    """Everything a contract's week is billed from; fetched per contract, or for many at once."""
+
+    slots: list  # Slot rows (or rows with Slot's columns), in time order
+    sessions: dict[int, WorkSession]  # by id: the sessions the slots were recorded in
+    disputes: list[Dispute]  # in the order they were opened
+    changes: dict[str, list[ContractChange]]  # "rate", "limit", "status" histories, oldest first
+    bonuses: list[Decimal]
 
 
-def limit_minutes(s: Session, contract: Contract, week: BillingWeek) -> int | None:
-    hours = value_for_week(history(s, contract, "limit"), week)
+def records(s: Session, contract: Contract, week: BillingWeek) -> WeekRecords:
+    return WeekRecords(
+        slots=repo.slots_between(s, contract_id=contract.id, start=week.start, end=week.end),
+        sessions={x.id: x for x in repo.sessions_between(s, contract_id=contract.id, start=week.start, end=week.end)},
+        disputes=repo.disputes(s, contract_id=contract.id, week_start=week.monday),
+        changes={field: repo.changes(s, contract_id=contract.id, field=field) for field in ("rate", "limit", "status")},
+        bonuses=[b.amount for b in repo.bonuses(s, contract_id=contract.id, week_start=week.monday)],
+    )
+
+
+def history(changes: list[ContractChange]) -> list[Change]:
+    return [Change(at=c.at, value=None if c.value is None else Decimal(c.value)) for c in changes]
+
+
+def limit_minutes(rec: WeekRecords, week: BillingWeek) -> int | None:
+    hours = value_for_week(history(rec.changes["limit"]), week)
     return None if hours is None else int(hours * 60)
 
 
 def lines(s: Session, contract: Contract, week: BillingWeek, slot_seconds: int) -> list[Line]:
-    slots = repo.slots_between(s, contract_id=contract.id, start=week.start, end=week.end)
-    sessions = {x.id: x for x in repo.sessions_between(s, contract_id=contract.id, start=week.start, end=week.end)}
-    disputes = repo.disputes(s, contract_id=contract.id, week_start=week.monday)
+    return lines_of(contract, week, records(s, contract, week), slot_seconds)
+
+
+def lines_of(contract: Contract, week: BillingWeek, rec: WeekRecords, slot_seconds: int) -> list[Line]:
     items = [
-        BillItem(start=x.start, counted=slot_counted(x, sessions.get(x.session_id), contract, slot_seconds),
-                 manual=x.manual, dispute=_dispute_of(x, disputes))
-        for x in slots
+        BillItem(start=x.start, counted=slot_counted(x, rec.sessions.get(x.session_id), contract, slot_seconds),
+                 manual=x.manual, dispute=_dispute_of(x, rec.disputes))
+        for x in rec.slots
     ]
-    bills = classify(items, limit_minutes(s, contract, week))
-    return [Line(slot, item, bill) for slot, item, bill in zip(slots, items, bills, strict=True)]
+    bills = classify(items, limit_minutes(rec, week))
+    return [Line(slot, item, bill) for slot, item, bill in zip(rec.slots, items, bills, strict=True)]
 
 
-def paused_during(s: Session, contract: Contract, week: BillingWeek) -> bool:
-    changes = repo.changes(s, contract_id=contract.id, field="status")
+def paused_during(changes: list[ContractChange], week: BillingWeek) -> bool:
     before = [c for c in changes if c.at <= week.start]
     during = [c for c in changes if week.start < c.at < week.end]
     was_paused = bool(before) and before[-1].value == ContractStatus.PAUSED
@@ -69,14 +90,17 @@ def paused_during(s: Session, contract: Contract, week: BillingWeek) -> bool:
 
 
 def statement(s: Session, contract: Contract, week: BillingWeek, slot_seconds: int, week_lines: list[Line] | None = None) -> Statement:
-    week_lines = lines(s, contract, week, slot_seconds) if week_lines is None else week_lines
-    rate = value_for_week(history(s, contract, "rate"), week) or contract.rate
+    rec = records(s, contract, week)
+    return statement_of(contract, week, rec, lines_of(contract, week, rec, slot_seconds) if week_lines is None else week_lines)
+
+
+def statement_of(contract: Contract, week: BillingWeek, rec: WeekRecords, week_lines: list[Line]) -> Statement:
+    rate = value_for_week(history(rec.changes["rate"]), week) or contract.rate
     share = weekly_payment_share(week=week, start_day=contract.start_day, end_day=contract.end_day)
     return build_statement(
-        items=[line.item for line in week_lines], limit_minutes=limit_minutes(s, contract, week),
+        items=[line.item for line in week_lines], limit_minutes=limit_minutes(rec, week),
         rate=rate, currency=contract.currency, weekly_payment=contract.weekly_payment,
-        payment_share=share, paused=paused_during(s, contract, week),
-        bonuses=[b.amount for b in repo.bonuses(s, contract_id=contract.id, week_start=week.monday)],
+        payment_share=share, paused=paused_during(rec.changes["status"], week), bonuses=rec.bonuses,
     )
 
 

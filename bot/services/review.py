@@ -13,14 +13,13 @@ from bot.services.picking import pick, role
 from bot.services.results import Button, Choice, Done
 from bot.services.views import pick_week
 from diary.dates import resolve_day
-from diary.weeks import local_day
 from diary.money import format_minutes, format_money
 from diary.permissions import Action, check
 from diary.refusal import Refusal
 from diary.review import DisputeStatus, WeekStatus, approve, auto_approve, dispute_step, open_dispute
 from diary.statements import Statement
 from diary.terms import Role
-from diary.weeks import BillingWeek, local_instant, week_of
+from diary.weeks import BillingWeek, describe_instant, local_instant, week_of
 from storage import repo
 from storage.tables import Bonus, Contract, Dispute, Member, WeekReview
 
@@ -61,7 +60,7 @@ def review_text(s: Session, contract: Contract, week: BillingWeek, st: Statement
     return (f"Week {week.label} of {freelancer}: {format_minutes(st.counted_minutes)} counted, "
             f"{format_minutes(st.billable_minutes)} billable, {format_minutes(st.over_limit_minutes)} over limit, "
             f"{format_minutes(st.manual_minutes)} manual — total {format_money(st.total, st.currency)}. "
-            f"Approve or dispute by {week.review_deadline:%a %Y-%m-%d %H:%M} UTC; undisputed hours are approved then.")
+            f"Approve or dispute by {describe_instant(week.review_deadline, week.tz)}; undisputed hours are approved then.")
 
 
 def _client_pick(s: Session, actor: Actor, action: Action, command: str, contract_id, other: UserRef | None):
@@ -122,7 +121,8 @@ def dispute(ctx: Context, actor: Actor, *, start: time, end: time, day: str | No
         me, contract = _client_pick(s, actor, Action.DISPUTE, "/dispute", contract_id, other)
         if isinstance(contract, Refusal | Choice):
             return contract
-        when = resolve_day(day, local_day(now, contract.tz))
+        # Only last week can be under review, so weekday names mean its days.
+        when = resolve_day(day, week_of(now, contract.tz).previous().days[-1])
         if isinstance(when, Refusal):
             return when
         begin, finish = local_instant(when, start, contract.tz), local_instant(when, end, contract.tz)

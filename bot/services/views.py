@@ -1,5 +1,6 @@
 """The day diary and the week timesheet, as both parties of a contract see them."""
 
+from bisect import bisect_right
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from diary.dates import resolve_day
 from diary.weeks import local_day
 from diary.permissions import Action
 from diary.refusal import Refusal
+from diary.statements import Statement
 from diary.weeks import BillingWeek, day_bounds, parse_week, week_of
 from storage import repo
 from storage.tables import Contract, Member
@@ -51,11 +53,11 @@ def build_day(s: Session, ctx: Context, contract: Contract, day: date) -> DayDia
         counted_minutes=sum(line.item.counted for line in todays),
         manual_minutes=sum(line.item.counted for line in todays if line.item.manual),
         over_limit_minutes=sum(line.bill.over for line in todays),
-        activity=_activity(todays), tracking=tracking, memo=running.memo if tracking else "",
+        activity=activity_of(todays), tracking=tracking, memo=running.memo if tracking else "",
     )
 
 
-def _activity(lines: list[ledger.Line]) -> int | None:
+def activity_of(lines: list[ledger.Line]) -> int | None:
     tracked = [line.slot for line in lines if not line.slot.manual]
     minutes = sum(sum(1 for m in (x.minutes or []) if m is not None) for x in tracked)
     return activity_percent(sum(x.active_minutes for x in tracked), minutes)
@@ -115,14 +117,29 @@ def week_status(s: Session, contract: Contract, week: BillingWeek, now: datetime
 
 
 def build_timesheet(s: Session, ctx: Context, contract: Contract, week: BillingWeek, now: datetime) -> Timesheet:
-    week_lines = ledger.lines(s, contract, week, ctx.slot_seconds)
-    zone = ZoneInfo(contract.tz)
-    days = [_day_line(d, [x for x in week_lines if x.slot.start.astimezone(zone).date() == d]) for d in week.days]
+    rec = ledger.records(s, contract, week)
+    week_lines = ledger.lines_of(contract, week, rec, ctx.slot_seconds)
+    return timesheet_of(contract, week, s.get(Member, contract.freelancer_id).name, week_lines,
+                        ledger.statement_of(contract, week, rec, week_lines), week_status(s, contract, week, now))
+
+
+def timesheet_of(contract: Contract, week: BillingWeek, freelancer: str, week_lines: list[ledger.Line],
+                 statement: Statement, status: str) -> Timesheet:
+    """The timesheet of records already at hand (the week close reads many contracts at once)."""
     return Timesheet(
-        contract_id=contract.id, title=contract.title, freelancer=s.get(Member, contract.freelancer_id).name,
-        week=week.label, tz=contract.tz, days=days, statement=ledger.statement(s, contract, week, ctx.slot_seconds, week_lines),
-        status=week_status(s, contract, week, now), limit_hours=contract.weekly_limit_hours,
+        contract_id=contract.id, title=contract.title, freelancer=freelancer, week=week.label, tz=contract.tz,
+        days=[_day_line(day, day_lines) for day, day_lines in by_day(week, week_lines).items()],
+        statement=statement, status=status, limit_hours=contract.weekly_limit_hours,
     )
+
+
+def by_day(week: BillingWeek, week_lines: list[ledger.Line]) -> dict[date, list[ledger.Line]]:
+    """The week's lines under each local day, Monday first; days of 23 or 25 hours included."""
+    midnights = [day_bounds(day, week.tz)[0] for day in week.days[1:]]
+    days: dict[date, list[ledger.Line]] = {day: [] for day in week.days}
+    for line in week_lines:
+        days[week.days[bisect_right(midnights, line.slot.start)]].append(line)
+    return days
 
 
 def _day_line(day: date, lines: list[ledger.Line]) -> DayLine:

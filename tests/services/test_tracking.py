@@ -4,14 +4,12 @@ from datetime import timedelta
 
 import pytest
 
-from bot.services import agent_events, contracts, devices, edits, ingest, sessions, views
-from bot.services.context import Context
+from bot.services import agent_events, devices, edits, ingest, sessions, views
 from bot.services.results import Choice, ClockedIn, ClockedOut, Done
-from diary.contract_terms import Terms
 from diary.protocol import AgentEvent, PairRequest, SlotAccepted
 from diary.refusal import Refusal
 from tests.conftest import utc
-from tests.services.helpers import ALICE, BOB, CAROL, hire, outbox, pair_device, person, ref, report, running_session_id, slots
+from tests.services.helpers import ALICE, BOB, CAROL, hire, outbox, pair_device, report, running_session_id, slots
 
 MON = utc(2026, 11, 16, 10)
 
@@ -78,6 +76,8 @@ def test_memo_changes_what_later_slots_carry(ctx):
     sid = running_session_id(ctx)
     assert isinstance(sessions.set_memo(ctx, BOB, "second", now=MON), Done)
     assert devices.state(ctx, device, now=MON).memo == "second"
+    ingest.record_slot(ctx, device, report(sid, MON), None, now=MON + timedelta(minutes=10))
+    assert [x.memo for x in slots(ctx)] == ["second"]
     assert isinstance(sessions.set_memo(ctx, BOB, "  ", now=MON), Refusal)
 
 

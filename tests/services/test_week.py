@@ -114,7 +114,7 @@ def test_an_accepted_dispute_takes_those_slots_off_the_bill(ctx, worked):
 
 def test_an_answered_dispute_is_withdrawn_or_confirmed_by_the_client(ctx, worked):
     review.close_week(ctx, 1, WEEK, now=EDIT_DEADLINE)
-    review.dispute(ctx, ALICE, start=time(9), end=time(10), day="2026-11-16", reason="idle", now=IN_REVIEW)
+    review.dispute(ctx, ALICE, start=time(9), end=time(10), day="mon", reason="idle", now=IN_REVIEW)
     dispute_id = outbox(ctx, "dispute")[0].payload["dispute_id"]
     assert isinstance(review.dispute_action(ctx, BOB, dispute_id, "answer", now=IN_REVIEW), Refusal)  # empty answer
     review.dispute_action(ctx, BOB, dispute_id, "answer", now=IN_REVIEW, text="I was reading the spec")

@@ -1,0 +1,29 @@
+"""What waiting agents are told to do, read for many freelancers at once (long-poll re-checks)."""
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlmodel import select
+
+from bot.services.context import Context
+from bot.services.devices import state_in
+from diary.protocol import AgentState
+from storage.tables import Contract, WorkSession
+
+
+def state_mark(state: AgentState) -> str:
+    """What an agent acts on, without the clock: two equal marks mean nothing changed for it."""
+    return state.model_dump_json(exclude={"server_time"})
+
+
+def state_marks(ctx: Context, member_ids: Collection[int], *, now: datetime) -> dict[int, str]:
+    """The state mark of each freelancer, in one query however many agents are waiting."""
+    with ctx.unit() as s:
+        # Sessions and their contracts load together, so state_in finds each contract without a query.
+        rows = s.exec(
+            select(WorkSession, Contract)
+            .join(Contract, Contract.id == WorkSession.contract_id)
+            .where(Contract.freelancer_id.in_(list(member_ids)), WorkSession.ended_at.is_(None))
+        ).all()
+        running = {contract.freelancer_id: session for session, contract in rows}
+        return {m: state_mark(state_in(s, running.get(m), ctx.slot_seconds, now)) for m in member_ids}
