@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from bot.services.context import Context
 from bot.settings import Settings
+from bot.slack.http import mount as mount_slack
 
 
 def create_app(ctx: Context, settings: Settings | None = None) -> FastAPI:
@@ -17,4 +18,5 @@ def create_app(ctx: Context, settings: Settings | None = None) -> FastAPI:
         return {"ok": True}
 
     # Each part mounts itself below, one line each.
+    mount_slack(app, ctx, settings)
     return app

@@ -12,6 +12,7 @@ from bot.services.actors import Actor
 from bot.services.context import Context
 from diary.dates import parse_range
 from diary.refusal import Refusal
+from diary.weeks import parse_week
 
 DISPUTE_EXAMPLE = "e.g. 10:00-11:30"
 Handler = Callable[[Context, Actor, str, datetime, dict], object]
@@ -48,8 +49,19 @@ def dispute_week(ctx, actor, value, now, form):
 
 
 def open_diary(ctx, actor, value, now, form):
-    number = _number(value.partition(":")[0])
-    return number if isinstance(number, Refusal) else links.diary_link(ctx, actor, number, now=now)
+    contract_id, _, week = value.partition(":")
+    number = _number(contract_id)
+    if isinstance(number, Refusal):
+        return number
+    return links.diary_link(ctx, actor, number, now=now, day=_monday(week))
+
+
+def _monday(week: str) -> str | None:
+    """The reviewed week's Monday, where the link should open; None (today) without a week."""
+    try:
+        return parse_week(week, "UTC").monday.isoformat() if week else None
+    except ValueError:
+        return None
 
 
 def _dispute_step(step: str) -> Handler:

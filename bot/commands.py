@@ -45,11 +45,11 @@ class Call:
         return int(value) if value.isdigit() else None
 
 
-def split(text: str, mention: MentionParser) -> tuple[list[str], dict[str, str], list[UserRef]] | Refusal:
+def split(text: str, mention: MentionParser) -> tuple[list[str], dict[str, str], list[UserRef]]:
     try:
         tokens = shlex.split(text)
-    except ValueError:
-        return Refusal('A quote is not closed; write titles like title="Landing page".')
+    except ValueError:  # a lone apostrophe, as in "/clockin don't stop": plain words then
+        tokens = text.split()
     words, options, mentions = [], {}, []
     for token in tokens:
         key, sep, value = token.partition("=")
@@ -68,10 +68,7 @@ def run(ctx: Context, actor: Actor, name: str, text: str, *, now: datetime, ment
     handler = HANDLERS.get(name.lstrip("/").lower())
     if handler is None:
         return Refusal(f"I don't know /{name.lstrip('/')}. Try /tally help for the list of commands.")
-    parts = split(text, mention)
-    if isinstance(parts, Refusal):
-        return parts
-    words, options, mentions = parts
+    words, options, mentions = split(text, mention)
     return handler(Call(ctx, actor, now, words, options, mentions, text.strip()))
 
 

@@ -72,9 +72,14 @@ def _(result: Choice) -> Card:
     return Card(lines=[result.prompt, *options])
 
 
+def _hours(value) -> str:
+    """40, 37.5: as people write hours, whatever scale the database gave the Decimal."""
+    return f"{value.normalize():f}"
+
+
 @card_for.register
 def _(c: ContractCard) -> Card:
-    limit = "no limit" if c.limit_hours is None else f"{c.limit_hours} h/week"
+    limit = "no limit" if c.limit_hours is None else f"{_hours(c.limit_hours)} h/week"
     fields = [
         ("Client", c.client), ("Freelancer", c.freelancer), ("Channel", c.channel),
         ("Rate", f"{format_money(c.rate, c.currency)}/h"), ("Weekly limit", limit),

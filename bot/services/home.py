@@ -73,8 +73,9 @@ def _today(s: Session, ctx: Context, contract: Contract, me: Member, now: dateti
     other = s.get(Member, contract.client_id if part is Role.FREELANCER else contract.freelancer_id)
     day = build_day(s, ctx, contract, local_day(now, contract.tz))
     week = week_of(now, contract.tz)
-    statement = ledger.statement(s, contract, week, ctx.slot_seconds)
-    limit = ledger.limit_minutes(s, contract, week)  # this week's: a lowered limit waits for next week
+    rec = ledger.records(s, contract, week)
+    statement = ledger.statement_of(contract, week, rec, ledger.lines_of(contract, week, rec, ctx.slot_seconds))
+    limit = ledger.limit_minutes(rec, week)  # this week's: a lowered limit waits for next week
     return ContractToday(
         contract_id=contract.id, title=_title(contract), role=part.value, counterpart=other.name,
         active=contract.status == ContractStatus.ACTIVE, tracking=day.tracking, memo=day.memo,

@@ -1,13 +1,10 @@
-"""What a chat platform asks before a command runs: which contracts to offer, and whether a form
-is worth opening for this person at all (a form filled in only to be refused wastes their time)."""
+"""What a chat platform asks before it can run a command or a click: which contracts to offer,
+and which workspace a button belongs to when it is clicked where the platform does not say (a DM)."""
 
 from bot.services.actors import Actor, resolve
 from bot.services.context import Context
-from bot.services.picking import role
-from diary.permissions import Action, check
-from diary.refusal import Refusal
 from storage import repo
-from storage.tables import Contract, Dispute, Member
+from storage.tables import Contract, Dispute, ManualEntry, Member, Workspace
 
 
 def contract_choices(ctx: Context, actor: Actor) -> list[tuple[int, str]]:
@@ -23,25 +20,22 @@ def _label(contract: Contract, other: Member) -> str:
     return f"#{contract.id} {contract.title or 'untitled'} — with {other.name}"
 
 
-FORM_ACTIONS = {"dispute_week": Action.DISPUTE, "answer_dispute": Action.ANSWER_DISPUTE}
+# What each button's value starts with the number of (see bot.buttons).
+TARGETS = {
+    "approve_week": Contract, "dispute_week": Contract, "open_diary": Contract,
+    "accept_dispute": Dispute, "answer_dispute": Dispute, "withdraw_dispute": Dispute, "confirm_dispute": Dispute,
+    "approve_manual": ManualEntry, "decline_manual": ManualEntry,
+}
 
 
-def may_fill(ctx: Context, actor: Actor, action: str, value: str) -> Refusal | None:
-    """The refusal the form's button would end in for this person, or None to open the form."""
-    wanted = FORM_ACTIONS.get(action)
-    number = value.partition(":")[0]
-    if wanted is None or not number.isdigit():
-        return None  # the button press itself explains what is wrong
+def _contract_of(s, action: str, value: str) -> Contract | None:
+    kind, number = TARGETS.get(action), value.partition(":")[0]
+    found = s.get(kind, int(number)) if kind and number.isdigit() else None
+    return s.get(Contract, found.contract_id) if isinstance(found, Dispute | ManualEntry) else found
+
+
+def button_workspace(ctx: Context, action: str, value: str) -> str | None:
+    """The platform's id of the workspace whose contract a button acts on."""
     with ctx.unit() as s:
-        _, me = resolve(s, actor)
-        contract = _contract_of(s, action, int(number))
-        if contract is None:
-            return None
-        return check(role(contract, me), wanted)
-
-
-def _contract_of(s, action: str, number: int) -> Contract | None:
-    if action == "dispute_week":
-        return s.get(Contract, number)
-    item = s.get(Dispute, number)
-    return s.get(Contract, item.contract_id) if item else None
+        contract = _contract_of(s, action, value)
+        return s.get(Workspace, contract.workspace_id).external_id if contract else None

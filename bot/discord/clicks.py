@@ -1,0 +1,105 @@
+"""Button clicks, and the forms some buttons open first (dispute, answer): bot.buttons.press decides.
+
+A success edits the message that carried the button to show the outcome and who acted; anything
+else (a refusal, a diary link) is a private reply to the person who clicked.
+"""
+
+import asyncio
+import logging
+from functools import partial
+
+import discord
+
+from bot.buttons import NEEDS_FORM, press
+from bot.discord.embeds import acted_on
+from bot.discord.fields import FORM_LIFETIME, text_field
+from bot.discord.replies import (
+    TROUBLE,
+    Wiring,
+    actor_of,
+    reply_privately,
+    settle,
+    update_message,
+)
+from bot.services.actors import Actor
+from bot.services.forms import may_open
+from bot.services.prompts import button_workspace
+from bot.services.results import Done
+
+log = logging.getLogger("tally.discord")
+
+FORM_TITLES = {"dispute_week": "Dispute hours", "answer_dispute": "Answer the dispute"}
+# label, placeholder, long text, required
+FORM_FIELDS = {
+    "range": ("Time range", "10:00-11:30", False, True),
+    "day": ("Day of that week", "wed or 2026-11-18", False, True),
+    "reason": ("Reason", "no work visible in the screenshots", True, True),
+    "answer": ("Your answer", "the screenshots show the staging server", True, True),
+}
+
+
+def outcome(text: str, name: str) -> str:
+    """The result, saying who acted when the sentence does not already ("... approved by alice.")."""
+    return text if f"by {name}" in text else f"{text} — {name}"
+
+
+async def click(wiring: Wiring, interaction: discord.Interaction, action: str, value: str) -> None:
+    actor = await clicker(wiring, interaction, action, value)
+    if action in NEEDS_FORM:
+        await open_form(wiring, interaction, actor, action, value)
+    else:
+        await act(wiring, interaction, actor, action, value, {})
+
+
+async def clicker(wiring: Wiring, interaction: discord.Interaction, action: str, value: str) -> Actor:
+    """Who clicked. A direct message (a reminder) has no guild: the button's contract names it."""
+    if interaction.guild_id is not None:
+        return actor_of(interaction)
+    try:
+        guild = await asyncio.to_thread(button_workspace, wiring.ctx, action, value)
+    except Exception:
+        log.exception("could not find the guild of a button clicked in a direct message")
+        guild = None
+    return actor_of(interaction, guild=guild)
+
+
+async def act(wiring: Wiring, interaction: discord.Interaction, actor: Actor, action: str, value: str, form: dict) -> None:
+    work = partial(press, wiring.ctx, actor, action, value, now=wiring.clock(), form=form)
+    result, deferred = await settle(work, budget=wiring.budget, defer=interaction.response.defer)
+    if isinstance(result, Done) and interaction.message is not None:
+        embed, view = acted_on(interaction.message, action, outcome(result.text, interaction.user.display_name))
+        await update_message(interaction, embed, view, deferred=deferred)
+    else:
+        await reply_privately(interaction, result, deferred=deferred)
+
+
+async def open_form(wiring: Wiring, interaction: discord.Interaction, actor: Actor, action: str, value: str) -> None:
+    gate = partial(may_open, wiring.ctx, actor, action, value)
+    try:
+        refusal = await asyncio.wait_for(asyncio.to_thread(gate), wiring.budget)
+    except TimeoutError:
+        refusal = None  # a form can only be the first answer: open it rather than miss the deadline
+    except Exception:
+        log.exception("could not check who may fill in a form")
+        refusal = TROUBLE
+    if refusal is not None:
+        await reply_privately(interaction, refusal, deferred=False)
+    else:
+        await interaction.response.send_modal(ButtonForm(wiring, actor, action, value))
+
+
+class ButtonForm(discord.ui.Modal):
+    """The fields bot.buttons.NEEDS_FORM names for an action; submitting presses the button."""
+
+    def __init__(self, wiring: Wiring, actor: Actor, action: str, value: str) -> None:
+        super().__init__(title=FORM_TITLES.get(action, "Tally"), timeout=FORM_LIFETIME)
+        self.wiring, self.actor, self.action, self.value = wiring, actor, action, value
+        self.inputs = {}
+        for name in NEEDS_FORM[action]:
+            label, placeholder, long, required = FORM_FIELDS[name]
+            row, self.inputs[name] = text_field(name, label, placeholder, long=long, required=required)
+            self.add_item(row)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        form = {name: item.value for name, item in self.inputs.items()}
+        await act(self.wiring, interaction, self.actor, self.action, self.value, form)

@@ -1,0 +1,79 @@
+"""Answering the person who asked: private cards, CSV files, and messages updated in place."""
+
+import logging
+from dataclasses import replace
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.render.cards import Card, CsvRequest, card_for
+from bot.render.csv import timesheet_csv
+from bot.services import links
+from bot.services.actors import Actor
+from bot.services.results import Button, DayDiary, Done, Timesheet
+from bot.slack.blocks import card_blocks, context, escape, fallback_text, settled
+from bot.slack.bridge import Bridge
+from diary.refusal import Refusal
+
+log = logging.getLogger("tally.slack")
+
+
+def private(card: Card) -> dict:
+    """A card as an ephemeral reply (respond / response_url), seen only by the person who asked."""
+    return {"response_type": "ephemeral", "replace_original": False, "text": fallback_text(card), "blocks": card_blocks(card)}
+
+
+async def answer(bridge: Bridge, client: AsyncWebClient, respond, actor: Actor, result) -> None:
+    """The reply to a slash command: privately, a CSV file by direct message, a diary with its link."""
+    if isinstance(result, CsvRequest):
+        return await send_csv(client, respond, actor, result.timesheet)
+    if isinstance(result, DayDiary):
+        result = await with_diary_link(bridge, actor, result)
+    await respond(**private(card_for(result)))
+
+
+async def with_diary_link(bridge: Bridge, actor: Actor, diary: DayDiary) -> DayDiary:
+    """Adds an Open diary button whose signed link is minted for this viewer only."""
+    link = await bridge.call(links.diary_link, bridge.ctx, actor, diary.contract_id, now=bridge.clock(), day=diary.day.isoformat())
+    if isinstance(link, Refusal):
+        return diary
+    return replace(diary, buttons=[*diary.buttons, Button("Open diary", "open_diary", str(diary.contract_id), url=link.url)])
+
+
+async def send_csv(client: AsyncWebClient, respond, actor: Actor, sheet: Timesheet) -> None:
+    """A file cannot be ephemeral: it goes to the asker's direct messages with the app."""
+    try:
+        opened = await client.conversations_open(users=actor.user)
+        await client.files_upload_v2(
+            channel=opened["channel"]["id"], content=timesheet_csv(sheet), filename=f"timesheet-{sheet.week}-{sheet.contract_id}.csv",
+            title=f"Timesheet {sheet.week} of {sheet.freelancer}", initial_comment=f"Timesheet {sheet.week} of {sheet.freelancer} as CSV.",
+        )
+    except (TimeoutError, SlackApiError, aiohttp.ClientError) as error:
+        log.warning("could not send a timesheet CSV: %s", error)
+        return await respond(**private(card_for(Refusal("I could not send you the file; ask again in a moment."))))
+    await respond(**private(Card(lines=[f"I sent you timesheet {sheet.week} as a CSV file in a direct message."])))
+
+
+def outcome_line(result: Done, actor: Actor) -> str:
+    return f":white_check_mark: {escape(result.text)} (<@{actor.user}>)"
+
+
+async def settle_click(client: AsyncWebClient, respond, body: dict, actor: Actor, result) -> None:
+    """After a click: a decision updates the message in place; anything else is a private reply."""
+    if not isinstance(result, Done):
+        return await respond(**private(card_for(result)))
+    container = body.get("container") or {}
+    blocks = settled((body.get("message") or {}).get("blocks") or [], outcome_line(result, actor))
+    if container.get("is_ephemeral") or not container.get("message_ts"):
+        return await respond(replace_original=True, text=escape(result.text), blocks=blocks)
+    await client.chat_update(channel=container["channel_id"], ts=container["message_ts"], text=escape(result.text), blocks=blocks)
+
+
+async def settle_form(client: AsyncWebClient, origin: dict, actor: Actor, result) -> None:
+    """After a form a button opened: update that button's message, or tell the person privately."""
+    if isinstance(result, Done) and origin.get("ts"):
+        blocks = origin.get("blocks", []) + [context(outcome_line(result, actor))]
+        return await client.chat_update(channel=origin["channel"], ts=origin["ts"], text=escape(result.text), blocks=blocks)
+    card = card_for(result)
+    await client.chat_postEphemeral(channel=origin["channel"], user=actor.user, text=fallback_text(card), blocks=card_blocks(card))

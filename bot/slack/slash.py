@@ -1,0 +1,39 @@
+"""Slash commands: ack at once, then run the text command on the side and answer privately.
+
+Slack wants an answer within 3 seconds; the command itself runs as a lazy listener, so a slow
+database or a busy server never makes Slack show "operation timed out".
+"""
+
+from slack_bolt.async_app import AsyncApp
+
+from bot import commands
+from bot.slack.bridge import Bridge
+from bot.slack.modals import contract_modal
+from bot.slack.replies import answer
+from bot.slack.translate import command_actor, parse_mention, plain_text
+
+# DESIGN §5; the buttons' actions (approve, dispute, ...) are buttons in Slack, not commands.
+COMMANDS = ("clockin", "clockout", "memo", "diary", "timesheet", "manual", "contract", "connect", "bonus", "tally")
+
+
+def wants_form(body: dict) -> bool:
+    """`/contract new` with nothing after it opens the new-contract modal."""
+    return body.get("command") == "/contract" and plain_text(body.get("text") or "").split() == ["new"]
+
+
+def register(app: AsyncApp, bridge: Bridge) -> None:
+    async def acknowledge(ack, body: dict, client) -> None:
+        await ack()
+        if wants_form(body):  # the trigger_id lasts 3 seconds: open the modal here, not lazily
+            await client.views_open(trigger_id=body["trigger_id"], view=contract_modal(body.get("channel_id") or ""))
+
+    async def run_command(body: dict, respond, client) -> None:
+        if wants_form(body):
+            return
+        actor = command_actor(body)
+        result = await bridge.call(commands.run, bridge.ctx, actor, body["command"], plain_text(body.get("text") or ""),
+                                   now=bridge.clock(), mention=parse_mention)
+        await answer(bridge, client, respond, actor, result)
+
+    for name in COMMANDS:
+        app.command(f"/{name}")(ack=acknowledge, lazy=[run_command])

@@ -1,0 +1,86 @@
+"""One table of what people type and click, told on the shell, Slack and Discord: every platform
+answers each step the same way, and the story ends in the same state."""
+
+import pytest
+from sqlmodel import select
+
+from bot import jobs
+from storage.tables import Bonus, Contract, Dispute, ManualEntry, WeekReview
+from tests.conftest import utc
+from tests.parity.drivers import DRIVERS, REFUSED, REPLY, UPDATED
+
+WEDNESDAY, REVIEW_OPEN = utc(2026, 11, 18, 15), utc(2026, 11, 23, 13)
+WEEK_CLOSES = "the week closes"
+MANUAL = "Wed 2026-11-18 09:00–10:00"
+
+# who, what they type (the text form; Discord gets the typed options beside it) or which button
+# they click (with the form it opens filled in), what they then see, and a sentence in it.
+STORY = [
+    ("alice", "/contract new @bob rate=40 title=Docs", {"freelancer": "bob", "rate": 40, "title": "Docs"}, REPLY, "Contract created: #1 Docs"),
+    ("bob", "/contract pause", {}, REFUSED, "Only the client of this contract can change its settings, rate or limit."),
+    ("carol", "/clockin", {}, REFUSED, "You have no contract here yet."),
+    ("bob", "/clockin writing docs", {"memo": "writing docs"}, REPLY, "Clocked in on Docs — writing docs."),
+    ("bob", "/memo code review", {"text": "code review"}, REPLY, "Memo set: code review"),
+    ("bob", "/clockout", {}, REPLY, "Clocked out of Docs: 0:00 counted, no activity recorded."),
+    ("bob", "/manual 09:00-10:00 fixing the login page", {"range": "09:00-10:00", "memo": "fixing the login page"},
+     REPLY, f"Asked the client to approve {MANUAL} of manual time: fixing the login page."),
+    ("bob", "/manual 25:00-26:00 x", {"range": "25:00-26:00", "memo": "x"}, REFUSED, "has a time that is not on the clock"),
+    ("bob", "click Approve", {}, REFUSED, "Only the client of this contract can approve or decline manual time on it."),
+    ("alice", "click Approve", {}, UPDATED, f"Manual time {MANUAL} approved by alice."),
+    ("alice", "/bonus @bob 50 thanks", {"user": "bob", "amount": 50, "note": "thanks"}, REPLY, "Bonus of 50.00 USD recorded on week 2026-W47."),
+    ("bob", "/bonus @alice 50", {"user": "alice", "amount": 50}, REFUSED, "Only the client of this contract can pay a bonus on it."),
+    ("alice", "/timesheet", {}, REPLY, "Timesheet 2026-W47 of bob — Docs (UTC)"),
+    ("bob", "/diary", {}, REPLY, "Diary of bob — Docs — Wed 2026-11-18 (UTC)"),
+    ("carol", "/diary", {}, REFUSED, "You have no contract here yet."),
+    ("bob", "/connect", {}, REPLY, "tally-agent pair"),
+    ("alice", "/contract rate 45", {"rate": 45}, REPLY, "Hourly rate changed from this week on"),
+    ("alice", "/contract limit 30", {"limit": 30}, REPLY, "Weekly limit changed from next week on"),
+    ("carol", "/tally help", {}, REPLY, "Tally keeps the work diary of hourly contracts."),
+    ("alice", "/tally summary-channel", {}, REPLY, "Weekly summaries of every contract will be posted in"),
+    ("", WEEK_CLOSES, {}, "", ""),
+    ("bob", "click Approve", {}, REFUSED, "Only the client of this contract can approve its hours."),
+    ("alice", "click Dispute", {"range": "09:00-09:30", "day": "2026-11-18", "reason": "no screenshots"}, UPDATED,
+     "Dispute #1 opened; the freelancer can accept it or answer."),
+    ("bob", "click Answer", {"answer": "staging server"}, UPDATED, "Dispute #1 answered by bob."),
+    ("bob", "click Confirm", {}, REFUSED, "Only the client of this contract can dispute its hours."),
+    ("alice", "click Confirm", {}, UPDATED, "Dispute #1 confirmed by alice."),
+]
+
+# Where the story leaves the contract, whichever platform told it.
+END = {"rate": "45.00", "limit": "30", "manual": ["approved"], "bonuses": ["50.00"], "disputes": ["confirmed"], "week": ["approved"]}
+
+
+def state(ctx) -> dict:
+    with ctx.unit() as s:
+        contract = s.exec(select(Contract)).one()
+        return {
+            "rate": f"{contract.rate:.2f}", "limit": f"{contract.weekly_limit_hours:.0f}",
+            "manual": [m.status for m in s.exec(select(ManualEntry))], "bonuses": [f"{b.amount:.2f}" for b in s.exec(select(Bonus))],
+            "disputes": [d.status for d in s.exec(select(Dispute))], "week": [r.status for r in s.exec(select(WeekReview))],
+        }
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = WEDNESDAY
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.mark.parametrize("platform", sorted(DRIVERS))
+async def test_every_platform_tells_the_story_the_same_way(ctx, platform):
+    clock = Clock()
+    async with DRIVERS[platform](ctx, clock) as driver:
+        for step, (who, what, typed, kind, says) in enumerate(STORY):
+            if what == WEEK_CLOSES:
+                clock.now = REVIEW_OPEN
+                jobs.week_close(ctx, now=clock.now)
+            elif what.startswith("click "):
+                seen = await driver.click(who, what.removeprefix("click "), typed, kind)
+                assert says in seen, (step, who, what, seen)
+            else:
+                seen = await driver.command(who, what, typed, kind)
+                assert says in seen, (step, who, what, seen)
+            await driver.deliver()
+    assert state(ctx) == END
