@@ -1,0 +1,113 @@
+"""The `tally-agent` command: pair, run, start, stop, status (DESIGN §4)."""
+
+import platform
+import socket
+import sys
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from agent.client import ApiClient, ApiError, Unreachable
+from agent.home import AgentHome, Pairing
+from agent.version import agent_version
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="The Tally desktop agent.")
+
+
+def _home() -> AgentHome:
+    return AgentHome.from_env()
+
+
+def _paired_client() -> ApiClient:
+    pairing = _home().load_pairing()
+    if pairing is None:
+        raise _fail("Not paired yet. Run /connect in chat, then: tally-agent pair CODE --server URL")
+    return ApiClient(pairing.server, pairing.token, timeout=15)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(1)
+
+
+@app.command()
+def pair(
+    code: Annotated[str, typer.Argument(help="The code /connect gave you.")],
+    server: Annotated[str, typer.Option("--server", help="The Tally server's URL.")],
+    name: Annotated[str, typer.Option("--name", help="This device's name (default: the host name).")] = "",
+) -> None:
+    """Exchange a pairing code for this device's token and keep it (readable only by you)."""
+    try:
+        reply = ApiClient(server).pair(
+            code.strip(), name or socket.gethostname(), platform.platform(terse=True), agent_version()
+        )
+    except (Unreachable, ApiError, ValueError) as exc:
+        raise _fail(f"Pairing failed: {exc}") from None
+    home = _home()
+    home.save_pairing(Pairing(server=server.rstrip("/"), token=reply["token"], device_id=int(reply["device_id"])))
+    typer.echo(f"Paired as device {reply['device_id']}. Files in {home.path}. Now run: tally-agent run")
+
+
+@app.command()
+def run() -> None:
+    """Track time as the server says (/clockin, /clockout), until Ctrl-C."""
+    raise typer.Exit(_run())
+
+
+def _run() -> int:
+    from agent.inputs import open_input
+    from agent.runner import Agent, run_agent
+
+    home = _home()
+    pairing = home.load_pairing()
+    if pairing is None:
+        print("Not paired yet. Run /connect in chat, then: tally-agent pair CODE --server URL", file=sys.stderr)
+        return 1
+    try:
+        counter = open_input()
+    except (OSError, RuntimeError, ImportError) as exc:  # no display, no libXtst, pynput's platform check
+        print(f"Cannot count input here: {exc}", file=sys.stderr)
+        return 1
+    print(f"Tally agent {agent_version()} for {pairing.server}. Ctrl-C to quit.", flush=True)
+    return 0 if run_agent(Agent(home, pairing, counter)) else 1
+
+
+@app.command()
+def start(memo: Annotated[list[str] | None, typer.Argument(help="What you are working on.")] = None) -> None:
+    """Clock in from this computer, like /clockin in chat."""
+    _event("local_clockin", " ".join(memo or []) or None)
+
+
+@app.command()
+def stop() -> None:
+    """Clock out from this computer, like /clockout in chat."""
+    _event("local_clockout", None)
+
+
+def _event(kind: str, memo: str | None) -> None:
+    try:
+        reply = _paired_client().event(kind, datetime.now(UTC), memo)
+    except (Unreachable, ApiError) as exc:
+        raise _fail(f"The server did not take it: {exc}") from None
+    typer.echo(reply.get("message") or "Done.")
+    if reply.get("ok") is False:
+        raise typer.Exit(1)
+
+
+@app.command()
+def status() -> None:
+    """Server, tracking, this slot's activity, the queue, the last upload and rejected slots."""
+    from agent.status import describe
+
+    for line in describe(_home()):
+        typer.echo(line)
+
+
+def main() -> None:
+    if sys.stdout.encoding and sys.stdout.encoding.lower() not in ("utf-8", "utf8"):
+        sys.stdout.reconfigure(errors="replace")  # the status line's dots on an old Windows console
+    if sys.argv[1:] == ["run"]:
+        # The command that runs all day skips typer's parsing: it loads pydantic, a third of the agent's memory.
+        sys.exit(_run())
+    app()

@@ -1,0 +1,76 @@
+"""Where the agent keeps its files: the pairing, the durable queue and the status it shows."""
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+QUEUE_FILE = "queue-v1.sqlite3"  # the version changes when the queue's schema does
+DEFAULT_MAX_QUEUE_MB = 500
+
+
+@dataclass(frozen=True)
+class Pairing:
+    server: str
+    token: str
+    device_id: int
+
+
+class AgentHome:
+    """The agent's folder: TALLY_AGENT_HOME, else the platform's per-user config folder."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def from_env(cls) -> "AgentHome":
+        configured = os.environ.get("TALLY_AGENT_HOME")
+        if configured:
+            return cls(Path(configured).expanduser())
+        from platformdirs import user_config_path
+
+        return cls(user_config_path("tally-agent", appauthor=False))
+
+    @property
+    def queue_path(self) -> Path:
+        return self.path / QUEUE_FILE
+
+    @property
+    def max_queue_bytes(self) -> int:
+        """The disk the queue may use before old screenshots go (metadata is always kept)."""
+        return int(float(os.environ.get("TALLY_AGENT_MAX_QUEUE_MB", DEFAULT_MAX_QUEUE_MB)) * 1024 * 1024)
+
+    def ensure(self) -> Path:
+        self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return self.path
+
+    def save_pairing(self, pairing: Pairing) -> None:
+        write_private(self.ensure() / "pairing.json", asdict(pairing))
+
+    def load_pairing(self) -> Pairing | None:
+        data = read_json(self.path / "pairing.json")
+        return Pairing(**data) if data else None
+
+    def save_status(self, status: dict[str, Any]) -> None:
+        write_private(self.ensure() / "status.json", status)
+
+    def load_status(self) -> dict[str, Any] | None:
+        return read_json(self.path / "status.json")
+
+
+def write_private(path: Path, data: dict[str, Any]) -> None:
+    """Atomically replace a JSON file that only the user may read (it can hold the device token)."""
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.chmod(tmp, 0o600)  # O_CREAT's mode does not apply to a file left over from a crash
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(data, f)
+    os.replace(tmp, path)
+
+
+def read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None

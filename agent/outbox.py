@@ -1,0 +1,158 @@
+"""The durable local queue: every slot and event is here before any upload is tried.
+
+One SQLite file in the agent's folder (its name carries the schema version). A row is `open`
+while its slot is being recorded (a checkpoint a crash cannot take away), `ready` once it
+waits for upload, `rejected` when the server refused it for good. A row leaves only when the
+server said 2xx. Screenshots sit in the rows; past the disk budget the oldest lose theirs first.
+"""
+
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from agent.slotclock import OpenSlot
+from agent.wire import instant
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS items (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL CHECK (kind IN ('slot', 'event')),
+    state TEXT NOT NULL CHECK (state IN ('open', 'ready', 'rejected')),
+    session_id INTEGER,
+    slot_start TEXT,
+    body TEXT NOT NULL,
+    shot BLOB,
+    not_before REAL NOT NULL DEFAULT 0,
+    reason TEXT,
+    UNIQUE (kind, session_id, slot_start)
+);
+CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+UPSERT_SLOT = """
+INSERT INTO items (kind, state, session_id, slot_start, body, shot, not_before)
+VALUES ('slot', :state, :session_id, :slot_start, :body, :shot, :not_before)
+ON CONFLICT (kind, session_id, slot_start) DO UPDATE SET
+    state = excluded.state, body = excluded.body, not_before = excluded.not_before,
+    shot = COALESCE(excluded.shot, items.shot)
+WHERE items.state = 'open'
+"""
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    kind: str
+    body: str
+    shot: bytes | None
+    not_before: float
+
+
+@dataclass(frozen=True)
+class Rejected:
+    what: str
+    reason: str
+
+
+class Outbox:
+    """One connection. Each thread opens its own Outbox on the same file; an Outbox may be made
+    in one thread and handed to another, never used by two at once."""
+
+    def __init__(
+        self, path: Path, version: str = "", max_bytes: int = 500 << 20, on_ready: Callable[[], None] | None = None
+    ) -> None:
+        self.version, self.max_bytes, self.on_ready = version, max_bytes, on_ready
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA auto_vacuum = INCREMENTAL")  # only takes effect on a new file: that is when it matters
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = FULL")  # a queued slot survives a power cut, not only a crash
+        self.db.executescript(SCHEMA)
+        path.chmod(0o600)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # The slot clock's side (SlotSink).
+    def save_open(self, slot: OpenSlot, screenshot: bytes | None = None) -> None:
+        self._upsert(slot, "open", slot.to_json(), screenshot, 0.0)
+        if screenshot is not None:
+            self.keep_within_budget()
+
+    def finish(self, slot: OpenSlot, not_before: datetime) -> None:
+        self._upsert(slot, "ready", json.dumps(slot.report(self.version)), None, not_before.timestamp())
+        self._ready()
+
+    def add_event(self, body: dict[str, Any], not_before: datetime) -> None:
+        self.db.execute(
+            "INSERT INTO items (kind, state, body, not_before) VALUES ('event', 'ready', ?, ?)",
+            (json.dumps(body), not_before.timestamp()),
+        )
+        self._ready()
+
+    def open_slots(self) -> list[OpenSlot]:
+        """Slots a previous run was recording when it stopped without finishing them."""
+        rows = self.db.execute("SELECT body FROM items WHERE state = 'open' ORDER BY id").fetchall()
+        return [OpenSlot.from_json(body) for (body,) in rows]
+
+    # The uploader's side.
+    def head(self) -> Item | None:
+        """The oldest row waiting for upload: order is kept, so a slot never overtakes an older one."""
+        rows = self.db.execute(
+            "SELECT id, kind, body, shot, not_before FROM items WHERE state = 'ready' ORDER BY id LIMIT 1"
+        ).fetchall()  # fetchall ends the statement: a half-read one would hold a read transaction open
+        return Item(*rows[0]) if rows else None
+
+    def sent(self, item_id: int, at: datetime) -> None:
+        with self._transaction():
+            self.db.execute("DELETE FROM items WHERE id = ?", (item_id,))
+            self.db.execute("INSERT OR REPLACE INTO facts VALUES ('last_upload', ?)", (instant(at),))
+
+    def reject(self, item_id: int, reason: str) -> None:
+        self.db.execute("UPDATE items SET state = 'rejected', reason = ? WHERE id = ?", (reason[:500], item_id))
+
+    # What `status` and the terminal line show.
+    def pending(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM items WHERE state = 'ready'").fetchall()[0][0]
+
+    def rejected(self) -> list[Rejected]:
+        rows = self.db.execute("SELECT kind, slot_start, body, reason FROM items WHERE state = 'rejected' ORDER BY id")
+        return [
+            Rejected(slot_start or json.loads(body).get("kind", kind), reason or "")
+            for kind, slot_start, body, reason in rows
+        ]
+
+    def last_upload(self) -> datetime | None:
+        rows = self.db.execute("SELECT value FROM facts WHERE key = 'last_upload'").fetchall()
+        return datetime.fromisoformat(rows[0][0]) if rows else None
+
+    def keep_within_budget(self) -> None:
+        """Past the budget, screenshots go oldest first; the slots' metadata always stays."""
+        rows = self.db.execute("SELECT id, length(shot) FROM items WHERE shot IS NOT NULL ORDER BY id DESC").fetchall()
+        total, drop = 0, []
+        for item_id, size in rows:
+            total += size
+            if total > self.max_bytes:
+                drop.append(item_id)
+        if drop:
+            self.db.executemany("UPDATE items SET shot = NULL WHERE id = ?", [(i,) for i in drop])
+            self.db.execute("PRAGMA incremental_vacuum")
+
+    def _upsert(self, slot: OpenSlot, state: str, body: str, shot: bytes | None, not_before: float) -> None:
+        self.db.execute(
+            UPSERT_SLOT,
+            {"state": state, "session_id": slot.session_id, "slot_start": instant(slot.start),
+             "body": body, "shot": shot, "not_before": not_before},
+        )  # fmt: skip
+
+    def _ready(self) -> None:
+        if self.on_ready:
+            self.on_ready()
+
+    def _transaction(self) -> "sqlite3.Connection":
+        self.db.execute("BEGIN")
+        return self.db

@@ -1,0 +1,241 @@
+"""`tally-agent run`: the threads that make the agent, and the loop that drives the slot clock.
+
+Threads: the slot-clock loop (below), the state long-poll, the uploader, the input counter's
+listener. The main thread only waits for Ctrl-C / SIGTERM and then asks the loop to stop, so a
+signal never lands in the middle of a slot being written.
+"""
+
+import os
+import queue
+import secrets
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+from agent.capture import take_screenshot
+from agent.client import ApiClient, ApiError, Unreachable
+from agent.home import AgentHome, Pairing
+from agent.inputs import InputCounter
+from agent.outbox import Outbox
+from agent.slotclock import OpenSlot, SlotClock
+from agent.terminal import Snapshot, StatusLine, render
+from agent.uploader import Uploader, retry_delay
+from agent.version import agent_version
+from agent.window import active_window
+from agent.wire import ServerState
+from diary.slots import slot_floor
+from diary.terms import Screenshots
+
+LONG_POLL_SECONDS = 25
+MAX_POLL_RETRY_SECONDS = 30
+STOP = ("stop", None)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class StatePoller:
+    """Long-polls /state and hands each answer to the loop; offline, the last state holds."""
+
+    def __init__(self, client: ApiClient, inbox: "queue.Queue[tuple[str, object]]") -> None:
+        self.client, self.inbox = client, inbox
+        self.rng = secrets.SystemRandom()
+        self._thread = threading.Thread(target=self._run, name="state-poll", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        wait, failures, cap = 0, 0, MAX_POLL_RETRY_SECONDS
+        while True:
+            try:
+                state = self.client.state(wait=wait)
+                self.inbox.put(("state", state))
+                wait, failures, cap = LONG_POLL_SECONDS, 0, min(MAX_POLL_RETRY_SECONDS, state.slot_seconds / 2)
+            except (Unreachable, ApiError) as exc:
+                failures, wait = failures + 1, 0  # back online, take the state at once: it may have changed
+                self.inbox.put(("problem", f"state: {exc}"))
+                time.sleep(retry_delay(failures, cap, self.rng))
+
+
+class Agent:
+    def __init__(
+        self, home: AgentHome, pairing: Pairing, counter: InputCounter,
+        now: Callable[[], datetime] = utc_now, out: StatusLine | None = None,
+    ) -> None:  # fmt: skip
+        self.home, self.pairing, self.counter, self.now = home, pairing, counter, now
+        self.out = out or StatusLine()
+        self.inbox: queue.Queue[tuple[str, object]] = queue.Queue()
+        self.uploader = Uploader(home.queue_path, ApiClient(pairing.server, pairing.token), self._refresh)
+        self.outbox = Outbox(home.queue_path, agent_version(), home.max_queue_bytes, self.uploader.wake.set)
+        self.clock = SlotClock(counter, self.outbox, self._screenshot, active_window)
+        self.poller = StatePoller(ApiClient(pairing.server, pairing.token), self.inbox)
+        self.state: ServerState | None = None
+        self.idle_session: int | None = None  # stopped for idle: not restarted until the server changes
+        self.leftovers: list[OpenSlot] | None = None
+        self.problem: str | None = None
+
+    def loop(self) -> None:
+        """Runs in its own thread until STOP arrives."""
+        self.leftovers = self.outbox.open_slots()
+        self.counter.start()
+        self.uploader.start()
+        self.poller.start()
+        while True:
+            message = self._next_message()
+            now = self.now()
+            if message == STOP:
+                return self._shutdown(now)
+            if message:
+                self._handle(message, now)
+            if self.clock.tick(now):
+                self._went_idle()
+            self._show()
+
+    def _next_message(self) -> tuple[str, object] | None:
+        wake = self.clock.next_wake(self.now())
+        timeout = None if wake is None else max(0.0, (wake - self.now()).total_seconds())
+        try:
+            return self.inbox.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def _refresh(self) -> None:
+        """The queue changed under the uploader: the line and status.json show it even while idle."""
+        self.inbox.put(("refresh", None))
+
+    def _handle(self, message: tuple[str, object], now: datetime) -> None:
+        kind, value = message
+        if kind == "problem":
+            self.problem = str(value)
+        elif kind == "state" and isinstance(value, ServerState):
+            self.problem = None
+            self._follow(value, now)
+
+    def _follow(self, state: ServerState, now: datetime) -> None:
+        """Start, stop or adjust tracking as the server says."""
+        self.state, self.uploader.slot_seconds = state, state.slot_seconds
+        resume = self._recover(state, now)
+        wanted = state.tracking and state.session_id is not None and state.session_id != self.idle_session
+        current = self.clock.state.session_id if self.clock.tracking and self.clock.state else None
+        if not state.tracking:
+            self.idle_session = None
+        if wanted and current == state.session_id:
+            self.clock.update(state)
+        elif wanted:
+            self.clock.stop(now)
+            self.clock.start(state, now, resume)
+            self.out.say(f"Tracking {state.contract or 'time'}{' — ' + state.memo if state.memo else ''}")
+        elif current is not None:
+            self.clock.stop(now)
+            self.out.say("Tracking stopped.")
+
+    def _recover(self, state: ServerState, now: datetime) -> OpenSlot | None:
+        """Slots a crash left open: the current one is taken up again, the others are queued."""
+        resume = None
+        for slot in self.leftovers or []:
+            if state.tracking and slot.session_id == state.session_id and slot.start == slot_floor(now, slot.seconds):
+                resume = slot
+            else:
+                self.outbox.finish(slot, not_before=now)
+        self.leftovers = []
+        return resume
+
+    def _screenshot(self, mode: Screenshots) -> bytes | None:
+        """A failed capture (no display, a permission refused) costs the slot its picture, never the slot."""
+        try:
+            return take_screenshot(mode)
+        except Exception as exc:  # noqa: BLE001
+            self.problem = f"screenshot failed: {exc}"
+            return None
+
+    def _went_idle(self) -> None:
+        assert self.state
+        self.idle_session = self.state.session_id
+        self.out.say(
+            f"No input for {self.state.idle_minutes} minutes: tracking stopped (idle) and the server is told. "
+            "Clock in again with /clockin or `tally-agent start`."
+        )
+
+    def _show(self) -> None:
+        snap = Snapshot.of(
+            self.clock.slot, self.state.contract if self.state else "", self.outbox.pending(),
+            self.problem or self.uploader.problem,
+        )  # fmt: skip
+        text = render(snap)
+        if text != self.out.last:
+            self.home.save_status({"pid": os.getpid(), "server": self.pairing.server, **asdict(snap)})
+        self.out.show(text)
+
+    def _shutdown(self, now: datetime) -> None:
+        if self.clock.tracking:
+            self.out.say("The session stays open on the server: /clockout or `tally-agent stop` ends it.")
+        self.clock.stop(now)
+        self.uploader.stop()
+        self.uploader.flush(seconds=3)
+        self.counter.stop()
+        left = self.outbox.pending()
+        self.home.save_status({"pid": None, "server": self.pairing.server, **asdict(Snapshot(False, queued=left))})
+        self.out.say(f"Stopped. {left} item(s) wait in the queue and go with the next run." if left else "Stopped.")
+        self.outbox.close()
+
+
+class Terminated(Exception):
+    """SIGTERM, turned into an exception in the main thread like Ctrl-C's KeyboardInterrupt."""
+
+
+def _terminate(_signum: int, _frame: object) -> None:
+    raise Terminated
+
+
+def run_agent(agent: Agent) -> bool:
+    """Run until Ctrl-C or SIGTERM; the partial slot is queued (and tried once) before exit.
+
+    False when the loop died of an error (its traceback is printed; the queue is intact).
+    """
+    signal.signal(signal.SIGTERM, _terminate)
+    failed: list[BaseException] = []
+    done = threading.Event()
+    loop = threading.Thread(target=_guarded, args=(agent.loop, failed, done), name="slot-clock")
+    with _signals_only_to_this_thread():
+        loop.start()
+    try:
+        done.wait()  # not loop.join(): a join cut short by a signal can leave the thread looking finished
+    except (KeyboardInterrupt, Terminated):
+        agent.inbox.put(STOP)
+        done.wait()
+    loop.join()
+    return not failed
+
+
+@contextmanager
+def _signals_only_to_this_thread() -> Iterator[None]:
+    """Threads started inside inherit a mask without SIGINT/SIGTERM, and so do the threads they start.
+
+    Linux hands a signal to any thread that does not block it; one that lands elsewhere would not
+    wake the main thread's wait, and Ctrl-C would do nothing.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: signals go to the main thread anyway
+        yield
+        return
+    stops = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
+
+
+def _guarded(body: Callable[[], None], failed: list[BaseException], done: threading.Event) -> None:
+    try:
+        body()
+    except BaseException as exc:
+        failed.append(exc)
+        raise
+    finally:
+        done.set()

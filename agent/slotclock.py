@@ -1,0 +1,201 @@
+"""The slot clock: turns running input totals into per-minute counts, slot by slot.
+
+It never reads the time itself. The runner calls tick(now) at each slot-minute boundary and at
+the screenshot instant (next_wake() says when), so tests drive it with any clock they like.
+"""
+
+import json
+import random
+import secrets
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from agent.inputs import InputCounter
+from agent.wire import MAX_EVENTS_PER_MINUTE, ServerState, WindowInfo, event_body, instant
+from diary.slots import minute_index, minute_length, slot_end, slot_floor
+from diary.terms import SLOT_MINUTES, Screenshots
+
+
+@dataclass
+class OpenSlot:
+    """The slot being recorded. minutes[i] is [keys, mouse], or None outside the session."""
+
+    session_id: int
+    start: datetime
+    seconds: int
+    tracked_from: datetime
+    shot_due: datetime  # drawn at random when the slot opens; never shown to anyone
+    memo: str | None = None
+    minutes: list[list[int] | None] = field(default_factory=lambda: [None] * SLOT_MINUTES)
+    shot_at: datetime | None = None
+    sampled: bool = False
+    window: WindowInfo | None = None
+
+    @property
+    def end(self) -> datetime:
+        return slot_end(self.start, self.seconds)
+
+    def minute_start(self, i: int) -> datetime:
+        return self.start + i * minute_length(self.seconds)
+
+    def active_minutes(self) -> int:
+        return sum(1 for m in self.minutes if m and m[0] + m[1] > 0)
+
+    def mark_tracked(self, until: datetime) -> None:
+        """Every minute that shares time with [tracked_from, until) is inside the session."""
+        for i in range(SLOT_MINUTES):
+            if (
+                self.minutes[i] is None
+                and self.minute_start(i + 1) > self.tracked_from
+                and self.minute_start(i) < until
+            ):
+                self.minutes[i] = [0, 0]
+
+    def add(self, at: datetime, keys: int, mouse: int) -> None:
+        i = minute_index(max(at, self.start), self.seconds)
+        counts = self.minutes[i] or [0, 0]
+        self.minutes[i] = [min(counts[0] + keys, MAX_EVENTS_PER_MINUTE), min(counts[1] + mouse, MAX_EVENTS_PER_MINUTE)]
+
+    def report(self, version: str) -> dict[str, Any]:
+        """The `meta` of `POST /api/v1/agent/slots` (diary.protocol.SlotReport)."""
+        return {
+            "session_id": self.session_id,
+            "slot_start": instant(self.start),
+            "minutes": [None if m is None else {"keys": m[0], "mouse": m[1]} for m in self.minutes],
+            "screenshot_at": instant(self.shot_at) if self.shot_at else None,
+            "memo": self.memo,
+            "window": self.window.to_json() if self.window else None,
+            "agent_version": version,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), default=instant)
+
+    @classmethod
+    def from_json(cls, text: str) -> "OpenSlot":
+        data = json.loads(text)
+        for key in ("start", "tracked_from", "shot_due", "shot_at"):
+            data[key] = datetime.fromisoformat(data[key]) if data[key] else None
+        data["window"] = WindowInfo(**data["window"]) if data["window"] else None
+        return cls(**data)
+
+
+class SlotSink(Protocol):
+    """Where slots go: the durable queue, written before anything is uploaded."""
+
+    def save_open(self, slot: OpenSlot, screenshot: bytes | None = None) -> None: ...
+
+    def finish(self, slot: OpenSlot, not_before: datetime) -> None: ...
+
+    def add_event(self, body: dict[str, Any], not_before: datetime) -> None: ...
+
+
+class SlotClock:
+    def __init__(
+        self,
+        counter: InputCounter,
+        sink: SlotSink,
+        capture: Callable[[Screenshots], bytes | None],
+        window: Callable[[], WindowInfo | None],
+        rng: random.Random | None = None,
+    ) -> None:
+        self.counter, self.sink, self.capture, self.window = counter, sink, capture, window
+        self.rng = rng or secrets.SystemRandom()
+        self.state: ServerState | None = None
+        self.slot: OpenSlot | None = None
+
+    @property
+    def tracking(self) -> bool:
+        return self.slot is not None
+
+    def start(self, state: ServerState, now: datetime, resume: OpenSlot | None = None) -> None:
+        """Begin tracking; `resume` is a checkpoint of this session's current slot left by a crash."""
+        self.state, self._seen = state, (self.counter.keys, self.counter.mouse)
+        self._last_tick = self._last_input = now
+        same = resume and resume.session_id == state.session_id and resume.start == slot_floor(now, state.slot_seconds)
+        self.slot = resume if same else self._open(slot_floor(now, state.slot_seconds), now)
+        self.slot.memo = state.memo
+        self.sink.save_open(self.slot)
+
+    def update(self, state: ServerState) -> None:
+        """The same session with new settings or memo: they apply from now on, to this slot too."""
+        self.state = state
+        if self.slot:
+            self.slot.memo = state.memo
+
+    def tick(self, now: datetime) -> bool:
+        """Account for the time up to now. True when idle time stopped tracking."""
+        slot = self.slot
+        if slot is None or self.state is None:
+            return False
+        self._harvest(slot, now)
+        if now >= slot.end:
+            self._roll(slot, now)
+        elif not slot.sampled and now >= slot.shot_due:
+            self._sample(slot, now)
+        else:
+            self.sink.save_open(slot)
+        return self._idle_stop(now)
+
+    def stop(self, now: datetime) -> None:
+        """Clock-out, idle, Ctrl-C: the partial slot is queued now, to be sent at once."""
+        if self.slot is None:
+            return
+        self._harvest(self.slot, now)
+        if any(self.slot.minutes):
+            self.sink.finish(self.slot, not_before=now)
+        self.slot = None
+
+    def next_wake(self, now: datetime) -> datetime | None:
+        """The next minute boundary, or the screenshot instant if that comes first."""
+        slot = self.slot
+        if slot is None:
+            return None
+        boundary = slot.minute_start(minute_index(now, slot.seconds) + 1) if now >= slot.start else slot.start
+        if not slot.sampled and now < slot.shot_due < boundary:
+            return slot.shot_due
+        return boundary
+
+    def _open(self, start: datetime, tracked_from: datetime) -> OpenSlot:
+        assert self.state and self.state.session_id is not None
+        seconds = self.state.slot_seconds
+        tracked = (slot_end(start, seconds) - tracked_from).total_seconds()
+        shot_due = tracked_from + timedelta(seconds=self.rng.uniform(0, tracked))
+        return OpenSlot(self.state.session_id, start, seconds, tracked_from, shot_due, self.state.memo)
+
+    def _harvest(self, slot: OpenSlot, now: datetime) -> None:
+        """Counts since the last tick go to the minute that tick was in; ticks fall on minute starts."""
+        keys, mouse = self.counter.keys, self.counter.mouse
+        new_keys, new_mouse = keys - self._seen[0], mouse - self._seen[1]
+        self._seen = (keys, mouse)
+        slot.mark_tracked(min(now, slot.end))
+        if new_keys or new_mouse:
+            slot.add(min(self._last_tick, slot.end - timedelta(microseconds=1)), new_keys, new_mouse)
+            self._last_input = now
+        self._last_tick = now
+
+    def _roll(self, slot: OpenSlot, now: datetime) -> None:
+        spread = self.rng.uniform(0, minute_length(slot.seconds).total_seconds())
+        self.sink.finish(slot, not_before=slot.end + timedelta(seconds=spread))  # agents spread out
+        start = slot_floor(now, slot.seconds)
+        self.slot = self._open(start, start)
+        self.sink.save_open(self.slot)
+
+    def _sample(self, slot: OpenSlot, now: datetime) -> None:
+        assert self.state
+        slot.sampled = True
+        shot = self.capture(self.state.screenshots)
+        slot.shot_at = now if shot is not None else None
+        slot.window = self.window() if self.state.window else None
+        self.sink.save_open(slot, screenshot=shot)
+
+    def _idle_stop(self, now: datetime) -> bool:
+        assert self.state
+        idle_after = minute_length(self.state.slot_seconds) * self.state.idle_minutes
+        if self.state.idle_minutes <= 0 or now - self._last_input < idle_after:
+            return False
+        self.stop(now)
+        self.sink.add_event(event_body("idle_stop", now), not_before=now)
+        return True

@@ -1,0 +1,101 @@
+"""The uploader: sends the queue oldest first, for as long as it takes.
+
+Network errors and 5xx are retried with exponential backoff and jitter, without end: being
+offline for a week only means a week of slots waiting on disk. A 4xx other than the
+device-level ones (401/403/408/429) is the server's final word on that item: it moves to the
+rejected list with the reason, where `tally-agent status` shows it.
+"""
+
+import json
+import random
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from agent.client import ApiClient, ApiError, Unreachable
+from agent.outbox import Item, Outbox
+
+FIRST_RETRY_SECONDS = 1.0
+MAX_RETRY_SECONDS = 300.0
+
+
+def retry_delay(failures: int, cap: float, rng: random.Random) -> float:
+    """Doubling up to a cap, half of it random so agents that failed together retry apart."""
+    delay = min(max(cap, FIRST_RETRY_SECONDS), FIRST_RETRY_SECONDS * 2 ** min(failures - 1, 30))
+    return delay / 2 + rng.uniform(0, delay / 2)
+
+
+class Uploader:
+    def __init__(
+        self, queue_path: Path, client: ApiClient, on_change: Callable[[], None] = lambda: None,
+        rng: random.Random | None = None,
+    ) -> None:  # fmt: skip
+        self.queue_path, self.client, self.on_change = queue_path, client, on_change
+        self.rng = rng or secrets.SystemRandom()
+        self.slot_seconds = 600
+        self.problem: str | None = None  # why the last attempt failed, for the terminal line
+        self.wake = threading.Event()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="uploader", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self.wake.set()
+        self._thread.join(timeout=10)
+
+    def flush(self, seconds: float) -> int:
+        """On the way out: send what is queued, due or not, until it fails or time is up."""
+        outbox, deadline, sent = Outbox(self.queue_path), time.monotonic() + seconds, 0
+        try:
+            while time.monotonic() < deadline and (item := outbox.head()) and self.attempt(outbox, item) == "sent":
+                sent += 1
+        finally:
+            outbox.close()
+        return sent
+
+    def attempt(self, outbox: Outbox, item: Item) -> str:
+        """One try at the oldest item: 'sent', 'rejected' or 'retry'."""
+        try:
+            if item.kind == "slot":
+                self.client.post_slot(item.body, item.shot)
+            else:
+                self.client.post_event(json.loads(item.body))
+        except Unreachable as exc:
+            self.problem = f"offline: {exc}"
+            return "retry"
+        except ApiError as exc:
+            if exc.retryable:
+                self.problem = f"server: {exc}"
+                return "retry"
+            outbox.reject(item.id, str(exc))
+            return "rejected"
+        outbox.sent(item.id, datetime.now(UTC))
+        self.problem = None
+        return "sent"
+
+    def backoff(self, failures: int) -> float:
+        # The cap shrinks with demo-length slots so a short test does not wait five minutes.
+        return retry_delay(failures, min(MAX_RETRY_SECONDS, self.slot_seconds / 2), self.rng)
+
+    def _run(self) -> None:
+        outbox, failures = Outbox(self.queue_path), 0
+        while not self._stopping:
+            self.wake.clear()
+            item, wait = outbox.head(), None
+            if item is not None:
+                wait = item.not_before - time.time()
+            if item is not None and wait <= 0:
+                outcome = self.attempt(outbox, item)
+                if outcome != "retry":
+                    self.on_change()
+                failures = failures + 1 if outcome == "retry" else 0
+                wait = self.backoff(failures) if failures else 0
+            if wait != 0:
+                self.wake.wait(wait)
+        outbox.close()

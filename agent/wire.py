@@ -1,0 +1,74 @@
+"""The agent's side of the wire protocol (DESIGN §4), in plain dictionaries.
+
+diary.protocol holds the pydantic models both sides agree on. The running agent does not import
+them: pydantic alone would add about a third to its memory, and the agent must stay small. The
+bodies built here are checked against diary.protocol in tests/agent/test_wire.py, so the two
+cannot drift apart unnoticed.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from diary.terms import DEFAULT_SLOT_SECONDS, Screenshots
+
+# The same bounds as diary.protocol: a body past them is refused, and a refused slot is lost.
+MAX_WINDOW_TEXT = 300
+MAX_EVENTS_PER_MINUTE = 100_000
+
+
+@dataclass(frozen=True)
+class ServerState:
+    """What `GET /api/v1/agent/state` says the agent should be doing."""
+
+    tracking: bool
+    session_id: int | None = None
+    contract: str = ""
+    memo: str | None = None
+    screenshots: Screenshots = Screenshots.ON
+    idle_minutes: int = 10
+    slot_seconds: int = DEFAULT_SLOT_SECONDS
+    window: bool = False
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> "ServerState":
+        contract = body.get("contract") or {}
+        return cls(
+            tracking=bool(body["tracking"]),
+            session_id=body.get("session_id"),
+            contract=str(contract.get("title", "")),
+            memo=body.get("memo"),
+            screenshots=Screenshots(body.get("screenshots", Screenshots.ON)),
+            idle_minutes=int(body.get("idle_minutes", 10)),
+            slot_seconds=int(body.get("slot_seconds", DEFAULT_SLOT_SECONDS)),
+            window=bool(body.get("window", False)),
+        )
+
+
+@dataclass(frozen=True)
+class WindowInfo:
+    app: str
+    title: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"app": self.app[:MAX_WINDOW_TEXT], "title": self.title[:MAX_WINDOW_TEXT]}
+
+
+def instant(t: datetime) -> str:
+    """An aware instant as ISO 8601; naive ones are a bug, so they fail here rather than on the server."""
+    if t.tzinfo is None:
+        raise ValueError("instants on the wire must be timezone-aware")
+    return t.isoformat()
+
+
+def event_body(kind: str, at: datetime, memo: str | None = None) -> dict[str, Any]:
+    """The body of `POST /api/v1/agent/events` (diary.protocol.AgentEvent)."""
+    body: dict[str, Any] = {"kind": kind, "at": instant(at)}
+    if memo:
+        body["memo"] = memo
+    return body
+
+
+def pair_body(code: str, device_name: str, os_name: str, version: str) -> dict[str, str]:
+    """The body of `POST /api/v1/agent/pair` (diary.protocol.PairRequest)."""
+    return {"code": code, "device_name": device_name[:100], "os": os_name[:100], "agent_version": version}
