@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from bot import api, web
 from bot.services.context import Context
 from bot.settings import Settings
 from bot.slack.http import mount as mount_slack
@@ -19,4 +20,6 @@ def create_app(ctx: Context, settings: Settings | None = None) -> FastAPI:
 
     # Each part mounts itself below, one line each.
     mount_slack(app, ctx, settings)
+    api.mount(app)
+    web.mount(app)
     return app

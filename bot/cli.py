@@ -24,37 +24,90 @@ def _context(settings: Settings):
         raise typer.Exit(2) from error
 
 
-def _serve_http(settings: Settings, role: str) -> None:
-    import uvicorn
+def _senders(ctx, settings: Settings) -> list:
+    from bot.discord.sender import discord_sender
+    from bot.slack.app import slack_sender
 
-    from bot.app import create_app
+    return [sender for sender in (slack_sender(ctx, settings), discord_sender(ctx, settings)) if sender is not None]
 
-    ctx = _context(settings)
+
+async def _with_discord(ctx, settings: Settings, main) -> None:
+    """Runs `main` with the Discord gateway beside it when Discord is configured."""
+    import asyncio
+
+    gateway = None
+    if settings.discord_enabled:
+        from bot.discord.bot import start_discord
+
+        gateway = asyncio.create_task(start_discord(ctx, settings))
+    try:
+        await main
+    finally:
+        if gateway is not None:
+            gateway.cancel()
+            await asyncio.gather(gateway, return_exceptions=True)
+
+
+def _announce(settings: Settings, ctx, role: str) -> None:
     log.info("tally %s on http://%s:%s (database %s)", role, settings.host, settings.port, ctx.engine.url.render_as_string(hide_password=True))
     for line in describe_platforms(settings):
         log.info(line)
-    uvicorn.run(create_app(ctx, settings), host=settings.host, port=settings.port, log_level="info")
 
 
 @app.command()
 def serve() -> None:
-    """Everything in one process: HTTP, chat platforms, scheduler and outbox (SQLite by default)."""
-    _serve_http(Settings(), "serve")
+    """Everything in one process: HTTP, Discord gateway, scheduler and outbox (SQLite by default)."""
+    import asyncio
+
+    from bot.app import create_app
+    from bot.worker import serve_with_worker
+
+    settings = Settings()
+    ctx = _context(settings)
+    _announce(settings, ctx, "serve")
+    server = serve_with_worker(create_app(ctx, settings), ctx, _senders(ctx, settings), host=settings.host, port=settings.port)
+    asyncio.run(_with_discord(ctx, settings, server))
 
 
 @app.command()
 def web() -> None:
     """Stateless HTTP only (Slack events, agent API, diary pages); run as many as needed."""
-    _serve_http(Settings(), "web")
+    import uvicorn
+
+    from bot.app import create_app
+
+    settings = Settings()
+    ctx = _context(settings)
+    _announce(settings, ctx, "web")
+    uvicorn.run(create_app(ctx, settings), host=settings.host, port=settings.port, log_level="info")
 
 
 @app.command()
 def worker() -> None:
     """Discord gateway, scheduler and outbox dispatcher: one per deployment."""
-    _context(Settings())
-    typer.echo("tally worker: the Discord gateway, scheduler and outbox dispatcher are not in this version yet; "
-               "`tally serve` runs everything that exists.", err=True)
-    raise typer.Exit(1)
+    import asyncio
+
+    from bot.worker import work_until_signalled
+
+    settings = Settings()
+    ctx = _context(settings)
+    for line in describe_platforms(settings):
+        log.info(line)
+    asyncio.run(_with_discord(ctx, settings, work_until_signalled(ctx, _senders(ctx, settings))))
+
+
+@app.command()
+def export(week: str = typer.Option(..., help="the week, e.g. 2026-W47"),
+           contract: int = typer.Option(None, help="only this contract's id")) -> None:
+    """A week's timesheets and statements as CSV, on standard output."""
+    from bot.export import export_week
+    from diary.refusal import Refusal
+
+    result = export_week(_context(Settings()), week, now=datetime.now(UTC), contract_id=contract)
+    if isinstance(result, Refusal):
+        typer.echo(f"tally: {result.message}", err=True)
+        raise typer.Exit(2)
+    typer.echo(result, nl=False)
 
 
 @db_app.command("upgrade")
@@ -70,7 +123,7 @@ def db_upgrade() -> None:
 
 @jobs_app.command("run")
 def jobs_run(name: str, at: str = typer.Option(None, help="ISO instant to run the job as of (default: now)")) -> None:
-    """Run one job now: week-close or review-deadline."""
+    """Run one job now, as of --at: week-close, review-reminder, review-deadline, agent-lost, limit-alerts, retention."""
     from bot import jobs
 
     instant = _instant(at)

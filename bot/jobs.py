@@ -1,24 +1,25 @@
-"""Scheduled jobs, runnable by name as of an instant (`tally jobs run NAME --at ISO`)."""
+"""Scheduled jobs, runnable by name as of an instant (`tally jobs run NAME --at ISO`).
+
+Each job does whatever is due as of `now`, in every contract's timezone, and may run any number
+of times: what it sends is queued under a dedupe key, so a rerun or a second worker sends nothing
+twice. That is also how the scheduler catches up after the worker was down: it runs them all.
+"""
 
 from datetime import datetime
 
-from bot.services import review
+from bot.services import alerts, closing, reminders, retention, review, summary
 from bot.services.context import Context
-from diary.refusal import Refusal
-from diary.weeks import week_of
-from storage import repo
 
 
 def week_close(ctx: Context, *, now: datetime) -> str:
-    """Closes, for every contract, the last week whose edit deadline has passed."""
-    with ctx.unit() as s:
-        contracts = repo.live_contracts(s)
-    closed = 0
-    for contract in contracts:
-        week = week_of(now, contract.tz).previous()
-        result = review.close_week(ctx, contract.id, week, now=now)
-        closed += not isinstance(result, Refusal)
-    return f"week-close: {closed} of {len(contracts)} contracts have a closed week"
+    """Statements and review messages of every week past its edit deadline, then the workspace summaries."""
+    closed = closing.close_due(ctx, now=now)
+    summaries = summary.post_summaries(ctx, now=now)
+    return f"week-close: {closed} weeks closed, {summaries} workspace summaries queued"
+
+
+def review_reminder(ctx: Context, *, now: datetime) -> str:
+    return f"review-reminder: {reminders.remind_pending(ctx, now=now)} reminders queued"
 
 
 def review_deadline(ctx: Context, *, now: datetime) -> str:
@@ -26,4 +27,27 @@ def review_deadline(ctx: Context, *, now: datetime) -> str:
     return f"review-deadline: {len(approved)} weeks approved automatically"
 
 
-JOBS = {"week-close": week_close, "review-deadline": review_deadline}
+def agent_lost(ctx: Context, *, now: datetime) -> str:
+    return f"agent-lost: {alerts.agent_lost(ctx, now=now)} freelancers told their agent went quiet"
+
+
+def limit_alerts(ctx: Context, *, now: datetime) -> str:
+    return f"limit-alerts: {alerts.limit_alerts(ctx, now=now)} alerts queued"
+
+
+def screenshot_retention(ctx: Context, *, now: datetime) -> str:
+    if ctx.retention_days is None:
+        return "retention: screenshots are kept (TALLY_RETENTION_DAYS is not set)"
+    deleted = retention.delete_old_screenshots(ctx, now=now, days=ctx.retention_days)
+    return f"retention: {deleted} screenshots older than {ctx.retention_days} days deleted"
+
+
+# In catch-up order: a week is closed before its deadline can approve it.
+JOBS = {
+    "week-close": week_close,
+    "review-reminder": review_reminder,
+    "review-deadline": review_deadline,
+    "agent-lost": agent_lost,
+    "limit-alerts": limit_alerts,
+    "retention": screenshot_retention,
+}

@@ -32,10 +32,11 @@ def build_context(settings: Settings) -> Context:
         log.warning("TALLY_SECRET_KEY is not set: diary links use a development key; set it outside development")
     return Context(
         engine=prepare_database(settings),
-        blobs=open_blobs(settings.blob_url, settings.data_dir),
+        blobs=open_blobs(settings.blob_url, settings.data_dir, endpoint_url=settings.s3_endpoint_url),
         slot_seconds=settings.slot_seconds,
         public_url=settings.public_url.rstrip("/"),
         secret_key=settings.secret_key or "development-only",
+        retention_days=settings.retention_days,
     )
 
 

@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     public_url: str = Field("http://127.0.0.1:8000", validation_alias="TALLY_PUBLIC_URL")
     secret_key: str | None = Field(None, validation_alias="TALLY_SECRET_KEY")
     slot_seconds: int = Field(600, ge=10, le=600, validation_alias="TALLY_SLOT_SECONDS")
+    retention_days: int | None = Field(None, ge=1, validation_alias="TALLY_RETENTION_DAYS")
     host: str = Field("127.0.0.1", validation_alias="HOST")
     port: int = Field(8000, validation_alias="PORT")
     slack_bot_token: str | None = Field(None, validation_alias="SLACK_BOT_TOKEN")

@@ -14,6 +14,7 @@ from diary.terms import SLOT_MINUTES, Billing, Screenshots
 MAX_EVENTS_PER_MINUTE = 100_000
 MAX_MEMO = 500
 MAX_WINDOW_TEXT = 300
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in every database we support
 
 
 class _Model(BaseModel):
@@ -71,7 +72,7 @@ class WindowInfo(_Model):
 class SlotReport(_Model):
     """The `meta` part of `POST /api/v1/agent/slots`; the screenshot travels beside it."""
 
-    session_id: int
+    session_id: int = Field(ge=1, le=MAX_ID)
     slot_start: AwareDatetime
     # One entry per slot "minute"; None where the minute was not tracked (outside the session).
     minutes: list[MinuteCounts | None] = Field(min_length=SLOT_MINUTES, max_length=SLOT_MINUTES)

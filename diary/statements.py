@@ -82,6 +82,37 @@ class Statement:
     total: Decimal
 
 
+@dataclass(frozen=True)
+class WeekMinutes:
+    """The week's counted minutes and where they went, before anything is priced."""
+
+    tracked: int
+    manual: int
+    over: int
+    held: int
+    removed: int
+    billable: int
+
+
+def week_minutes(items: Sequence[BillItem], bills: Sequence[SlotBill]) -> WeekMinutes:
+    """The totals of items already classified (the bills in the same order)."""
+    manual = sum(item.counted for item in items if item.manual)
+    return WeekMinutes(
+        tracked=sum(item.counted for item in items) - manual, manual=manual,
+        over=sum(bill.over for bill in bills), held=sum(bill.held for bill in bills),
+        removed=sum(bill.removed for bill in bills), billable=sum(bill.billable for bill in bills),
+    )
+
+
+def undisputed_day_bills(day_counted: Sequence[int], limit_minutes: int | None) -> list[SlotBill]:
+    """Per-day bills of a week that nobody disputed, days in time order.
+
+    The limit uses up counted minutes in time order, so a day's billable part is the same whether
+    its slots are split one by one or its total at once; this spares classifying every slot.
+    """
+    return [SlotBill(billable=within, over=over, held=0, removed=0) for within, over in apply_limit(day_counted, limit_minutes)]
+
+
 def build_statement(
     *,
     items: Sequence[BillItem],
@@ -94,21 +125,35 @@ def build_statement(
     bonuses: Sequence[Decimal],
 ) -> Statement:
     """The week's statement; `paused` means the contract was paused at some time in the week."""
-    bills = classify(items, limit_minutes)
-    billable = sum(bill.billable for bill in bills)
-    hours_amount = money(billable * rate / 60)
+    minutes = week_minutes(items, classify(items, limit_minutes))
+    return priced(minutes, rate=rate, currency=currency, weekly_payment=weekly_payment,
+                  payment_share=payment_share, paused=paused, bonuses=bonuses)
+
+
+def priced(
+    minutes: WeekMinutes,
+    *,
+    rate: Decimal,
+    currency: str,
+    weekly_payment: Decimal,
+    payment_share: Decimal,
+    paused: bool,
+    bonuses: Sequence[Decimal],
+) -> Statement:
+    """The statement of a week's minutes, already classified."""
+    hours_amount = money(minutes.billable * rate / 60)
     weekly = Decimal("0.00") if paused else money(weekly_payment * payment_share)
     bonus_total = money(sum(bonuses, Decimal(0)))
     return Statement(
         currency=currency,
         rate=rate,
-        tracked_minutes=sum(item.counted for item in items if not item.manual),
-        manual_minutes=sum(item.counted for item in items if item.manual),
-        counted_minutes=sum(item.counted for item in items),
-        over_limit_minutes=sum(bill.over for bill in bills),
-        disputed_minutes=sum(bill.held for bill in bills),
-        removed_minutes=sum(bill.removed for bill in bills),
-        billable_minutes=billable,
+        tracked_minutes=minutes.tracked,
+        manual_minutes=minutes.manual,
+        counted_minutes=minutes.tracked + minutes.manual,
+        over_limit_minutes=minutes.over,
+        disputed_minutes=minutes.held,
+        removed_minutes=minutes.removed,
+        billable_minutes=minutes.billable,
         hours_amount=hours_amount,
         weekly_payment=weekly,
         bonuses=bonus_total,

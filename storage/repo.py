@@ -201,3 +201,11 @@ def pending_outbox(s: Session, *, platform: str, now: datetime, limit: int = 100
             .limit(limit)
         )
     )
+
+
+MAX_ID = 2**31 - 1  # primary keys are 32-bit integers on every database we support
+
+
+def by_id(s: Session, model, ident: int):
+    """The row with that id, or None; ids people typed may be out of any key's range."""
+    return s.get(model, ident) if 0 < ident <= MAX_ID else None

@@ -106,6 +106,8 @@ class WorkSession(SQLModel, table=True):
     end_reason: str | None = Field(default=None, max_length=16)  # clockout | idle | switch | lost | paused | ended
     memo: str = Field(default="", max_length=500)  # the current memo; each slot keeps its own copy
     last_report_at: datetime | None = _instant(default=None, nullable=True)
+    # When the freelancer was told the agent went silent; a later report makes a new silence news again.
+    lost_notified_at: datetime | None = _instant(default=None, nullable=True)
 
 
 class Slot(SQLModel, table=True):
@@ -125,7 +127,7 @@ class Slot(SQLModel, table=True):
     device_id: int | None = Field(default=None, foreign_key="device.id")
     agent_version: str = Field(default="", max_length=50)
     meta_hash: str = Field(default="", max_length=64)  # tells a repeat upload from a different slot
-    received_at: datetime = _instant()
+    received_at: datetime = _instant(index=True)
     # A deleted slot stays as a tombstone so a late re-upload of it cannot bring its time back.
     deleted_at: datetime | None = _instant(default=None, nullable=True)
 
@@ -202,9 +204,14 @@ class Outbox(SQLModel, table=True):
     channel: str = Field(max_length=64)
     kind: str = Field(max_length=32)
     payload: dict = Field(default_factory=dict, sa_column=Column(JSON))
-    status: str = Field(default="pending", max_length=16, index=True)  # pending | sent | failed
+    status: str = Field(default="pending", max_length=16, index=True)  # pending | sending | sent | failed
     attempts: int = 0
     next_attempt_at: datetime = _instant(index=True)
     sent_at: datetime | None = _instant(default=None, nullable=True)
     error: str | None = Field(default=None, max_length=500)
     created_at: datetime = _instant()
+    # A dispatcher's claim: rows stay "sending" under it while one send is in flight; a claim
+    # older than the lease is a dead dispatcher's, and its rows are handed out again.
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = _instant(default=None, nullable=True)
+    external_id: str | None = Field(default=None, max_length=100)  # the platform's message id

@@ -1,6 +1,5 @@
 """Messages that are not direct replies go through the outbox, in the caller's transaction."""
 
-from dataclasses import asdict
 from datetime import datetime
 
 from sqlmodel import Session
@@ -10,12 +9,11 @@ from storage import repo
 from storage.tables import Contract, Member, Outbox, Workspace
 
 
-def _row(ws: Workspace, channel: str, kind: str, key: str, text: str, buttons, now: datetime, extra) -> Outbox:
-    payload = {"text": text, "buttons": [asdict(b) for b in buttons], **(extra or {})}
-    return Outbox(
-        dedupe_key=key, platform=ws.platform, workspace_id=ws.id, channel=channel, kind=kind,
-        payload=payload, next_attempt_at=now, created_at=now,
-    )
+def message_values(ws: Workspace, channel: str, kind: str, key: str, text: str, buttons, now: datetime, extra) -> dict:
+    """An outbox row's columns; jobs that post to many channels insert them in bulk."""
+    payload = {"text": text, "buttons": [dict(vars(b)) for b in buttons], **(extra or {})}  # flat: asdict is slow
+    return {"dedupe_key": key, "platform": ws.platform, "workspace_id": ws.id, "channel": channel, "kind": kind,
+            "payload": payload, "next_attempt_at": now, "created_at": now}
 
 
 def to_channel(
@@ -23,7 +21,7 @@ def to_channel(
     buttons: tuple[Button, ...] = (), extra: dict | None = None,
 ) -> bool:
     ws = s.get(Workspace, contract.workspace_id)
-    return repo.enqueue(s, _row(ws, contract.channel_id, kind, key, text, buttons, now, extra))
+    return repo.enqueue(s, Outbox(**message_values(ws, contract.channel_id, kind, key, text, buttons, now, extra)))
 
 
 def to_member(
@@ -32,4 +30,4 @@ def to_member(
 ) -> bool:
     """A direct message: the channel is "@" and the platform's user id."""
     ws = s.get(Workspace, member.workspace_id)
-    return repo.enqueue(s, _row(ws, f"@{member.external_id}", kind, key, text, buttons, now, extra))
+    return repo.enqueue(s, Outbox(**message_values(ws, f"@{member.external_id}", kind, key, text, buttons, now, extra)))

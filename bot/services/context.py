@@ -22,6 +22,7 @@ class Context:
     slot_seconds: int = 600
     public_url: str = "http://127.0.0.1:8000"
     secret_key: str = "development-only"
+    retention_days: int | None = None  # screenshots older than this are deleted; None keeps them
     # Called after commit with each freelancer whose tracking state changed (wakes long polls).
     on_change: Callable[[int], None] = field(default=_nobody_listens)
 

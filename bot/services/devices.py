@@ -17,6 +17,8 @@ from storage.tables import Contract, Device, PairingCode, WorkSession
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by hand
 CODE_LENGTH = 8
 CODE_LIFETIME = timedelta(minutes=10)
+# "Last seen" to the minute is plenty, and spares every upload a write of the device row.
+SEEN_PRECISION = timedelta(minutes=1)
 BAD_CODE = Refusal("That pairing code is unknown or already used. Get a new one with /connect in chat.", "not_found")
 
 
@@ -65,7 +67,8 @@ def authenticate(ctx: Context, token: str, *, now: datetime) -> Device | None:
         device = repo.device_by_token_hash(s, token_hash=digest(token))
         if device is None or device.revoked_at is not None:
             return None
-        device.last_seen_at = now
+        if device.last_seen_at is None or now - device.last_seen_at >= SEEN_PRECISION:
+            device.last_seen_at = now
         return device
 
 

@@ -17,7 +17,8 @@ from diary.weeks import BillingWeek, day_bounds, edits_open, week_of
 from storage import repo
 from storage.tables import Contract, Member, Slot, Workspace
 
-BAD_LINK = Refusal("This diary link is not valid: it has expired or was changed. Ask for a new one with /diary in chat.", "forbidden")
+BAD_LINK = Refusal("This diary link is not valid: it has expired or was changed. Ask for a new one with /diary in chat.",
+                   "forbidden")
 NO_SLOT = Refusal("There is no such slot in this diary.", "not_found")
 
 
@@ -99,7 +100,7 @@ def week_page(ctx: Context, viewer: Viewer, week: BillingWeek, *, now: datetime)
 def screenshot(ctx: Context, viewer: Viewer, slot_id: int) -> Shot | Refusal:
     """A slot's screenshot, only of the link's contract and only while the slot is not deleted."""
     with ctx.unit() as s:
-        slot = s.get(Slot, slot_id)
+        slot = repo.by_id(s, Slot, slot_id)
         if slot is None or slot.contract_id != viewer.contract_id or slot.deleted_at is not None:
             return NO_SLOT
         shot = repo.screenshot_of(s, slot_id=slot.id)
@@ -112,7 +113,7 @@ def screenshot(ctx: Context, viewer: Viewer, slot_id: int) -> Shot | Refusal:
 def delete_slot(ctx: Context, viewer: Viewer, slot_id: int, *, now: datetime) -> Done | Refusal:
     """Deletes a slot of the link's contract as the link's member: the edit rules decide."""
     with ctx.unit() as s:
-        slot = s.get(Slot, slot_id)
+        slot = repo.by_id(s, Slot, slot_id)
         if slot is None or slot.contract_id != viewer.contract_id:
             return NO_SLOT
         actor = actor_of(s, viewer.member_id)

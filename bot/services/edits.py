@@ -18,7 +18,7 @@ def delete_slot(ctx: Context, actor: Actor, slot_id: int, *, now: datetime) -> D
     """Removes the slot's screenshot and its time (Upwork's rule); the row stays as a tombstone."""
     with ctx.unit() as s:
         _, me = resolve(s, actor)
-        slot = s.get(Slot, slot_id)
+        slot = repo.by_id(s, Slot, slot_id)
         contract = s.get(Contract, slot.contract_id) if slot else None
         if contract is None or slot.deleted_at is not None or role(contract, me) is Role.NONE:
             return Refusal("There is no such slot in your diary.", "not_found")

@@ -1,16 +1,28 @@
 """A contract's week as the rules see it: each slot with what it counts for and how it is billed."""
 
+from bisect import bisect_right
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlmodel import Session
 
 from diary.changes import Change, value_for_week
-from diary.counting import counted_minutes
+from diary.counting import SlotCounter, slot_counter
 from diary.review import DisputeStatus
-from diary.statements import BillItem, SlotBill, Statement, build_statement, classify, weekly_payment_share
-from diary.terms import Billing, ContractStatus, Screenshots
-from diary.weeks import BillingWeek
+from diary.statements import (
+    BillItem,
+    SlotBill,
+    Statement,
+    WeekMinutes,
+    classify,
+    priced,
+    undisputed_day_bills,
+    week_minutes,
+    weekly_payment_share,
+)
+from diary.terms import SLOT_MINUTES, Billing, ContractStatus, Screenshots
+from diary.weeks import BillingWeek, day_bounds
 from storage import repo
 from storage.tables import Contract, ContractChange, Dispute, Slot, WorkSession
 
@@ -22,14 +34,28 @@ class Line:
     bill: SlotBill
 
 
+@dataclass(frozen=True)
+class DayTotal:
+    """One local day of a week: its counted and manual minutes, and where they went."""
+
+    day: date
+    counted: int
+    manual: int
+    bill: SlotBill
+
+
+def counter_for(contract: Contract, slot_seconds: int) -> SlotCounter:
+    return slot_counter(slot_seconds=slot_seconds, screenshots=Screenshots(contract.screenshots), billing=Billing(contract.billing))
+
+
 def slot_counted(slot: Slot, session: WorkSession | None, contract: Contract, slot_seconds: int) -> int:
+    return _counted(slot, session, counter_for(contract, slot_seconds))
+
+
+def _counted(slot: Slot, session: WorkSession | None, count: SlotCounter) -> int:
     if slot.manual or session is None:
-        return 10 if slot.manual else 0
-    return counted_minutes(
-        slot_start=slot.start, slot_seconds=slot_seconds, session_start=session.started_at,
-        session_end=session.ended_at, screenshot_at=slot.screenshot_at, active_minutes=slot.active_minutes,
-        screenshots=Screenshots(contract.screenshots), billing=Billing(contract.billing),
-    )
+        return SLOT_MINUTES if slot.manual else 0
+    return count(slot.start, session.started_at, session.ended_at, slot.screenshot_at, slot.active_minutes)
 
 
 def _dispute_of(slot: Slot, disputes: list[Dispute]) -> DisputeStatus | None:
@@ -73,13 +99,60 @@ def lines(s: Session, contract: Contract, week: BillingWeek, slot_seconds: int) 
 
 
 def lines_of(contract: Contract, week: BillingWeek, rec: WeekRecords, slot_seconds: int) -> list[Line]:
+    count = counter_for(contract, slot_seconds)
     items = [
-        BillItem(start=x.start, counted=slot_counted(x, rec.sessions.get(x.session_id), contract, slot_seconds),
+        BillItem(start=x.start, counted=_counted(x, rec.sessions.get(x.session_id), count),
                  manual=x.manual, dispute=_dispute_of(x, rec.disputes))
         for x in rec.slots
     ]
     bills = classify(items, limit_minutes(rec, week))
     return [Line(slot, item, bill) for slot, item, bill in zip(rec.slots, items, bills, strict=True)]
+
+
+def midnights(week: BillingWeek) -> list[datetime]:
+    """Where each day of the week after Monday begins; days of 23 or 25 hours included."""
+    return [day_bounds(day, week.tz)[0] for day in week.days[1:]]
+
+
+def day_totals(week: BillingWeek, week_lines: list[Line]) -> list[DayTotal]:
+    """The week's lines summed under each local day, Monday first."""
+    starts, days = midnights(week), [[] for _ in week.days]
+    for line in week_lines:
+        days[bisect_right(starts, line.slot.start)].append(line)
+    return [_day_total(day, lines) for day, lines in zip(week.days, days, strict=True)]
+
+
+def _day_total(day: date, lines: list[Line]) -> DayTotal:
+    bill = SlotBill(billable=sum(x.bill.billable for x in lines), over=sum(x.bill.over for x in lines),
+                    held=sum(x.bill.held for x in lines), removed=sum(x.bill.removed for x in lines))
+    return DayTotal(day, sum(x.item.counted for x in lines), sum(x.item.counted for x in lines if x.item.manual), bill)
+
+
+def week_days(contract: Contract, week: BillingWeek, rec: WeekRecords, slot_seconds: int) -> tuple[list[DayTotal], Statement]:
+    """The week's days and statement; a week nobody disputed is summed by day, not slot by slot."""
+    if rec.disputes:
+        week_lines = lines_of(contract, week, rec, slot_seconds)
+        return day_totals(week, week_lines), statement_of(contract, week, rec, week_lines)
+    days = _undisputed_days(contract, week, rec, slot_seconds)
+    manual = sum(day.manual for day in days)
+    minutes = WeekMinutes(tracked=sum(day.counted for day in days) - manual, manual=manual, over=sum(day.bill.over for day in days),
+                          held=0, removed=0, billable=sum(day.bill.billable for day in days))
+    return days, _priced(contract, week, rec, minutes)
+
+
+def _undisputed_days(contract: Contract, week: BillingWeek, rec: WeekRecords, slot_seconds: int) -> list[DayTotal]:
+    count, starts, sessions = counter_for(contract, slot_seconds), midnights(week), rec.sessions
+    counted, manual = [0] * len(week.days), [0] * len(week.days)
+    for x in rec.slots:
+        index = bisect_right(starts, x.start)
+        if x.manual:
+            counted[index] += SLOT_MINUTES
+            manual[index] += SLOT_MINUTES
+        elif (session := sessions.get(x.session_id)) is not None:
+            # _counted, unrolled: this loop runs for every slot of every week closed
+            counted[index] += count(x.start, session.started_at, session.ended_at, x.screenshot_at, x.active_minutes)
+    bills = undisputed_day_bills(counted, limit_minutes(rec, week))
+    return [DayTotal(*day) for day in zip(week.days, counted, manual, bills, strict=True)]
 
 
 def paused_during(changes: list[ContractChange], week: BillingWeek) -> bool:
@@ -95,13 +168,14 @@ def statement(s: Session, contract: Contract, week: BillingWeek, slot_seconds: i
 
 
 def statement_of(contract: Contract, week: BillingWeek, rec: WeekRecords, week_lines: list[Line]) -> Statement:
+    return _priced(contract, week, rec, week_minutes([line.item for line in week_lines], [line.bill for line in week_lines]))
+
+
+def _priced(contract: Contract, week: BillingWeek, rec: WeekRecords, minutes: WeekMinutes) -> Statement:
     rate = value_for_week(history(rec.changes["rate"]), week) or contract.rate
     share = weekly_payment_share(week=week, start_day=contract.start_day, end_day=contract.end_day)
-    return build_statement(
-        items=[line.item for line in week_lines], limit_minutes=limit_minutes(rec, week),
-        rate=rate, currency=contract.currency, weekly_payment=contract.weekly_payment,
-        payment_share=share, paused=paused_during(rec.changes["status"], week), bonuses=rec.bonuses,
-    )
+    return priced(minutes, rate=rate, currency=contract.currency, weekly_payment=contract.weekly_payment,
+                  payment_share=share, paused=paused_during(rec.changes["status"], week), bonuses=rec.bonuses)
 
 
 def session_totals(s: Session, session: WorkSession, contract: Contract, slot_seconds: int) -> tuple[int, int, int]:

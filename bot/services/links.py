@@ -13,6 +13,7 @@ from bot.services.picking import role
 from diary.refusal import Refusal
 from diary.terms import Role
 from diary.weeks import local_day
+from storage import repo
 from storage.tables import Contract
 
 LIFETIME = timedelta(hours=24)
@@ -50,7 +51,8 @@ def mint(secret: str, grant: Grant) -> str:
 def verify(secret: str, token: str, *, now: datetime) -> Grant | None:
     """The grant of a genuine, unexpired token; None for anything tampered, malformed or old."""
     body, _, signature = token.partition(".")
-    if not hmac.compare_digest(_sign(secret, body), signature):
+    # As bytes: compare_digest refuses str with non-ASCII characters, and addresses can carry any.
+    if not hmac.compare_digest(_sign(secret, body).encode(), signature.encode()):
         return None
     try:
         member_id, contract_id, day, expires = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
@@ -63,7 +65,7 @@ def verify(secret: str, token: str, *, now: datetime) -> Grant | None:
 def diary_link(ctx: Context, actor: Actor, contract_id: int, *, now: datetime, day: str | None = None) -> Link | Refusal:
     with ctx.unit() as s:
         _, me = resolve(s, actor)
-        contract = s.get(Contract, contract_id)
+        contract = repo.by_id(s, Contract, contract_id)
         if contract is None or role(contract, me) is Role.NONE:
             return Refusal("Only the client and the freelancer of a contract can open its diary.", "forbidden")
         return link_for(ctx, me.id, contract, now=now, day=day)

@@ -75,7 +75,7 @@ def _ask_client(s: Session, contract: Contract, me: Member, entry: ManualEntry, 
 def decide(ctx: Context, actor: Actor, entry_id: int, *, approve: bool, now: datetime) -> Done | Refusal:
     with ctx.unit() as s:
         _, me = resolve(s, actor)
-        entry = s.get(ManualEntry, entry_id)
+        entry = repo.by_id(s, ManualEntry, entry_id)
         contract = s.get(Contract, entry.contract_id) if entry else None
         if contract is None or role(contract, me) is Role.NONE:
             return Refusal(f"There is no manual time request #{entry_id} of yours.", "not_found")

@@ -33,7 +33,7 @@ def _counterpart_is(contract: Contract, me: Member, other: Member | None) -> boo
 
 
 def _by_id(s: Session, me: Member, contract_id: int) -> Contract | Refusal:
-    contract = s.get(Contract, contract_id)
+    contract = repo.by_id(s, Contract, contract_id)
     if contract is None or role(contract, me) is Role.NONE:
         return Refusal(f"There is no contract #{contract_id} of yours.")
     return contract

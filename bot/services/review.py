@@ -1,36 +1,25 @@
 """Closing a week into a statement; approval, disputes and bonuses (DESIGN §1)."""
 
-from dataclasses import asdict
 from datetime import datetime, time
 from decimal import Decimal
 
 from sqlmodel import Session
 
-from bot.services import announce, ledger
+from bot.services import announce, weekly
 from bot.services.actors import Actor, UserRef, resolve, resolve_ref
 from bot.services.context import Context
 from bot.services.picking import pick, role
 from bot.services.results import Button, Choice, Done
 from bot.services.views import pick_week
 from diary.dates import resolve_day
-from diary.money import format_minutes, format_money
+from diary.money import format_money
 from diary.permissions import Action, check
 from diary.refusal import Refusal
 from diary.review import DisputeStatus, WeekStatus, approve, auto_approve, dispute_step, open_dispute
-from diary.statements import Statement
 from diary.terms import Role
-from diary.weeks import BillingWeek, describe_instant, local_instant, week_of
+from diary.weeks import BillingWeek, local_instant, week_of
 from storage import repo
 from storage.tables import Bonus, Contract, Dispute, Member, WeekReview
-
-
-def statement_json(statement: Statement) -> dict:
-    return {key: str(value) if isinstance(value, Decimal) else value for key, value in asdict(statement).items()}
-
-
-def week_buttons(contract: Contract, week: BillingWeek) -> tuple[Button, ...]:
-    value = f"{contract.id}:{week.label}"
-    return (Button("Approve", "approve_week", value), Button("Dispute", "dispute_week", value), Button("Open diary", "open_diary", value))
 
 
 def close_week(ctx: Context, contract_id: int, week: BillingWeek, *, now: datetime) -> WeekReview | Refusal:
@@ -46,21 +35,7 @@ def ensure_closed(s: Session, ctx: Context, contract: Contract, week: BillingWee
         return review
     if now < week.edit_deadline:
         return Refusal(f"Week {week.label} is still open for the freelancer's edits.", "conflict")
-    statement = ledger.statement(s, contract, week, ctx.slot_seconds)
-    review = WeekReview(contract_id=contract.id, week_start=week.monday, statement=statement_json(statement), closed_at=now)
-    s.add(review)
-    s.flush()
-    announce.to_channel(s, contract, kind="review", key=f"review:{contract.id}:{week.label}", text=review_text(s, contract, week, statement),
-                        now=now, buttons=week_buttons(contract, week), extra={"contract_id": contract.id, "week": week.label})
-    return review
-
-
-def review_text(s: Session, contract: Contract, week: BillingWeek, st: Statement) -> str:
-    freelancer = s.get(Member, contract.freelancer_id).name
-    return (f"Week {week.label} of {freelancer}: {format_minutes(st.counted_minutes)} counted, "
-            f"{format_minutes(st.billable_minutes)} billable, {format_minutes(st.over_limit_minutes)} over limit, "
-            f"{format_minutes(st.manual_minutes)} manual — total {format_money(st.total, st.currency)}. "
-            f"Approve or dispute by {describe_instant(week.review_deadline, week.tz)}; undisputed hours are approved then.")
+    return weekly.close_one(s, ctx, contract, week, now)
 
 
 def _client_pick(s: Session, actor: Actor, action: Action, command: str, contract_id, other: UserRef | None):
@@ -108,7 +83,8 @@ def auto_approve_due(ctx: Context, *, now: datetime) -> list[int]:
             week = BillingWeek(review.week_start, contract.tz)
             if not isinstance(auto_approve(WeekStatus(review.status), week=week, now=now), Refusal):
                 review.status, review.decided_at = str(WeekStatus.AUTO_APPROVED), now
-                announce.to_channel(s, contract, kind="auto_approved", key=f"auto:{review.id}", text=f"Week {week.label} was approved automatically.", now=now)
+                if weekly.has_work(review.statement or {}):  # an empty week had no review message either
+                    announce.to_channel(s, contract, kind="auto_approved", key=f"auto:{review.id}", text=weekly.auto_approved_text(s, contract, week, review), now=now)
                 done.append(review.id)
     return done
 
@@ -154,7 +130,7 @@ STEP_ACTION = {"accept": Action.ANSWER_DISPUTE, "answer": Action.ANSWER_DISPUTE,
 def dispute_action(ctx: Context, actor: Actor, dispute_id: int, step: str, *, now: datetime, text: str = "") -> Done | Refusal:
     with ctx.unit() as s:
         _, me = resolve(s, actor)
-        item = s.get(Dispute, dispute_id)
+        item = repo.by_id(s, Dispute, dispute_id)
         contract = s.get(Contract, item.contract_id) if item else None
         if contract is None or role(contract, me) is Role.NONE:
             return Refusal(f"There is no dispute #{dispute_id} of yours.", "not_found")

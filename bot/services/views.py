@@ -1,6 +1,5 @@
 """The day diary and the week timesheet, as both parties of a contract see them."""
 
-from bisect import bisect_right
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -53,12 +52,13 @@ def build_day(s: Session, ctx: Context, contract: Contract, day: date) -> DayDia
         counted_minutes=sum(line.item.counted for line in todays),
         manual_minutes=sum(line.item.counted for line in todays if line.item.manual),
         over_limit_minutes=sum(line.bill.over for line in todays),
-        activity=activity_of(todays), tracking=tracking, memo=running.memo if tracking else "",
+        activity=activity_of([line.slot for line in todays]), tracking=tracking, memo=running.memo if tracking else "",
     )
 
 
-def activity_of(lines: list[ledger.Line]) -> int | None:
-    tracked = [line.slot for line in lines if not line.slot.manual]
+def activity_of(slots: list) -> int | None:
+    """Activity of Slot rows (their minutes decoded: for a week close, closing counts them in SQL)."""
+    tracked = [x for x in slots if not x.manual]
     minutes = sum(sum(1 for m in (x.minutes or []) if m is not None) for x in tracked)
     return activity_percent(sum(x.active_minutes for x in tracked), minutes)
 
@@ -117,34 +117,21 @@ def week_status(s: Session, contract: Contract, week: BillingWeek, now: datetime
 
 
 def build_timesheet(s: Session, ctx: Context, contract: Contract, week: BillingWeek, now: datetime) -> Timesheet:
-    rec = ledger.records(s, contract, week)
-    week_lines = ledger.lines_of(contract, week, rec, ctx.slot_seconds)
-    return timesheet_of(contract, week, s.get(Member, contract.freelancer_id).name, week_lines,
-                        ledger.statement_of(contract, week, rec, week_lines), week_status(s, contract, week, now))
+    days, statement = ledger.week_days(contract, week, ledger.records(s, contract, week), ctx.slot_seconds)
+    return timesheet_of(contract, week, s.get(Member, contract.freelancer_id).name, days, statement,
+                        week_status(s, contract, week, now))
 
 
-def timesheet_of(contract: Contract, week: BillingWeek, freelancer: str, week_lines: list[ledger.Line],
+def timesheet_of(contract: Contract, week: BillingWeek, freelancer: str, days: list[ledger.DayTotal],
                  statement: Statement, status: str) -> Timesheet:
     """The timesheet of records already at hand (the week close reads many contracts at once)."""
     return Timesheet(
         contract_id=contract.id, title=contract.title, freelancer=freelancer, week=week.label, tz=contract.tz,
-        days=[_day_line(day, day_lines) for day, day_lines in by_day(week, week_lines).items()],
-        statement=statement, status=status, limit_hours=contract.weekly_limit_hours,
+        days=[_day_line(day) for day in days], statement=statement, status=status, limit_hours=contract.weekly_limit_hours,
     )
 
 
-def by_day(week: BillingWeek, week_lines: list[ledger.Line]) -> dict[date, list[ledger.Line]]:
-    """The week's lines under each local day, Monday first; days of 23 or 25 hours included."""
-    midnights = [day_bounds(day, week.tz)[0] for day in week.days[1:]]
-    days: dict[date, list[ledger.Line]] = {day: [] for day in week.days}
-    for line in week_lines:
-        days[week.days[bisect_right(midnights, line.slot.start)]].append(line)
-    return days
-
-
-def _day_line(day: date, lines: list[ledger.Line]) -> DayLine:
-    return DayLine(
-        day=day, counted=sum(x.item.counted for x in lines), billable=sum(x.bill.billable for x in lines),
-        over_limit=sum(x.bill.over for x in lines), manual=sum(x.item.counted for x in lines if x.item.manual),
-        disputed=sum(x.bill.held + x.bill.removed for x in lines),
-    )
+def _day_line(total: ledger.DayTotal) -> DayLine:
+    bill = total.bill
+    return DayLine(day=total.day, counted=total.counted, billable=bill.billable, over_limit=bill.over,
+                   manual=total.manual, disputed=bill.held + bill.removed)

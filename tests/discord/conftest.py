@@ -1,4 +1,4 @@
-"""A running bot against the fake Discord, a clock the test sets, and the outbox delivered by the sender."""
+"""A running bot against the fake Discord, a clock the test sets, and the outbox delivered by the dispatcher."""
 
 import asyncio
 import logging
@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from bot.discord.bot import build_bot
 from bot.discord.sender import DiscordSender
+from bot.outbox import Dispatcher
 from bot.settings import Settings
 from storage.tables import Outbox
 from tests.conftest import utc
@@ -88,12 +89,10 @@ def pending(ctx) -> list[Outbox]:
 
 
 async def deliver(ctx, sender: DiscordSender, fake: FakeDiscord, now: datetime) -> list[dict]:
-    """Sends every pending outbox message as the dispatcher would; returns the messages Discord got."""
+    """Sends every pending outbox message through the real dispatcher; returns what Discord got."""
     before = len(fake.channel_messages)
-    for row in pending(ctx):
-        delivery = await sender.send(row)
-        assert delivery.ok, delivery
-        with ctx.unit() as s:
-            stored = s.get(Outbox, row.id)
-            stored.status, stored.sent_at = "sent", now
+    dispatcher = Dispatcher(ctx, [sender], clock=lambda: now)
+    while pending(ctx):
+        outcomes = await dispatcher.step(now)
+        assert outcomes and all(o.state == "sent" for o in outcomes), outcomes
     return fake.channel_messages[before:]

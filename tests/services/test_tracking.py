@@ -205,3 +205,10 @@ def test_local_clock_in_and_out_from_the_desktop(ctx):
     assert started.ok and devices.state(ctx, device, now=MON).memo == "from desk"
     stopped = agent_events.handle(ctx, device, AgentEvent(kind="local_clockout", at=MON), now=MON)
     assert stopped.ok and not devices.state(ctx, device, now=MON).tracking
+
+
+def test_ids_beyond_any_key_are_simply_not_found(ctx, tracking):
+    """Numbers people type can exceed a 32-bit key; PostgreSQL would refuse them mid-query."""
+    huge = 2**40
+    assert edits.delete_slot(ctx, BOB, huge, now=MON).code == "not_found"
+    assert isinstance(sessions.clock_in(ctx, BOB, now=MON, contract_id=huge), Refusal)

@@ -1,0 +1,416 @@
+"""Slot ingest benchmark: N simulated agents upload real slots to a real server on 127.0.0.1.
+
+For each database it measures, in one run and against one server process:
+  * bare    - an endpoint that only reads the same multipart upload and validates its JSON;
+  * ingest  - POST /api/v1/agent/slots: token check, image check, blob write, rows, commit;
+  * paced   - ingest again at half the rate ingest reached, for the latency people will see.
+It then checks that nothing was lost: slot rows and stored screenshots = 2xx answers.
+
+    python bench/ingest_bench.py --agents 32 --seconds 15 --postgres postgresql+psycopg://USER@HOST/DB
+
+The server runs on one core and the simulated agents on the others (taskset, when there is one).
+"""
+
+import argparse
+import asyncio
+import io
+import json
+import multiprocessing
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+from PIL import Image, ImageDraw
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SLOT_SECONDS = 10  # short slots give every agent enough distinct slots for a long run
+BARE, SLOTS = "/bench/bare", "/api/v1/agent/slots"
+BOUNDARY = "tallybenchboundary"
+
+
+# ---------------------------------------------------------------- the screenshot every agent sends
+
+def desktop_webp(target: int = 100_000, seed: int = 7) -> bytes:
+    """A WebP that compresses like a screen full of text and panels, about `target` bytes."""
+    rng = random.Random(seed)
+    picture = Image.new("RGB", (1600, 900), (245, 246, 248))
+    draw = ImageDraw.Draw(picture)
+    for x, y, w, h in ((0, 0, 1600, 40), (0, 40, 260, 860), (1300, 40, 300, 860)):
+        draw.rectangle((x, y, x + w, y + h), fill=(rng.randrange(40, 90), rng.randrange(40, 90), rng.randrange(60, 120)))
+    words = ["def", "return", "slot", "diary", "contract", "session", "import", "async", "await", "self", "value"]
+    for line in range(56):
+        text = " ".join(rng.choice(words) for _ in range(rng.randrange(3, 14)))
+        draw.text((280 + rng.randrange(0, 80), 52 + line * 15), text, fill=(rng.randrange(0, 120),) * 3)
+    return _near(picture, target)
+
+
+def _near(picture: Image.Image, target: int) -> bytes:
+    low, high, best = 5, 100, b""
+    while low <= high:  # the highest quality that stays under the target
+        quality = (low + high) // 2
+        out = io.BytesIO()
+        picture.save(out, "WEBP", quality=quality)
+        if out.tell() <= target:
+            best, low = out.getvalue(), quality + 1
+        else:
+            high = quality - 1
+    return best or out.getvalue()
+
+
+# ---------------------------------------------------------------- the database the server uses
+
+@dataclass(frozen=True)
+class Agent:
+    token: str
+    session_id: int
+
+
+def prepare(url: str, data_dir: Path, agents: int, started: datetime) -> list[Agent]:
+    """A fresh schema with one client and `agents` freelancers, each paired and clocked in."""
+    from bot.services import contracts, devices, sessions
+    from bot.services.actors import Actor
+    from bot.services.context import Context
+    from diary.contract_terms import Terms
+    from diary.protocol import PairRequest
+    from storage.blobs import FolderBlobs
+    from storage.engine import make_engine
+    from storage.migrate import upgrade
+
+    engine = make_engine(url)
+    upgrade(engine)
+    ctx = Context(engine=engine, blobs=FolderBlobs(data_dir / "screenshots"), slot_seconds=SLOT_SECONDS)
+    made = []
+    for i in range(agents):
+        client = Actor("shell", "bench", "client", "client", f"#c{i}")
+        freelancer = Actor("shell", "bench", f"agent{i}", f"agent{i}", f"#c{i}")
+        contracts.create(ctx, client, freelancer.ref(), Terms(rate=Decimal(40), limit_hours=None), now=started)
+        code = devices.issue_code(ctx, freelancer, now=started).code
+        token = devices.pair(ctx, PairRequest(code=code, device_name=f"bench {i}"), now=started).token
+        sessions.clock_in(ctx, freelancer, memo="benchmark", now=started)
+        made.append(Agent(token, session_of(ctx, token, started)))
+    engine.dispose()
+    return made
+
+
+def session_of(ctx, token: str, now: datetime) -> int:
+    from bot.services import devices
+
+    return devices.state(ctx, devices.authenticate(ctx, token, now=now), now=now).session_id
+
+
+def count_rows(url: str) -> tuple[int, int]:
+    from sqlalchemy import text
+
+    from storage.engine import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        slots = conn.execute(text("SELECT count(*) FROM slot")).scalar_one()
+        shots = conn.execute(text("SELECT count(*) FROM screenshot")).scalar_one()
+    engine.dispose()
+    return slots, shots
+
+
+def postgres_schema(url: str) -> tuple[str, Callable[[], None]]:
+    """A throwaway schema on the given server, and how to drop it."""
+    from sqlalchemy import text
+
+    from storage.engine import make_engine
+
+    schema, admin = f"ingest_bench_{uuid.uuid4().hex[:10]}", make_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+
+    def drop() -> None:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+    joiner = "&" if "?" in url else "?"
+    return f"{url}{joiner}options=-csearch_path%3D{schema}", drop
+
+
+# ---------------------------------------------------------------- the server
+
+def start_server(url: str, data_dir: Path, port: int, cpus: list[int]) -> subprocess.Popen:
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "BENCH_DATABASE_URL": url, "BENCH_DATA_DIR": str(data_dir),
+           "BENCH_SLOT_SECONDS": str(SLOT_SECONDS), "PYTHONPATH": path}
+    command = [sys.executable, "-m", "uvicorn", "bench.ingest_app:build", "--factory", "--host", "127.0.0.1",
+               "--port", str(port), "--log-level", "warning", "--no-access-log"]
+    if cpus and shutil.which("taskset"):
+        command = ["taskset", "-c", ",".join(map(str, cpus)), *command]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.1)  # the server is still starting
+    server.kill()
+    raise RuntimeError("the benchmark server did not start")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# ---------------------------------------------------------------- the simulated agents
+
+@dataclass
+class Job:
+    base: str
+    path: str
+    agents: list[tuple[str, int, int]]  # token, session id, first slot index
+    started: str  # the sessions' start, ISO
+    seconds: float
+    interval: float | None  # seconds between one agent's uploads; None: as fast as answers come
+    image: bytes
+
+
+@dataclass
+class Tally:
+    statuses: Counter = field(default_factory=Counter)
+    latencies: list[float] = field(default_factory=list)
+    next_index: list[int] = field(default_factory=list)
+
+
+def body(session_id: int, start: datetime, image: bytes) -> bytes:
+    meta = {"session_id": session_id, "slot_start": start.isoformat(), "agent_version": "bench", "memo": "benchmark",
+            "minutes": [{"keys": 31, "mouse": 57}] * 10,
+            "screenshot_at": (start + timedelta(seconds=SLOT_SECONDS / 2)).isoformat()}
+    return (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="meta"\r\nContent-Type: application/json\r\n\r\n'
+            f'{json.dumps(meta)}\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name="screenshot"; '
+            f'filename="s.webp"\r\nContent-Type: image/webp\r\n\r\n').encode() + image + f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection, spoken directly: a general client such as httpx spends
+    about 2 ms of CPU per 100 KB upload, which on a small machine measures the client, not the server."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, headers: str, payload: bytes) -> int:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        head = f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\n{headers}Content-Length: {len(payload)}\r\n\r\n"
+        self.writer.write(head.encode() + payload)
+        await self.writer.drain()
+        status_line = await self.reader.readline()
+        length, closing = 0, False
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            length = int(value) if name.lower() == "content-length" else length
+            closing = closing or (name.lower() == "connection" and "close" in value.lower())
+        await self.reader.readexactly(length)
+        if closing:
+            await self.close()
+        return int(status_line.split()[1])
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.reader = self.writer = None
+
+
+async def one_agent(job: Job, token: str, session_id: int, index: int, tally: Tally, offset: float) -> int:
+    started, end = datetime.fromisoformat(job.started), time.monotonic() + job.seconds
+    headers = f"Authorization: Bearer {token}\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
+    host, port = job.base.removeprefix("http://").split(":")
+    connection, due = Connection(host, int(port)), time.monotonic() + offset
+    while time.monotonic() < end:
+        if job.interval is not None:
+            await asyncio.sleep(max(0.0, due - time.monotonic()))  # keeps the agent to its pace
+            due += job.interval
+        payload = body(session_id, started + timedelta(seconds=SLOT_SECONDS * index), job.image)
+        sent = time.perf_counter()
+        try:
+            tally.statuses[await connection.post(job.path, headers, payload)] += 1
+        except (OSError, asyncio.IncompleteReadError, ValueError, IndexError) as error:
+            tally.statuses[type(error).__name__] += 1
+            await connection.close()
+        tally.latencies.append(time.perf_counter() - sent)
+        index += 1
+    await connection.close()
+    return index
+
+
+async def run_agents(job: Job) -> Tally:
+    tally = Tally()
+    spread = (job.interval or 0) / max(1, len(job.agents))
+    runs = [one_agent(job, token, sid, index, tally, n * spread) for n, (token, sid, index) in enumerate(job.agents)]
+    tally.next_index = list(await asyncio.gather(*runs))
+    return tally
+
+
+def worker(job: Job) -> Tally:
+    return asyncio.run(run_agents(job))
+
+
+@dataclass
+class Phase:
+    name: str
+    seconds: float
+    statuses: Counter
+    latencies: list[float]
+
+    @property
+    def ok(self) -> int:
+        return sum(n for status, n in self.statuses.items() if isinstance(status, int) and 200 <= status < 300)
+
+    @property
+    def rate(self) -> float:
+        return self.ok / self.seconds
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.latencies)
+        return 1000 * ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
+
+
+@dataclass
+class Target:
+    """One server under test and the agents that upload to it."""
+
+    pool: object  # a multiprocessing pool of client processes
+    base: str
+    agents: list[Agent]
+    started: datetime
+    image: bytes
+    processes: int
+
+    def phase(self, name: str, path: str, indices: list[int], seconds: float, rate: float | None = None) -> Phase:
+        """All agents upload for `seconds`, as fast as answers come or at `rate` in total; `indices` advance."""
+        interval = None if rate is None else len(self.agents) / rate
+        groups = [g for g in (list(range(i, len(self.agents), self.processes)) for i in range(self.processes)) if g]
+        jobs = [Job(self.base, path, [(self.agents[a].token, self.agents[a].session_id, indices[a]) for a in group],
+                    self.started.isoformat(), seconds, interval, self.image) for group in groups]
+        statuses, latencies = Counter(), []
+        for group, tally in zip(groups, self.pool.map(worker, jobs)):
+            statuses.update(tally.statuses)
+            latencies.extend(tally.latencies)
+            for agent, index in zip(group, tally.next_index):
+                indices[agent] = index
+        return Phase(name, seconds, statuses, latencies)
+
+
+# ---------------------------------------------------------------- one database, start to end
+
+def bench_database(label: str, url: str, args, image: bytes, pool, server_cpus: list[int]) -> dict:
+    data_dir = Path(tempfile.mkdtemp(prefix="tally-bench-"))
+    started = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=11)
+    started -= timedelta(seconds=started.timestamp() % SLOT_SECONDS)
+    agents = prepare(url, data_dir, args.agents, started)
+    port = free_port()
+    server = start_server(url, data_dir, port, server_cpus)
+    target = Target(pool, f"http://127.0.0.1:{port}", agents, started, image, args.processes)
+    try:
+        bare_indices, indices = [0] * len(agents), [0] * len(agents)  # bare stores nothing: any slot will do
+        target.phase("warm-up", BARE, bare_indices, 2)
+        bare = target.phase("bare", BARE, bare_indices, args.seconds)
+        ingest = target.phase("ingest", SLOTS, indices, args.seconds)
+        paced = target.phase("paced", SLOTS, indices, args.seconds, rate=ingest.rate / 2)
+    finally:
+        server.terminate()
+        server.wait(30)
+    rows, shots = count_rows(url)
+    files = sum(1 for path in (data_dir / "screenshots").rglob("*") if path.is_file())
+    shutil.rmtree(data_dir, ignore_errors=True)
+    return report(label, bare, ingest, paced, rows, shots, files)
+
+
+def report(label: str, bare: Phase, ingest: Phase, paced: Phase, rows: int, shots: int, files: int) -> dict:
+    accepted = ingest.ok + paced.ok
+    return {
+        "database": label,
+        "phases": [summary(p) for p in (bare, ingest, paced)],
+        "ingest_share_of_bare": round(ingest.rate / bare.rate, 3) if bare.rate else None,
+        "accepted": accepted, "slot_rows": rows, "screenshot_rows": shots, "screenshot_files": files,
+        "nothing_lost": rows == shots == files == accepted,
+    }
+
+
+def summary(p: Phase) -> dict:
+    return {"phase": p.name, "slots_per_s": round(p.rate, 1), "p50_ms": round(p.percentile(0.50), 1),
+            "p99_ms": round(p.percentile(0.99), 1), "answers": {str(k): v for k, v in sorted(p.statuses.items(), key=str)}}
+
+
+def markdown(results: list[dict], args, image: bytes, load: str) -> str:
+    lines = [f"{args.agents} agents, {args.seconds:g} s per phase, WebP of {len(image) // 1024} KB, "
+             f"{os.cpu_count()} CPUs (server pinned to: {args.server_cpus or 'any'}), load average before: {load}", "",
+             "| database | endpoint | slots/s | p50 ms | p99 ms | answers |", "| --- | --- | ---: | ---: | ---: | --- |"]
+    for result in results:
+        for p in result["phases"]:
+            answers = ", ".join(f"{k}: {v}" for k, v in p["answers"].items())
+            lines.append(f"| {result['database']} | {p['phase']} | {p['slots_per_s']:,.0f} | {p['p50_ms']} | "
+                         f"{p['p99_ms']} | {answers} |")
+    lines.append("")
+    for result in results:
+        lines.append(f"- {result['database']}: ingest = {100 * (result['ingest_share_of_bare'] or 0):.0f}% of bare; "
+                     f"p99 at half the ingest peak = {result['phases'][2]['p99_ms']} ms; "
+                     f"2xx answers {result['accepted']}, slot rows {result['slot_rows']}, screenshots "
+                     f"{result['screenshot_rows']} rows / {result['screenshot_files']} files: "
+                     f"{'nothing lost' if result['nothing_lost'] else 'MISMATCH'}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--agents", type=int, default=32, help="concurrent simulated agents")
+    parser.add_argument("--seconds", type=float, default=15, help="length of each measured phase")
+    parser.add_argument("--processes", type=int, default=max(1, (os.cpu_count() or 2) - 1), help="client processes")
+    parser.add_argument("--postgres", help="SQLAlchemy URL of a PostgreSQL server to measure too")
+    parser.add_argument("--server-cpus", default="0" if (os.cpu_count() or 1) > 1 else "",
+                        help="CPUs the server is pinned to (taskset list), '' for no pinning")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    server_cpus = [int(c) for c in args.server_cpus.split(",") if c]
+    client_cpus = [c for c in range(os.cpu_count() or 1) if c not in server_cpus] or server_cpus
+    image, results, load = desktop_webp(), [], ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    with multiprocessing.get_context("spawn").Pool(args.processes, initializer=_pin, initargs=(client_cpus,)) as pool:
+        for label, url, cleanup in databases(args.postgres):
+            try:
+                results.append(bench_database(label, url, args, image, pool, server_cpus))
+            finally:
+                cleanup()
+    print(markdown(results, args, image, load))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+def databases(postgres: str | None):
+    """(label, URL, cleanup) of each database to measure, made one at a time."""
+    folder = Path(tempfile.mkdtemp(prefix="tally-bench-db-"))
+    yield "SQLite", f"sqlite:///{folder / 'bench.sqlite3'}", lambda: shutil.rmtree(folder, ignore_errors=True)
+    if postgres:
+        yield "PostgreSQL", *postgres_schema(postgres)
+
+
+def _pin(cpus: list[int]) -> None:
+    if cpus and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, cpus)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""The device behind `Authorization: Bearer <token>`; 401 for a missing, unknown or revoked token."""
+
+from datetime import datetime
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from bot.api.clock import request_now
+from bot.api.errors import ApiProblem
+from bot.services import devices
+from bot.services.context import Context
+from storage.tables import Device
+
+# auto_error=False: a missing header is answered by us, as JSON {error, detail}, not by FastAPI.
+bearer = HTTPBearer(auto_error=False, scheme_name="DeviceToken", description="The token `tally-agent pair` received.")
+NO_TOKEN = "Send the device token as `Authorization: Bearer <token>`; pair with `tally-agent pair CODE`."
+BAD_TOKEN = "This device token is unknown or was revoked; pair the device again with /connect in chat."
+
+
+def unauthorized(detail: str) -> ApiProblem:
+    return ApiProblem(401, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+async def presented_token(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> str:
+    """The bearer token as sent, not yet checked; 401 when there is none. (Async: no worker thread.)"""
+    if credentials is None:
+        raise unauthorized(NO_TOKEN)
+    return credentials.credentials
+
+
+def device_for(ctx: Context, token: str, now: datetime) -> Device:
+    device = devices.authenticate(ctx, token, now=now)
+    if device is None:
+        raise unauthorized(BAD_TOKEN)
+    return device
+
+
+def authenticated_device(request: Request, token: str = Depends(presented_token),
+                         now: datetime = Depends(request_now)) -> Device:
+    return device_for(request.app.state.ctx, token, now)

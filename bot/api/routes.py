@@ -1,0 +1,103 @@
+"""The agent API (DESIGN §4): pairing, long-polled state, slot uploads and desktop events.
+
+Routes translate HTTP to service calls and refusals to status codes; the rules live in services.
+"""
+
+from datetime import datetime
+from typing import Annotated
+
+from anyio import to_thread
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from bot.api.auth import authenticated_device, device_for, presented_token
+from bot.api.clock import app_now, request_now
+from bot.api.errors import ApiProblem, error_responses, refused
+from bot.api.uploads import SLOT_BODY, read_upload
+from bot.services import agent_events, devices, images, ingest
+from bot.services.context import Context
+from bot.services.images import Image
+from bot.services.watching import state_mark
+from diary.protocol import AgentEvent, AgentState, EventResult, PairRequest, PairResponse, SlotAccepted, SlotReport
+from diary.refusal import Refusal
+from storage.tables import Device
+
+MAX_WAIT = 120  # seconds; agents ask for less than common proxy timeouts (60 s)
+
+router = APIRouter(prefix="/api/v1/agent", tags=["agent"])
+Authenticated = Annotated[Device, Depends(authenticated_device)]
+Now = Annotated[datetime, Depends(request_now)]
+
+
+def _ctx(request: Request) -> Context:
+    return request.app.state.ctx
+
+
+@router.post("/pair", status_code=201, response_model=PairResponse, responses=error_responses(400, 404, 422, 429))
+def pair(request: Request, body: PairRequest, response: Response, now: Now) -> PairResponse:
+    """Trades a one-time code from /connect for a device token (shown once, stored only as a hash)."""
+    limiter, address = request.app.state.pair_limiter, request.client.host if request.client else "unknown"
+    wait = limiter.retry_after(address, now=now)
+    if wait is not None:
+        raise ApiProblem(429, f"Too many failed pairing attempts from your address; try again in {wait} s.",
+                         headers={"Retry-After": str(wait)})
+    result = devices.pair(_ctx(request), body, now=now)
+    if isinstance(result, Refusal):
+        limiter.failed(address, now=now)
+        raise refused(result)
+    response.headers["Cache-Control"] = "no-store"
+    return result
+
+
+@router.get("/state", response_model=AgentState, responses=error_responses(401, 422))
+async def state(
+    request: Request, device: Authenticated,
+    wait: Annotated[float, Query(ge=0, le=MAX_WAIT, description="Seconds to wait for a change before answering.")] = 0,
+) -> AgentState:
+    """What the agent should be doing; with `wait`, answers as soon as that changes (or after `wait` s)."""
+    ctx = _ctx(request)
+    if wait == 0:
+        return await run_in_threadpool(devices.state, ctx, device, now=app_now(request.app))
+    async with request.app.state.notifier.listening(device.member_id) as waiter:
+        current = await run_in_threadpool(devices.state, ctx, device, now=app_now(request.app))
+        waiter.mark = state_mark(current)
+        if await waiter.wait(wait):
+            return await run_in_threadpool(devices.state, ctx, device, now=app_now(request.app))
+    return current.model_copy(update={"server_time": app_now(request.app)})
+
+
+ACCEPTED = {200: {"model": SlotAccepted, "description": "The same slot again: nothing new was stored."},
+            201: {"description": "The slot was recorded."}}
+
+
+@router.post("/slots", status_code=201, response_model=SlotAccepted, openapi_extra={"requestBody": SLOT_BODY},
+             responses={**ACCEPTED, **error_responses(400, 401, 404, 409, 413, 422)})
+async def slots(request: Request, token: Annotated[str, Depends(presented_token)], now: Now) -> JSONResponse:
+    """Records one slot: `meta` (SlotReport JSON) and an optional `screenshot`. Idempotent per slot start."""
+    upload = await read_upload(request)
+    # The image is checked here on the event loop, in well under a millisecond: in a worker thread
+    # Pillow's WebP decoder is several times slower, as glibc maps its large buffers afresh for
+    # every call in a thread's own malloc arena.
+    image = images.inspect(upload.screenshot) if upload.screenshot is not None else None
+    if isinstance(image, Refusal):
+        raise refused(image)
+    # The token is checked in the same worker thread as the ingest: one hand-off per upload, not two.
+    result = await to_thread.run_sync(record, _ctx(request), token, upload.report, image, now,
+                                      limiter=request.app.state.ingest_limiter)
+    if isinstance(result, Refusal):
+        raise refused(result)
+    return JSONResponse(result.model_dump(mode="json"), status_code=200 if result.duplicate else 201)
+
+
+def record(ctx: Context, token: str, report: SlotReport, image: Image | None, now: datetime) -> SlotAccepted | Refusal:
+    return ingest.record_slot(ctx, device_for(ctx, token, now), report, image, now=now)
+
+
+@router.post("/events", response_model=EventResult, responses=error_responses(400, 401, 404, 409, 422))
+def events(request: Request, body: AgentEvent, device: Authenticated, now: Now) -> EventResult:
+    """Idle stops and clock-ins or clock-outs made on the desktop."""
+    result = agent_events.handle(_ctx(request), device, body, now=now)
+    if isinstance(result, Refusal):
+        raise refused(result)
+    return result

@@ -1,0 +1,64 @@
+"""`tally export --week YYYY-Www [--contract ID]`: a week's timesheets and statements as CSV.
+
+One row per contract and day, then the contract's total row with the money and review status,
+in the same columns as `/timesheet ... csv` plus the statement's.
+"""
+
+import csv
+import io
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+
+from bot.render.csv import COLUMNS as DAY_COLUMNS
+from bot.services import views
+from bot.services.context import Context
+from bot.services.results import Timesheet
+from diary.money import minutes_to_hours
+from diary.refusal import Refusal
+from diary.weeks import parse_week
+from storage.tables import Contract
+
+COLUMNS = [*DAY_COLUMNS, "status", "currency", "rate", "hours_amount", "weekly_payment", "bonuses", "total"]
+
+
+def export_week(ctx: Context, week: str, *, now: datetime, contract_id: int | None = None) -> str | Refusal:
+    try:
+        monday = parse_week(week, "UTC").monday
+    except ValueError as error:
+        return Refusal(str(error))
+    with ctx.unit() as s:
+        query = select(Contract).where(Contract.start_day <= monday + timedelta(days=6),
+                                       or_(Contract.end_day.is_(None), Contract.end_day >= monday))
+        if contract_id is not None:
+            query = query.where(Contract.id == contract_id)
+        contracts = list(s.scalars(query.order_by(Contract.id)))
+        if contract_id is not None and not contracts:
+            return Refusal(f"Contract #{contract_id} does not exist or did not run in {week}.", "not_found")
+        sheets = [views.build_timesheet(s, ctx, c, parse_week(week, c.tz), now) for c in contracts]
+    return sheets_csv(sheets)
+
+
+def sheets_csv(sheets: list[Timesheet]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for sheet in sheets:
+        writer.writerows(_rows(sheet))
+    return out.getvalue()
+
+
+def _hours(*minutes: int) -> list:
+    return [minutes_to_hours(m) for m in minutes]
+
+
+def _rows(sheet: Timesheet) -> list[list]:
+    who = [sheet.week, sheet.contract_id, sheet.freelancer]
+    money_blank = [""] * (len(COLUMNS) - len(DAY_COLUMNS))
+    days = [[*who, d.day.isoformat(), *_hours(d.counted, d.billable, d.over_limit, d.manual, d.disputed), *money_blank]
+            for d in sheet.days]
+    st = sheet.statement
+    total = [*who, "total", *_hours(st.counted_minutes, st.billable_minutes, st.over_limit_minutes, st.manual_minutes,
+                                     st.disputed_minutes + st.removed_minutes),
+             sheet.status, st.currency, st.rate, st.hours_amount, st.weekly_payment, st.bonuses, st.total]
+    return [*days, total]

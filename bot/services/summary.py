@@ -1,0 +1,69 @@
+"""The workspace's weekly summary: every contract's closed week in one message to the channel
+chosen with /tally summary-channel. It goes out once every contract of the workspace has closed
+that week, which for contracts in later timezones is a few hours after the first."""
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from bot.services import announce
+from bot.services.context import Context
+from diary.money import format_minutes, format_money
+from diary.weeks import BillingWeek
+from storage import repo
+from storage.tables import Contract, Member, Outbox, WeekReview, Workspace
+
+# Weeks closed this recently are looked at; older ones were summarised long ago (or never will be).
+RECENT = timedelta(days=8)
+STATUS = {"pending": "waiting for review", "approved": "approved", "auto_approved": "approved automatically",
+          "disputed": "disputed"}
+
+
+def post_summaries(ctx: Context, *, now: datetime) -> int:
+    """Queues every summary that is due; returns how many."""
+    with ctx.unit() as s:
+        weeks = s.execute(
+            select(Contract.workspace_id, WeekReview.week_start).distinct()
+            .join(Contract, Contract.id == WeekReview.contract_id)
+            .join(Workspace, Workspace.id == Contract.workspace_id)
+            .where(WeekReview.closed_at >= now - RECENT, Workspace.summary_channel.is_not(None))
+        ).all()
+        return sum(_summarize(s, s.get(Workspace, ws_id), monday, now) for ws_id, monday in weeks)
+
+
+def _summarize(s: Session, ws: Workspace, monday: date, now: datetime) -> int:
+    label = BillingWeek(monday, "UTC").label  # the same ISO week in every timezone
+    key = f"summary:{ws.id}:{label}"
+    if s.scalar(select(Outbox.id).where(Outbox.dedupe_key == key)) is not None:
+        return 0
+    contracts = _contracts_of_week(s, ws, monday)
+    reviews = {r.contract_id: r for r in s.scalars(select(WeekReview).where(
+        WeekReview.contract_id.in_([c.id for c in contracts]), WeekReview.week_start == monday))}
+    if any(c.id not in reviews for c in contracts):
+        return 0  # a contract's edit deadline, in its own timezone, is still ahead
+    text = summary_text(s, [(c, reviews[c.id]) for c in contracts])
+    extra = {"title": f"Weekly summary {label}", "week": label}
+    return int(repo.enqueue(s, Outbox(**announce.message_values(ws, ws.summary_channel, "summary", key, text, (), now, extra))))
+
+
+def _contracts_of_week(s: Session, ws: Workspace, monday: date) -> list[Contract]:
+    """Contracts of the workspace that ran at some time in that week."""
+    return list(s.scalars(select(Contract).where(
+        Contract.workspace_id == ws.id, Contract.start_day <= monday + timedelta(days=6),
+        or_(Contract.end_day.is_(None), Contract.end_day >= monday)).order_by(Contract.id)))
+
+
+def summary_text(s: Session, weeks: list[tuple[Contract, WeekReview]]) -> str:
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    lines = []
+    for contract, review in weeks:
+        st = review.statement
+        totals[st["currency"]] += Decimal(st["total"])
+        name = s.get(Member, contract.freelancer_id).name
+        lines.append(f"{name} — {contract.title or f'contract #{contract.id}'}: {format_minutes(st['counted_minutes'])} counted, "
+                     f"{format_money(Decimal(st['total']), st['currency'])}, {STATUS.get(review.status, review.status)}")
+    lines.append("Total " + " · ".join(format_money(amount, currency) for currency, amount in sorted(totals.items())))
+    return "\n".join(lines)

@@ -1,0 +1,71 @@
+"""The worker's background work: the scheduler and the outbox dispatcher, in one event loop.
+
+`tally worker` runs them (beside the Discord gateway); `tally serve` runs them beside the HTTP
+server in the same process.
+"""
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Iterable, Iterator
+
+import uvicorn
+
+from fastapi import FastAPI
+
+from bot import scheduler
+from bot.delivery import Sender
+from bot.outbox import Dispatcher
+from bot.services.context import Context
+
+log = logging.getLogger("tally")
+
+
+async def run_worker(ctx: Context, senders: Iterable[Sender], *, stop: asyncio.Event) -> None:
+    """Sends the outbox and runs the jobs until `stop` is set; messages in flight are finished."""
+    dispatcher = Dispatcher(ctx, senders)
+    loop = asyncio.get_running_loop()
+    # Jobs run in threads; a job that queued messages wakes the dispatcher at once.
+    sending = asyncio.create_task(dispatcher.run(stop))
+    jobs = await scheduler.start(ctx, lambda: loop.call_soon_threadsafe(dispatcher.wake))
+    log.info("worker: scheduler and outbox dispatcher running (%s)", ", ".join(dispatcher.senders) or "no chat platform")
+    try:
+        await sending
+    finally:
+        jobs.shutdown(wait=False)
+
+
+async def work_until_signalled(ctx: Context, senders: Iterable[Sender]) -> None:
+    """`tally worker`: runs until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await run_worker(ctx, senders, stop=stop)
+
+
+async def serve_with_worker(app: FastAPI, ctx: Context, senders: Iterable[Sender], *, host: str, port: int) -> None:
+    """`tally serve`: the HTTP server and the worker in one process, stopped together by SIGINT or SIGTERM."""
+    server = _QuietServer(uvicorn.Config(app, host=host, port=port, log_level="info"))
+    stop = asyncio.Event()
+    worker = asyncio.create_task(run_worker(ctx, senders, stop=stop))
+    try:
+        await server.serve()
+    finally:
+        stop.set()
+        await worker
+
+
+class _QuietServer(uvicorn.Server):
+    """Stops on a signal as uvicorn does, but does not raise the signal again afterwards, which
+    would cancel the worker before its messages in flight are settled."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        previous = {signum: signal.signal(signum, self.handle_exit) for signum in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)

@@ -1,0 +1,65 @@
+"""The workspace's weekly summary, and `tally export` of a week as CSV."""
+
+import csv
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+from bot import jobs
+from bot.export import COLUMNS, export_week
+from bot.services import workspaces
+from diary.refusal import Refusal
+from tests.conftest import utc
+from tests.services.helpers import BOB, hire, outbox, pair_device, person, work
+
+MON = utc(2026, 11, 16, 9)
+CAROL = person("carol", "C2")
+
+
+def two_contracts(ctx) -> None:
+    """bob bills in UTC (C1), carol in Los Angeles (C2); both work an hour on Monday."""
+    hire(ctx, MON, title="Landing page")
+    hire(ctx, MON, client=person("alice", "C2"), freelancer=CAROL, tz="America/Los_Angeles", rate=Decimal("50"))
+    work(ctx, pair_device(ctx, BOB, MON), BOB, MON, 6)
+    work(ctx, pair_device(ctx, CAROL, MON), CAROL, MON + timedelta(hours=9), 6)  # 09:00 in Los Angeles
+
+
+def test_the_summary_waits_for_every_contract_of_the_workspace_then_lists_them_once(ctx):
+    two_contracts(ctx)
+    workspaces.set_summary_channel(ctx, person("alice", "C-summary"))
+    jobs.week_close(ctx, now=utc(2026, 11, 23, 12))  # bob's week closes; carol's Monday noon is 20:00 UTC
+    assert outbox(ctx, "summary") == []
+    assert jobs.week_close(ctx, now=utc(2026, 11, 23, 20)) == "week-close: 1 weeks closed, 1 workspace summaries queued"
+    jobs.week_close(ctx, now=utc(2026, 11, 23, 20, 5))
+    (summary,) = outbox(ctx, "summary")
+    assert (summary.channel, summary.payload["title"]) == ("C-summary", "Weekly summary 2026-W47")
+    assert summary.payload["text"].splitlines() == [
+        "bob — Landing page: 1:00 counted, 40.00 USD, waiting for review",
+        "carol — contract #2: 1:00 counted, 50.00 USD, waiting for review",
+        "Total 90.00 USD",
+    ]
+
+
+def test_no_summary_without_a_summary_channel(ctx):
+    two_contracts(ctx)
+    jobs.week_close(ctx, now=utc(2026, 11, 24))
+    assert outbox(ctx, "summary") == []
+
+
+def test_export_gives_every_contract_s_days_and_statement_of_the_week(ctx):
+    two_contracts(ctx)
+    jobs.week_close(ctx, now=utc(2026, 11, 24))
+    table = list(csv.reader(io.StringIO(export_week(ctx, "2026-W47", now=utc(2026, 11, 24)))))
+    assert table[0] == COLUMNS and len(table) == 1 + 2 * 8
+    monday, total = dict(zip(COLUMNS, table[1])), dict(zip(COLUMNS, table[8]))
+    assert (monday["day"], monday["counted_hours"], monday["total"]) == ("2026-11-16", "1.00", "")
+    assert (total["day"], total["billable_hours"], total["total"], total["status"]) == ("total", "1.00", "40.00", "pending")
+    only = list(csv.reader(io.StringIO(export_week(ctx, "2026-W47", now=utc(2026, 11, 24), contract_id=2))))
+    assert {row[1] for row in only[1:]} == {"2"}
+
+
+def test_export_refuses_a_bad_week_or_an_unknown_contract(ctx):
+    two_contracts(ctx)
+    assert isinstance(export_week(ctx, "2026-47", now=MON), Refusal)
+    missing = export_week(ctx, "2026-W47", now=MON, contract_id=99)
+    assert isinstance(missing, Refusal) and missing.code == "not_found"
