@@ -2,7 +2,6 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from storage.tables import (
@@ -50,10 +49,6 @@ def member(s: Session, *, workspace_id: int, external_id: str, name: str = "") -
     return found
 
 
-def member_by_name(s: Session, *, workspace_id: int, name: str) -> Member | None:
-    return s.exec(
-        select(Member).where(Member.workspace_id == workspace_id, func.lower(Member.name) == name.lower())
-    ).first()
 
 
 def contracts_of(s: Session, *, member_id: int, channel_id: str | None = None) -> list[Contract]:
@@ -67,8 +62,6 @@ def contracts_of(s: Session, *, member_id: int, channel_id: str | None = None) -
     return list(s.exec(query.order_by(Contract.id)))
 
 
-def live_contracts(s: Session) -> list[Contract]:
-    return list(s.exec(select(Contract).where(Contract.status.in_(LIVE)).order_by(Contract.id)))
 
 
 def changes(s: Session, *, contract_id: int, field: str) -> list[ContractChange]:
