@@ -86,10 +86,11 @@ class SlackSide:
     def __init__(self, base_url: str, fake: FakeSlack) -> None:
         self.http = httpx.Client(base_url=base_url, timeout=15)
         self.fake = fake
+        self.now = time.time  # Slack signs with its own clock; a test may set it to the server's
 
     def post(self, body: bytes, content_type: str, *, timestamp: str | None = None, secret: str = SECRET,
              signed: bool = True, tamper: bytes | None = None) -> tuple[httpx.Response, float]:
-        timestamp = timestamp or str(int(time.time()))
+        timestamp = timestamp or str(int(self.now()))
         headers = {"Content-Type": content_type}
         if signed:
             headers |= {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature(body, timestamp, secret)}

@@ -1,0 +1,77 @@
+"""The server goes away under a working agent: killed with SIGKILL mid-upload, or down for a while.
+
+Either way every slot the agent recorded ends up in the diary exactly once, with its screenshot
+on disk. Slots are 10 s long and start on multiples of 10 s, and the agent uploads each one as it
+closes, so a kill a few hundred milliseconds after a boundary lands while an upload is in flight.
+"""
+
+import time
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+
+from tests.e2e.conftest import hire_and_pair, queue_drained
+from tests.e2e.processes import Freelancer, diary_slots, wait_until
+from tests.slack.harness import BOB
+
+SLOT = 10  # seconds, TALLY_SLOT_SECONDS in the e2e server
+
+
+def test_a_server_killed_during_uploads_keeps_every_slot_once(tally, slack, agent, xdisplay):
+    hire_and_pair(slack, tally, agent)
+    with Freelancer(xdisplay):
+        clock_in(slack, agent, tally, "crash test")
+        for offset in (0.05, 0.25, 0.6):  # into the upload that follows a slot boundary
+            pause_until_boundary_plus(offset)
+            tally.kill9()
+            tally.start()
+            more_slots_arrive(tally, agent)
+    finish(slack, agent, tally)
+    assert_whole_diary(tally, minimum=4)
+
+
+def test_a_server_down_for_three_slots_gets_them_all_when_it_is_back(tally, slack, agent, xdisplay):
+    hire_and_pair(slack, tally, agent)
+    with Freelancer(xdisplay):
+        clock_in(slack, agent, tally, "offline test")
+        tally.stop()
+        down_at = datetime.now(UTC)
+        time.sleep(3 * SLOT)  # the agent keeps recording while nobody answers
+        tally.start()
+        more_slots_arrive(tally, agent)
+    finish(slack, agent, tally)
+    starts = assert_whole_diary(tally, minimum=5)
+    during = [s for s in starts if down_at <= s <= down_at + timedelta(seconds=3 * SLOT)]
+    assert len(during) >= 2, (down_at, starts)  # recorded while the server was down, uploaded after
+
+
+def clock_in(slack, agent, tally, memo: str) -> None:
+    assert memo in slack.ask(BOB, "clockin", memo)["text"]
+    agent.wait_tracking(True)
+    assert wait_until(lambda: len(diary_slots(tally)) >= 1, seconds=40), tally.logs()
+
+
+def more_slots_arrive(tally, agent) -> None:
+    seen = len(diary_slots(tally))
+    assert wait_until(lambda: len(diary_slots(tally)) > seen, seconds=40), agent.output()
+
+
+def finish(slack, agent, tally) -> None:
+    """Bob clocks out; the agent stops and uploads whatever it still holds."""
+    assert "Clocked out" in slack.ask(BOB, "clockout")["text"]
+    agent.wait_tracking(False)
+    assert wait_until(lambda: queue_drained(agent), seconds=60), agent.output()
+
+
+def assert_whole_diary(tally, minimum: int) -> list[datetime]:
+    """One row per slot, no gap from the first to the last, each screenshot's file on disk."""
+    slots = diary_slots(tally)
+    starts = [datetime.fromisoformat(s.start).replace(tzinfo=UTC) for s in slots]  # stored as UTC
+    assert len(starts) >= minimum and len(set(starts)) == len(starts), starts
+    assert all(b - a == timedelta(seconds=SLOT) for a, b in pairwise(starts)), starts
+    keys = [key for (key,) in tally.rows("SELECT blob_key FROM screenshot")]
+    assert len(keys) == sum(s.has_screenshot for s in slots) and all((tally.data / "screenshots" / k).is_file() for k in keys)
+    return starts
+
+
+def pause_until_boundary_plus(offset: float) -> None:
+    time.sleep(SLOT - time.time() % SLOT + offset)
