@@ -5,13 +5,13 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TextIO
 
-
 from bot import commands
 from bot.render.cards import post_card
 from bot.render.text import card_text, render
+from bot.services import links
 from bot.services.actors import Actor, UserRef
 from bot.services.context import Context
-from bot.services.results import Button
+from bot.services.results import Button, DayDiary
 from storage import repo
 from storage.tables import Outbox
 
@@ -51,7 +51,10 @@ class Shell:
             return self._switch_user(rest.strip())
         if name == "channel":
             return self._switch_channel(rest.strip())
-        self.say(render(commands.run(self.ctx, self.actor, name, rest, now=self.clock(), mention=mention)))
+        result = commands.run(self.ctx, self.actor, name, rest, now=self.clock(), mention=mention)
+        if isinstance(result, DayDiary):  # a terminal is private: the diary comes with its page's link
+            result = links.with_diary_link(self.ctx, self.actor, result, now=self.clock())
+        self.say(render(result))
         self.deliver()
 
     def _switch_user(self, name: str) -> None:

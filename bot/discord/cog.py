@@ -5,7 +5,6 @@ through the very same parser), and answers the asker privately with the rendered
 """
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import Literal
@@ -30,8 +29,7 @@ from bot.services import (
     workspaces,
 )
 from bot.services.actors import Actor
-from bot.services.context import Context
-from bot.services.results import Button, DayDiary, Timesheet
+from bot.services.results import DayDiary, Timesheet
 from diary.dates import parse_range
 from diary.money import parse_amount
 from diary.refusal import Refusal
@@ -57,14 +55,6 @@ def _call(wiring: Wiring, actor: Actor, now: datetime, *, words=(), options=None
 
 def _with_contract(options: dict, contract: int | None) -> dict:
     return {**options, **({"contract": str(contract)} if contract else {})}
-
-
-def with_diary_link(ctx: Context, actor: Actor, day: DayDiary, now: datetime) -> DayDiary:
-    """The diary's page, signed for this viewer only (the reply is private), as an Open diary button."""
-    link = links.diary_link(ctx, actor, day.contract_id, now=now, day=day.day.isoformat())
-    if isinstance(link, Refusal):
-        return day
-    return replace(day, buttons=[*day.buttons, Button("Open diary", "open_diary", str(day.contract_id), url=link.url)])
 
 
 def _amount_then(amount: float, service: Callable):
@@ -107,7 +97,7 @@ class TallyCog(ext.Cog):
 
         def service(a: Actor, now: datetime):
             day = views.day_diary(self.ctx, a, now=now, day=date, other=other, contract_id=contract)
-            return with_diary_link(self.ctx, a, day, now) if isinstance(day, DayDiary) else day
+            return links.with_diary_link(self.ctx, a, day, now=now) if isinstance(day, DayDiary) else day
 
         await self.run(interaction, service)
 

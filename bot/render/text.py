@@ -10,10 +10,16 @@ def card_text(card: Card, *, button_hint=None) -> str:
     parts += [f"  {line}" for line in card.grid]
     parts += _field_lines(card.fields)
     if card.buttons:
-        parts.append("  " + "  ".join(f"[{b.label}{': ' + button_hint(b) if button_hint else ''}]" for b in card.buttons))
+        parts.append("  " + "  ".join(_button(b, button_hint) for b in card.buttons))
     if card.footer:
         parts.append(f"  {card.footer}")
     return "\n".join(parts)
+
+
+def _button(button, hint) -> str:
+    """A link button shows where it leads; another, when a hint is given, what to type instead."""
+    target = button.url or (hint(button) if hint else "")
+    return f"[{button.label}{': ' + target if target else ''}]"
 
 
 def render(result) -> str:

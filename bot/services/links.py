@@ -4,12 +4,13 @@ import base64
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.services.actors import Actor, resolve
 from bot.services.context import Context
 from bot.services.picking import role
+from bot.services.results import Button, DayDiary
 from diary.refusal import Refusal
 from diary.terms import Role
 from diary.weeks import local_day
@@ -75,3 +76,11 @@ def link_for(ctx: Context, member_id: int, contract: Contract, *, now: datetime,
     expires = now + LIFETIME
     grant = Grant(member_id, contract.id, day or local_day(now, contract.tz).isoformat(), int(expires.timestamp()))
     return Link(f"{ctx.public_url}/diary/{mint(ctx.secret_key, grant)}", expires)
+
+
+def with_diary_link(ctx: Context, actor: Actor, day: DayDiary, *, now: datetime) -> DayDiary:
+    """The day's page, signed for this viewer only (replies with a diary are private), as an Open diary button."""
+    link = diary_link(ctx, actor, day.contract_id, now=now, day=day.day.isoformat())
+    if isinstance(link, Refusal):
+        return day
+    return replace(day, buttons=[*day.buttons, Button("Open diary", "open_diary", str(day.contract_id), url=link.url)])

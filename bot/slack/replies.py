@@ -1,7 +1,6 @@
 """Answering the person who asked: private cards, CSV files, and messages updated in place."""
 
 import logging
-from dataclasses import replace
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -11,7 +10,7 @@ from bot.render.cards import Card, CsvRequest, card_for
 from bot.render.csv import timesheet_csv
 from bot.services import links
 from bot.services.actors import Actor
-from bot.services.results import Button, DayDiary, Done, Timesheet
+from bot.services.results import DayDiary, Done, Timesheet
 from bot.slack.blocks import card_blocks, context, escape, fallback_text, settled
 from bot.slack.bridge import Bridge
 from diary.refusal import Refusal
@@ -29,16 +28,8 @@ async def answer(bridge: Bridge, client: AsyncWebClient, respond, actor: Actor, 
     if isinstance(result, CsvRequest):
         return await send_csv(client, respond, actor, result.timesheet)
     if isinstance(result, DayDiary):
-        result = await with_diary_link(bridge, actor, result)
+        result = await bridge.call(links.with_diary_link, bridge.ctx, actor, result, now=bridge.clock())
     await respond(**private(card_for(result)))
-
-
-async def with_diary_link(bridge: Bridge, actor: Actor, diary: DayDiary) -> DayDiary:
-    """Adds an Open diary button whose signed link is minted for this viewer only."""
-    link = await bridge.call(links.diary_link, bridge.ctx, actor, diary.contract_id, now=bridge.clock(), day=diary.day.isoformat())
-    if isinstance(link, Refusal):
-        return diary
-    return replace(diary, buttons=[*diary.buttons, Button("Open diary", "open_diary", str(diary.contract_id), url=link.url)])
 
 
 async def send_csv(client: AsyncWebClient, respond, actor: Actor, sheet: Timesheet) -> None:

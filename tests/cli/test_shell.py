@@ -24,6 +24,8 @@ SCRIPT = """\
 /timesheet next-week
 /diary @bob
 /connect
+/as alice
+/diary @bob
 """
 
 
@@ -93,3 +95,11 @@ def test_wrong_moves_change_nothing(tmp_path):
     wrong = "/approve\n/as alice\n/clockin\n/manual 25:00-26:00 x\n/contract rate -5\n/bonus @bob lots\n/as bob\n/timesheet\n"
     after = run_shell(tmp_path, wrong)
     assert replies(before)["/timesheet"] == replies(after)["/timesheet"]
+
+
+def test_a_diary_in_the_terminal_comes_with_a_link_to_its_page_for_that_viewer(transcript):
+    said = replies(transcript)
+    [mine] = [w for w in said["/diary"].split() if w.startswith("http")]
+    [alices] = [w for w in said["/diary @bob"].split() if w.startswith("http")]
+    assert "[Open diary: " in said["/diary"] and mine.startswith("http://127.0.0.1:8000/diary/")
+    assert alices != mine  # each link is signed for the one who asked
