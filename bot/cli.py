@@ -151,7 +151,7 @@ def shell(as_: str = typer.Option(..., "--as", help="who you are, e.g. alice"),
     """The chat commands in a terminal; reads standard input line by line when it is not a terminal."""
     from bot.shell import Shell
 
-    logging.getLogger().setLevel(logging.WARNING)  # a conversation in the terminal: no start-up chatter
+    logging.getLogger().setLevel(logging.ERROR)  # a conversation in the terminal; the server's log has the warnings
     ctx = _context(Settings())
     console = Shell(ctx, as_.lstrip("@"), channel=channel)
     if sys.stdin.isatty():

@@ -141,7 +141,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.api.slot_sizes.append((len(body), shot is not None))
             return self._send(*self.api.take_slot(SlotReport.model_validate_json(meta), shot))
         if path == "/api/v1/agent/events":
-            return self._send(200, self.api.take_event(AgentEvent.model_validate_json(body)))
+            event = AgentEvent.model_validate_json(body)
+            if event.kind == "local_clockout" and not self.api.tracking:  # as Tally answers it
+                return self._send(422, {"error": "invalid", "detail": "You are not clocked in. Start with /clockin MEMO."})
+            return self._send(200, self.api.take_event(event))
         self._send(404, {"error": "not_found", "detail": path})
 
     def _pair(self, request: PairRequest) -> None:

@@ -72,3 +72,18 @@ def need_faketime() -> None:
 
 
 __all__ = ["hire_and_pair", "need_faketime", "queue_drained", "wait_until"]
+
+
+@pytest.fixture
+def agent_on_display(tmp_path, xdisplay):  # noqa: F811
+    """An agent for a server the test starts itself."""
+    made = []
+
+    def make(server: Tally) -> AgentProcess:
+        made.append(AgentProcess(tmp_path, server, xdisplay))
+        return made[-1]
+
+    yield make
+    for proc in made:
+        if proc.proc and proc.proc.poll() is None:
+            proc.kill9()

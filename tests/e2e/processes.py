@@ -88,9 +88,10 @@ class Tally:
         self.proc.kill()
         self.proc.wait(timeout=10)
 
-    def tally(self, *args: str) -> subprocess.CompletedProcess:
-        """Another `tally` command on the same data, e.g. `jobs run week-close --at ...`."""
-        return subprocess.run(TALLY + list(args), env=self.env, cwd=self.folder, capture_output=True, text=True, timeout=120, check=False)
+    def tally(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
+        """Another `tally` command on the same data, e.g. `jobs run week-close --at ...` or `shell --as bob`."""
+        return subprocess.run(TALLY + list(args), input=input, env=self.env, cwd=self.folder, capture_output=True, text=True,
+                              timeout=120, check=False)
 
     def wait_until(self, condition, seconds: float = 20.0):  # what AgentProcess asks of its server
         return wait_until(condition, seconds)
