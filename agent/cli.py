@@ -89,7 +89,7 @@ def _event(kind: str, memo: str | None) -> None:
     try:
         reply = _paired_client().event(kind, datetime.now(UTC), memo)
     except ApiError as exc:  # the server said no, in a sentence meant for people
-        raise _fail(exc.detail if exc.status == 422 else f"The server did not take it: {exc}") from None
+        raise _fail(exc.detail if exc.status < 500 else f"The server did not take it: {exc}") from None
     except Unreachable as exc:
         raise _fail(f"The server did not take it: {exc}") from None
     typer.echo(reply.get("message") or "Done.")

@@ -26,7 +26,7 @@ from agent.terminal import Snapshot, StatusLine, render
 from agent.uploader import Uploader, retry_delay
 from agent.version import agent_version
 from agent.window import active_window
-from agent.wire import ServerState
+from agent.wire import ServerState, event_body
 from diary.slots import slot_floor
 from diary.terms import Screenshots
 
@@ -173,9 +173,12 @@ class Agent:
         self.out.show(text)
 
     def _shutdown(self, now: datetime) -> None:
-        if self.clock.tracking:
-            self.out.say("The session stays open on the server: /clockout or `tally-agent stop` ends it.")
+        """Quitting while tracking clocks out, as a tracker's Quit does: the partial slot, then the clock-out."""
+        tracking = self.clock.tracking
         self.clock.stop(now)
+        if tracking:
+            self.outbox.add_event(event_body("local_clockout", now), not_before=now)
+            self.out.say(f"Clocked out at {now.astimezone():%H:%M}; /clockin or `tally-agent start` starts again.")
         self.uploader.stop()
         self.uploader.flush(seconds=3)
         self.counter.stop()

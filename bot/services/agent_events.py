@@ -10,7 +10,7 @@ from diary.protocol import AgentEvent, EventResult
 from diary.refusal import Refusal
 from diary.terms import ContractStatus
 from storage import repo
-from storage.tables import Contract, Device, Member
+from storage.tables import Contract, Device, Member, WorkSession
 
 SKEW = timedelta(minutes=2)
 
@@ -24,7 +24,7 @@ def handle(ctx: Context, device: Device, event: AgentEvent, *, now: datetime) ->
             return _idle_stop(s, ctx, me, min(event.at, now), now)
         if event.kind == "local_clockin":
             return _local_clockin(s, ctx, me, event.memo or "", now)
-        return _outcome(sessions.stop(s, ctx, me, now=now, reason="clockout"), "Clocked out.")
+        return _local_clockout(s, ctx, me, min(event.at, now))
 
 
 def _outcome(result, message: str) -> EventResult | Refusal:
@@ -33,11 +33,24 @@ def _outcome(result, message: str) -> EventResult | Refusal:
     return EventResult(ok=True, message=message)
 
 
-def _idle_stop(s: Session, ctx: Context, me: Member, at: datetime, now: datetime) -> EventResult | Refusal:
+def _running_at(s: Session, me: Member, at: datetime) -> WorkSession | None:
+    """The open session an event of `at` can end: a queued event must not end a session begun after it."""
     running = repo.open_session(s, freelancer_id=me.id)
+    return running if running is not None and running.started_at <= at else None
+
+
+def _local_clockout(s: Session, ctx: Context, me: Member, at: datetime) -> EventResult | Refusal:
+    """Clocks out at `at`: `tally-agent stop` now, or an agent that was quit while tracking, maybe sent later."""
+    if _running_at(s, me, at) is None:
+        return EventResult(ok=True, message="Not clocked in; nothing to stop.")
+    return _outcome(sessions.stop(s, ctx, me, now=at, reason="clockout"), "Clocked out.")
+
+
+def _idle_stop(s: Session, ctx: Context, me: Member, at: datetime, now: datetime) -> EventResult | Refusal:
+    running = _running_at(s, me, at)
     if running is None:
         return EventResult(ok=True, message="Not clocked in; nothing to stop.")
-    result = sessions.stop(s, ctx, me, now=max(at, running.started_at), reason="idle")
+    result = sessions.stop(s, ctx, me, now=at, reason="idle")
     text = (f"You were idle, so I clocked you out at {at:%H:%M} UTC. The idle minutes stay in your "
             "diary with activity 0; you may delete them. /clockin starts again.")
     announce.to_member(s, me, kind="idle", key=f"idle:{running.id}", text=text, now=now)

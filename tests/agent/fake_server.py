@@ -53,6 +53,7 @@ class FakeApi:
     slot_posts: int = 0
     slot_sizes: list[tuple[int, bool]] = field(default_factory=list)  # each upload's bytes, with a screenshot?
     events: list[AgentEvent] = field(default_factory=list)
+    event_refusal: tuple[int, dict] | None = None  # the answer to every event while set: a "no"
     bodies: list[bytes] = field(default_factory=list)
     fail_slots_with: int | None = None  # answer every slot upload with this status
     version: int = 0
@@ -141,10 +142,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.api.slot_sizes.append((len(body), shot is not None))
             return self._send(*self.api.take_slot(SlotReport.model_validate_json(meta), shot))
         if path == "/api/v1/agent/events":
-            event = AgentEvent.model_validate_json(body)
-            if event.kind == "local_clockout" and not self.api.tracking:  # as Tally answers it
-                return self._send(422, {"error": "invalid", "detail": "You are not clocked in. Start with /clockin MEMO."})
-            return self._send(200, self.api.take_event(event))
+            if self.api.event_refusal:
+                return self._send(*self.api.event_refusal)
+            return self._send(200, self.api.take_event(AgentEvent.model_validate_json(body)))
         self._send(404, {"error": "not_found", "detail": path})
 
     def _pair(self, request: PairRequest) -> None:

@@ -129,4 +129,5 @@ def test_ctrl_c_without_any_input_still_exits_promptly(agent, server, backend):
     server.api.clock_in("quiet", slot_seconds=60, idle_minutes=100)
     agent.start().wait_tracking()
     assert agent.stop(signal.SIGINT) == 0
-    assert "The session stays open on the server" in agent.output()
+    assert "Clocked out at" in agent.output()
+    assert [e.kind for e in server.api.events] == ["local_clockout"]  # quitting while tracking clocks out

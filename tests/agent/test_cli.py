@@ -64,10 +64,11 @@ def test_start_and_stop_clock_in_and_out_from_the_desktop(paired, server):
     ]
 
 
-def test_stop_when_not_clocked_in_says_the_servers_sentence(paired, server):
-    result = tally_agent("stop")
-    assert result.exit_code == 1 and "You are not clocked in. Start with /clockin MEMO." in result.output
-    assert "422" not in result.output
+def test_a_refused_start_shows_the_servers_sentence(paired, server):
+    detail = "You have several contracts: clock in from the contract's channel with /clockin."
+    server.api.event_refusal = (409, {"error": "conflict", "detail": detail})
+    result = tally_agent("start")
+    assert result.exit_code == 1 and detail in result.output and "409" not in result.output
 
 
 def test_start_while_the_server_is_down_fails_loudly(paired, server):

@@ -8,8 +8,19 @@ from bot.services import agent_events, devices, edits, ingest, sessions, views
 from bot.services.results import Choice, ClockedIn, ClockedOut, Done
 from diary.protocol import AgentEvent, PairRequest, SlotAccepted
 from diary.refusal import Refusal
+from storage.tables import WorkSession
 from tests.conftest import utc
-from tests.services.helpers import ALICE, BOB, CAROL, hire, outbox, pair_device, report, running_session_id, slots
+from tests.services.helpers import (
+    ALICE,
+    BOB,
+    CAROL,
+    hire,
+    outbox,
+    pair_device,
+    report,
+    running_session_id,
+    slots,
+)
 
 MON = utc(2026, 11, 16, 10)
 
@@ -205,6 +216,26 @@ def test_local_clock_in_and_out_from_the_desktop(ctx):
     assert started.ok and devices.state(ctx, device, now=MON).memo == "from desk"
     stopped = agent_events.handle(ctx, device, AgentEvent(kind="local_clockout", at=MON), now=MON)
     assert stopped.ok and not devices.state(ctx, device, now=MON).tracking
+
+
+def test_a_clock_out_sent_late_by_a_quit_agent_ends_the_session_when_it_quit(ctx, tracking):
+    device, sid = tracking
+    quit_at = MON + timedelta(minutes=25)
+    stopped = agent_events.handle(ctx, device, AgentEvent(kind="local_clockout", at=quit_at), now=MON + timedelta(hours=3))
+    assert stopped.ok and not devices.state(ctx, device, now=MON).tracking
+    assert sessions.clock_in(ctx, BOB, now=MON + timedelta(hours=4)).started_at == MON + timedelta(hours=4)
+    with ctx.unit() as s:
+        assert s.get(WorkSession, sid).ended_at == quit_at
+
+
+@pytest.mark.parametrize("kind", ["local_clockout", "idle_stop"])
+def test_an_old_queued_stop_leaves_a_session_begun_after_it_alone(ctx, tracking, kind):
+    device, _ = tracking
+    sessions.clock_out(ctx, BOB, now=MON + timedelta(minutes=30))
+    sessions.clock_in(ctx, BOB, now=MON + timedelta(hours=2))  # from chat, while the agent was offline
+    late = agent_events.handle(ctx, device, AgentEvent(kind=kind, at=MON + timedelta(minutes=20)), now=MON + timedelta(hours=2, minutes=5))
+    assert late.ok and late.message == "Not clocked in; nothing to stop."
+    assert devices.state(ctx, device, now=MON + timedelta(hours=2, minutes=5)).tracking
 
 
 def test_ids_beyond_any_key_are_simply_not_found(ctx, tracking):
