@@ -34,6 +34,15 @@ async def run_worker(ctx: Context, senders: Iterable[Sender], *, stop: asyncio.E
         await sending
     finally:
         jobs.shutdown(wait=False)
+        await _close(dispatcher.senders.values())
+
+
+async def _close(senders: Iterable[Sender]) -> None:
+    """Closes the HTTP sessions senders keep (Discord's), which asyncio would otherwise report on exit."""
+    for sender in senders:
+        close = getattr(sender, "close", None)
+        if close is not None:
+            await close()
 
 
 async def work_until_signalled(ctx: Context, senders: Iterable[Sender]) -> None:

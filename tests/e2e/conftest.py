@@ -1,7 +1,6 @@
 """Real processes on one machine: a fake Slack, `tally serve`, and `tally-agent` on an Xvfb display."""
 
 import re
-import shutil
 
 import pytest
 
@@ -9,7 +8,7 @@ from agent.home import AgentHome
 from agent.outbox import Outbox
 from tests.agent.agentproc import AgentProcess
 from tests.agent.conftest import xdisplay, xdotool  # noqa: F401 (fixtures shared with the agent's tests)
-from tests.e2e.processes import Tally, wait_until
+from tests.e2e.processes import Tally, libfaketime, wait_until
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import ALICE, BOB, SECRET, SlackSide
 
@@ -67,8 +66,8 @@ def queue_drained(agent: AgentProcess) -> bool:
 
 
 def need_faketime() -> None:
-    if not shutil.which("faketime"):
-        pytest.skip("faketime is not installed (apt-get install faketime)")
+    if libfaketime() is None:
+        pytest.skip("libfaketime is not installed (apt-get install faketime)")
 
 
 __all__ = ["hire_and_pair", "need_faketime", "queue_drained", "wait_until"]

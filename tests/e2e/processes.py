@@ -5,6 +5,7 @@ file only to check what the diary holds, the way an operator would with `sqlite3
 """
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -15,6 +16,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
+from glob import glob
 from pathlib import Path
 from typing import Self
 
@@ -62,12 +65,9 @@ class Tally:
     def start(self, *, faked_now: datetime | None = None) -> "Tally":
         """Starts the server; with `faked_now` its clock reads that instant (libfaketime), as if days had passed."""
         self.starts += 1
-        command, env = TALLY + ["serve"], dict(self.env)
-        if faked_now is not None:
-            command = ["faketime", "-f", "@" + faked_now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")] + command
-            env["TZ"] = "UTC"  # faketime reads the instant in local time
+        env = dict(self.env) | (faked_clock(faked_now) if faked_now else {})
         with open(self.folder / f"serve-{self.starts}.log", "w") as log:
-            self.proc = subprocess.Popen(command, env=env, cwd=self.folder, stdout=log, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(TALLY + ["serve"], env=env, cwd=self.folder, stdout=log, stderr=subprocess.STDOUT)
         assert wait_until(self._healthy, seconds=40), self.logs()
         return self
 
@@ -108,6 +108,18 @@ class Tally:
             engine.dispose()
 
 
+def libfaketime() -> str | None:
+    found = glob("/usr/lib/*/faketime/libfaketime.so.1") + glob("/usr/lib/faketime/libfaketime.so.1")
+    return found[0] if found else None
+
+
+def faked_clock(instant: datetime) -> dict[str, str]:
+    """libfaketime preloaded into the server itself (not the `faketime` wrapper, which signals would stop
+    without its child): the clock starts at `instant` and runs on from there."""
+    return {"LD_PRELOAD": libfaketime() or "", "TZ": "UTC",  # FAKETIME's instant is read in local time
+            "FAKETIME": "@" + instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")}
+
+
 @dataclass(frozen=True)
 class DiarySlot:
     start: str
@@ -124,6 +136,17 @@ def diary_slots(tally: Tally) -> list[DiarySlot]:
         LEFT JOIN screenshot ON screenshot.slot_id = slot.id
         WHERE slot.manual = 0 AND slot.deleted_at IS NULL ORDER BY slot.start, slot.id""")
     return [DiarySlot(str(start), *_activity(minutes), memo, bool(shot)) for start, minutes, memo, shot in rows]
+
+
+def with_memo(tally: Tally, memo: str) -> list[DiarySlot]:
+    """Slots of that memo with a screenshot and typing in them."""
+    return [s for s in diary_slots(tally) if s.memo == memo and s.has_screenshot and s.keys]
+
+
+def billed(review: str) -> tuple[int, Decimal]:
+    """Billable minutes and their amount, as a review message states them (at 40 USD/h)."""
+    [(hours, minutes, amount)] = re.findall(r"(\d+):(\d\d) billable × 40\.00 USD/h = ([\d.]+) USD", review)
+    return int(hours) * 60 + int(minutes), Decimal(amount)
 
 
 def _activity(minutes) -> tuple[int, int]:

@@ -6,13 +6,12 @@ week's edit deadline; the server is then started again with its clock at that de
 (libfaketime), where the review's buttons are pressed, as a client would the following Monday.
 """
 
-import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from diary.weeks import week_of
 from tests.e2e.conftest import hire_and_pair, need_faketime, queue_drained
-from tests.e2e.processes import Freelancer, diary_slots, wait_until
+from tests.e2e.processes import Freelancer, billed, diary_slots, wait_until, with_memo
 from tests.slack.harness import ALICE, BOB, CHANNEL, labels, text_of
 
 
@@ -58,10 +57,6 @@ def work_with_two_memos(slack, tally, agent) -> None:
     assert wait_until(lambda: len(with_memo(tally, "second task")) >= 2, seconds=60), tally.logs()
 
 
-def with_memo(tally, memo: str) -> list:
-    return [s for s in diary_slots(tally) if s.memo == memo and s.has_screenshot and s.keys]
-
-
 def posted_review(tally, fake_slack) -> dict:
     """The review message the server's dispatcher posted to the contract's channel."""
     reviews = wait_until(lambda: [m for m in list(fake_slack.messages.values()) if "Approve" in labels(m["blocks"])], seconds=30)
@@ -69,10 +64,3 @@ def posted_review(tally, fake_slack) -> dict:
     [review] = reviews
     assert review["channel"] == CHANNEL and "Week " in review["text"]
     return review
-
-
-def billed(review: str) -> tuple[int, Decimal]:
-    """Billable minutes and their amount, as the review message states them."""
-    [(hours, minutes, amount)] = re.findall(r"(\d+):(\d\d) billable × 40\.00 USD/h = ([\d.]+) USD", review)
-    return int(hours) * 60 + int(minutes), Decimal(amount)
-
