@@ -52,6 +52,12 @@ def message_body(payload: dict, image: str | None) -> dict:
     return body
 
 
+def once(message: Outbox) -> dict:
+    """Discord hands back the message already made with this nonce instead of posting it again, so a
+    row re-sent after a dispatcher died between Discord's answer and marking it sent is not doubled."""
+    return {"nonce": f"tally-{message.id or message.dedupe_key}"[:25], "enforce_nonce": True}
+
+
 def _problem(status: int, data: dict) -> str:
     code = data.get("code") if isinstance(data, dict) else None
     message = data.get("message", "") if isinstance(data, dict) else str(data)
@@ -82,7 +88,7 @@ class DiscordSender:
         key = message.payload.get("image_key")
         image = await self._image(key)
         name = image_name(key) if image is not None else None
-        form = self._form(message_body(message.payload, name), name, image)
+        form = self._form(message_body(message.payload, name) | once(message), name, image)
         answer = await self._call("POST", CHANNEL_MESSAGES, channel, form)
         return answer if isinstance(answer, Delivery) else Delivery(ok=True, external_id=str(answer.get("id", "")))
 

@@ -91,6 +91,7 @@ class FakeDiscord:
         self.webhook_posts: dict[str, list[dict]] = {}
         self.original_edits: dict[str, list[dict]] = {}
         self.channel_messages: list[dict] = []
+        self.nonces: dict[str | None, dict] = {}
         self.uploads: dict[str, dict[str, bytes]] = {}
         self.dm_channels: dict[str, str] = {}
         self.dm_opens = 0
@@ -224,7 +225,10 @@ class FakeDiscord:
         if self.scripted:
             status, answer, headers = self.scripted.pop(0)
             return json_answer(answer, status, headers)
+        if body.get("enforce_nonce") and body.get("nonce") in self.nonces:  # Discord's answer to a repeat
+            return json_answer(self.nonces[body["nonce"]])
         message = self._message(request.match_info["channel"], body)
+        self.nonces[body.get("nonce")] = message
         self.channel_messages.append(message)
         self.uploads[message["id"]] = files
         await self._note()

@@ -1,5 +1,7 @@
 """The outbox sender against the fake Discord's REST: posts, direct messages, images, rate limits, errors."""
 
+from itertools import count
+
 import pytest
 
 from bot.delivery import Delivery
@@ -30,8 +32,11 @@ class Ticks:
         return self.now
 
 
+KEYS = count(1)
+
+
 def row(channel: str = CHANNEL_ID, **payload) -> Outbox:
-    return Outbox(dedupe_key="k", platform="discord", workspace_id=1, channel=channel, kind="clock",
+    return Outbox(dedupe_key=f"k{next(KEYS)}", platform="discord", workspace_id=1, channel=channel, kind="clock",
                   payload={"text": "bob clocked in — docs", "buttons": [], **payload}, next_attempt_at=NOW, created_at=NOW)
 
 
@@ -55,6 +60,14 @@ async def test_a_channel_post_is_an_embed_with_buttons_that_carry_action_and_val
     assert posted["embeds"][0]["description"] == "bob asks for manual time"
     assert [(b["label"], b["custom_id"]) for b in buttons_of(posted)] == [
         ("Approve", "tally:approve_manual:7"), ("Decline", "tally:decline_manual:7")]
+
+
+async def test_a_row_sent_again_after_a_crash_is_posted_once(sender, fake):
+    """The dispatcher died after Discord answered and before it marked the row sent; its lease ran out."""
+    again = row()
+    again.id = 41
+    first, second = await sender.send(again), await sender.send(again)
+    assert len(fake.channel_messages) == 1 and first == second
 
 
 async def test_a_direct_message_opens_the_dm_channel_once(sender, fake):
