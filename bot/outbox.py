@@ -26,8 +26,10 @@ log = logging.getLogger("tally.outbox")
 # Slack allows about one message per second per channel; Discord's senders read their buckets
 # from the X-RateLimit headers, so the dispatcher adds no pause of its own there.
 PACE = {"slack": timedelta(seconds=1)}
-# Longer than any one send may take (senders time out well before), so a live claim never expires.
-LEASE = timedelta(minutes=5)
+# Longer than any one send may take (Slack's client gives up after 30 s, Discord's after 15 s), so a
+# live claim never expires; short enough that Discord still knows the nonce of a message re-sent
+# after a worker died mid-send, and hands that message back instead of posting it twice.
+LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 20
 FIRST_BACKOFF = 2.0
 MAX_BACKOFF = 15 * 60.0
