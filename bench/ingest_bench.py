@@ -9,6 +9,8 @@ It then checks that nothing was lost: slot rows and stored screenshots = 2xx ans
     python bench/ingest_bench.py --agents 32 --seconds 15 --postgres postgresql+psycopg://USER@HOST/DB
 
 The server runs on one core and the simulated agents on the others (taskset, when there is one).
+Besides the rates it reports the server's CPU time per answer (from /proc, all its threads): the
+rate depends on what else the machine runs, the CPU per answer far less.
 """
 
 import argparse
@@ -275,6 +277,15 @@ class Phase:
     seconds: float
     statuses: Counter
     latencies: list[float]
+    server_cpu: float  # CPU seconds the server process used during the phase (all its threads)
+
+    @property
+    def answers(self) -> int:
+        return sum(self.statuses.values())
+
+    @property
+    def cpu_ms_per_answer(self) -> float:
+        return 1000 * self.server_cpu / self.answers if self.answers else float("nan")
 
     @property
     def ok(self) -> int:
@@ -299,6 +310,7 @@ class Target:
     started: datetime
     image: bytes
     processes: int
+    server_pid: int
 
     def phase(self, name: str, path: str, indices: list[int], seconds: float, rate: float | None = None) -> Phase:
         """All agents upload for `seconds`, as fast as answers come or at `rate` in total; `indices` advance."""
@@ -306,25 +318,33 @@ class Target:
         groups = [g for g in (list(range(i, len(self.agents), self.processes)) for i in range(self.processes)) if g]
         jobs = [Job(self.base, path, [(self.agents[a].token, self.agents[a].session_id, indices[a]) for a in group],
                     self.started.isoformat(), seconds, interval, self.image) for group in groups]
-        statuses, latencies = Counter(), []
+        statuses, latencies, cpu = Counter(), [], cpu_seconds(self.server_pid)
         for group, tally in zip(groups, self.pool.map(worker, jobs)):
             statuses.update(tally.statuses)
             latencies.extend(tally.latencies)
             for agent, index in zip(group, tally.next_index):
                 indices[agent] = index
-        return Phase(name, seconds, statuses, latencies)
+        return Phase(name, seconds, statuses, latencies, cpu_seconds(self.server_pid) - cpu)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # ---------------------------------------------------------------- one database, start to end
 
-def bench_database(label: str, url: str, args, image: bytes, pool, server_cpus: list[int]) -> dict:
-    data_dir = Path(tempfile.mkdtemp(prefix="tally-bench-"))
+def bench_database(label: str, url: str, data_dir: Path, args, image: bytes, pool, server_cpus: list[int]) -> dict:
     started = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=11)
     started -= timedelta(seconds=started.timestamp() % SLOT_SECONDS)
     agents = prepare(url, data_dir, args.agents, started)
     port = free_port()
     server = start_server(url, data_dir, port, server_cpus)
-    target = Target(pool, f"http://127.0.0.1:{port}", agents, started, image, args.processes)
+    target = Target(pool, f"http://127.0.0.1:{port}", agents, started, image, args.processes, server.pid)
     try:
         bare_indices, indices = [0] * len(agents), [0] * len(agents)  # bare stores nothing: any slot will do
         target.phase("warm-up", BARE, bare_indices, 2)
@@ -336,7 +356,6 @@ def bench_database(label: str, url: str, args, image: bytes, pool, server_cpus: 
         server.wait(30)
     rows, shots = count_rows(url)
     files = sum(1 for path in (data_dir / "screenshots").rglob("*") if path.is_file())
-    shutil.rmtree(data_dir, ignore_errors=True)
     return report(label, bare, ingest, paced, rows, shots, files)
 
 
@@ -353,21 +372,26 @@ def report(label: str, bare: Phase, ingest: Phase, paced: Phase, rows: int, shot
 
 def summary(p: Phase) -> dict:
     return {"phase": p.name, "slots_per_s": round(p.rate, 1), "p50_ms": round(p.percentile(0.50), 1),
-            "p99_ms": round(p.percentile(0.99), 1), "answers": {str(k): v for k, v in sorted(p.statuses.items(), key=str)}}
+            "p99_ms": round(p.percentile(0.99), 1), "server_cpu_ms": round(p.cpu_ms_per_answer, 3),
+            "server_busy": round(p.server_cpu / p.seconds, 2),
+            "answers": {str(k): v for k, v in sorted(p.statuses.items(), key=str)}}
 
 
 def markdown(results: list[dict], args, image: bytes, load: str) -> str:
     lines = [f"{args.agents} agents, {args.seconds:g} s per phase, WebP of {len(image) // 1024} KB, "
              f"{os.cpu_count()} CPUs (server pinned to: {args.server_cpus or 'any'}), load average before: {load}", "",
-             "| database | endpoint | slots/s | p50 ms | p99 ms | answers |", "| --- | --- | ---: | ---: | ---: | --- |"]
+             "| database | endpoint | slots/s | p50 ms | p99 ms | server CPU ms/answer | server busy | answers |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
     for result in results:
         for p in result["phases"]:
             answers = ", ".join(f"{k}: {v}" for k, v in p["answers"].items())
             lines.append(f"| {result['database']} | {p['phase']} | {p['slots_per_s']:,.0f} | {p['p50_ms']} | "
-                         f"{p['p99_ms']} | {answers} |")
+                         f"{p['p99_ms']} | {p['server_cpu_ms']:.2f} | {100 * p['server_busy']:.0f}% | {answers} |")
     lines.append("")
     for result in results:
+        bare_cpu, ingest_cpu = result["phases"][0]["server_cpu_ms"], result["phases"][1]["server_cpu_ms"]
         lines.append(f"- {result['database']}: ingest = {100 * (result['ingest_share_of_bare'] or 0):.0f}% of bare; "
+                     f"server CPU per answer {ingest_cpu:.2f} ms against bare's {bare_cpu:.2f} ms; "
                      f"p99 at half the ingest peak = {result['phases'][2]['p99_ms']} ms; "
                      f"2xx answers {result['accepted']}, slot rows {result['slot_rows']}, screenshots "
                      f"{result['screenshot_rows']} rows / {result['screenshot_files']} files: "
@@ -383,25 +407,33 @@ def main() -> None:
     parser.add_argument("--postgres", help="SQLAlchemy URL of a PostgreSQL server to measure too")
     parser.add_argument("--server-cpus", default="0" if (os.cpu_count() or 1) > 1 else "",
                         help="CPUs the server is pinned to (taskset list), '' for no pinning")
+    parser.add_argument("--data-dir", type=Path, help=("where the SQLite file and the screenshots go, in a fresh "
+                                                       "folder removed afterwards (default: the system's temporary folder)"))
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     server_cpus = [int(c) for c in args.server_cpus.split(",") if c]
     client_cpus = [c for c in range(os.cpu_count() or 1) if c not in server_cpus] or server_cpus
     image, results, load = desktop_webp(), [], ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    with multiprocessing.get_context("spawn").Pool(args.processes, initializer=_pin, initargs=(client_cpus,)) as pool:
-        for label, url, cleanup in databases(args.postgres):
-            try:
-                results.append(bench_database(label, url, args, image, pool, server_cpus))
-            finally:
-                cleanup()
+    cleanups: list[Callable[[], None]] = []
+    try:
+        with multiprocessing.get_context("spawn").Pool(args.processes, initializer=_pin, initargs=(client_cpus,)) as pool:
+            for label, url, cleanup in databases(args.postgres, args.data_dir):
+                data_dir = Path(tempfile.mkdtemp(prefix="tally-bench-", dir=args.data_dir))
+                cleanups += [cleanup, lambda folder=data_dir: shutil.rmtree(folder, ignore_errors=True)]
+                results.append(bench_database(label, url, data_dir, args, image, pool, server_cpus))
+    finally:
+        # Everything is deleted at the end, not between databases: on some file systems (ext4
+        # without a journal) creating files soon after deleting thousands is several times slower.
+        for cleanup in cleanups:
+            cleanup()
     print(markdown(results, args, image, load))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 
 
-def databases(postgres: str | None):
+def databases(postgres: str | None, data_dir: Path | None):
     """(label, URL, cleanup) of each database to measure, made one at a time."""
-    folder = Path(tempfile.mkdtemp(prefix="tally-bench-db-"))
+    folder = Path(tempfile.mkdtemp(prefix="tally-bench-db-", dir=data_dir))
     yield "SQLite", f"sqlite:///{folder / 'bench.sqlite3'}", lambda: shutil.rmtree(folder, ignore_errors=True)
     if postgres:
         yield "PostgreSQL", *postgres_schema(postgres)

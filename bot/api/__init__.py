@@ -1,17 +1,18 @@
 """The agent HTTP API, mounted on the app by `mount`."""
 
-from anyio import CapacityLimiter
-from fastapi import FastAPI
-from sqlalchemy.pool import QueuePool
+from functools import partial
 
-from bot.api import clock, errors
+from fastapi import FastAPI
+
+from bot.api import clock, errors, memory
 from bot.api.clock import app_now
+from bot.api.group_commit import GroupCommit
 from bot.api.notify import Notifier
 from bot.api.routes import router
 from bot.api.throttle import AttemptLimiter
+from bot.services import ingest
 from bot.services.context import Context
 from bot.services.watching import state_marks
-
 
 # Waiting agents whose state another web process changed hear of it within this many seconds.
 RECHECK_SECONDS = 2.0
@@ -21,21 +22,18 @@ def mount(app: FastAPI) -> None:
     ctx: Context = app.state.ctx
     clock.install(app)
     errors.install(app)
+    memory.keep_large_buffers_mapped()
     app.state.pair_limiter = AttemptLimiter()
-    app.state.ingest_limiter = ingest_limiter(ctx)
+    app.state.slot_writer = slot_writer(ctx)
     app.state.notifier = Notifier(lambda ids: state_marks(ctx, ids, now=app_now(app)), RECHECK_SECONDS)
     _listen(ctx, app.state.notifier)
     app.include_router(router)
+    memory.freeze_startup_heap()
 
 
-def ingest_limiter(ctx: Context) -> CapacityLimiter:
-    """How many uploads are written at once. SQLite takes one writer at a time; more threads would
-    only sleep in its busy handler. A server database gets as many as the engine keeps connections:
-    beyond that, each upload would open (and close) a connection of its own."""
-    pool = ctx.engine.pool
-    if ctx.engine.dialect.name == "sqlite" or not isinstance(pool, QueuePool):
-        return CapacityLimiter(1)
-    return CapacityLimiter(max(1, pool.size()))
+def slot_writer(ctx: Context) -> GroupCommit:
+    """Uploads are recorded in groups, one transaction each (see group_commit)."""
+    return GroupCommit(partial(ingest.record_uploads, ctx))
 
 
 def _listen(ctx: Context, notifier: Notifier) -> None:

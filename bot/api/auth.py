@@ -14,11 +14,20 @@ from storage.tables import Device
 # auto_error=False: a missing header is answered by us, as JSON {error, detail}, not by FastAPI.
 bearer = HTTPBearer(auto_error=False, scheme_name="DeviceToken", description="The token `tally-agent pair` received.")
 NO_TOKEN = "Send the device token as `Authorization: Bearer <token>`; pair with `tally-agent pair CODE`."
-BAD_TOKEN = "This device token is unknown or was revoked; pair the device again with /connect in chat."
+BAD_TOKEN = devices.UNKNOWN_TOKEN.message
 
 
 def unauthorized(detail: str) -> ApiProblem:
     return ApiProblem(401, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def token_of(request: Request) -> str:
+    """The bearer token of a request, read by hand as HTTPBearer would: for the upload route, where
+    FastAPI's dependency machinery cost more than the rest of the HTTP handling of a request."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise unauthorized(NO_TOKEN)
+    return token.strip()
 
 
 async def presented_token(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> str:

@@ -2,8 +2,10 @@
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from sqlalchemy import Connection, Row, bindparam, select, update
 from sqlmodel import Session
 
 from bot.services.actors import Actor, resolve
@@ -14,11 +16,17 @@ from diary.refusal import Refusal
 from storage import repo
 from storage.tables import Contract, Device, PairingCode, WorkSession
 
+DEVICES = Device.__table__
+LIVE_DEVICES = select(DEVICES.c.id, DEVICES.c.member_id, DEVICES.c.token_hash, DEVICES.c.last_seen_at).where(
+    DEVICES.c.token_hash.in_(bindparam("hashes", expanding=True)), DEVICES.c.revoked_at.is_(None))
+SEEN = update(DEVICES).where(DEVICES.c.id.in_(bindparam("ids", expanding=True))).values(last_seen_at=bindparam("now"))
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by hand
 CODE_LENGTH = 8
 CODE_LIFETIME = timedelta(minutes=10)
 # "Last seen" to the minute is plenty, and spares every upload a write of the device row.
 SEEN_PRECISION = timedelta(minutes=1)
+UNKNOWN_TOKEN = Refusal("This device token is unknown or was revoked; pair the device again with /connect in chat.",
+                        "unauthorized")
 BAD_CODE = Refusal("That pairing code is unknown or already used. Get a new one with /connect in chat.", "not_found")
 
 
@@ -59,6 +67,21 @@ def pair(ctx: Context, request: PairRequest, *, now: datetime) -> PairResponse |
         s.add(device)
         s.flush()
         return PairResponse(device_id=device.id, token=token, slot_seconds=ctx.slot_seconds, server_time=now)
+
+
+def authenticate_in(conn: Connection, tokens: Iterable[str]) -> dict[str, Row]:
+    """The devices (id, member_id, last_seen_at) of these bearer tokens, by token, read in the
+    caller's transaction: unknown and revoked tokens are absent, so a revocation counts from its
+    commit on. One query for any number of tokens: the slot ingest checks a group of uploads with it."""
+    by_hash = {digest(token): token for token in tokens}
+    return {by_hash[row.token_hash]: row for row in conn.execute(LIVE_DEVICES, {"hashes": list(by_hash)})}
+
+
+def mark_seen(conn: Connection, last_seen: dict[int, datetime | None], *, now: datetime) -> None:
+    """Last seen `now`, for those of these devices (id -> last seen) last seen a minute ago or more."""
+    stale = [device for device, seen in last_seen.items() if seen is None or now - seen >= SEEN_PRECISION]
+    if stale:
+        conn.execute(SEEN, {"ids": stale, "now": now})
 
 
 def authenticate(ctx: Context, token: str, *, now: datetime) -> Device | None:

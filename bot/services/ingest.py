@@ -1,51 +1,199 @@
-"""Recording a slot the agent reports: every check of DESIGN §1/§4, idempotent per start."""
+"""Recording the slots agents report: every check of DESIGN §1/§4, idempotent per start.
+
+Uploads arrive concurrently, and the API hands them over in groups (`record_uploads`). A group is
+checked and written in ONE transaction: one token lookup, one session lookup, one lookup of the
+slots already there, the screenshot files written, two multi-row inserts, one update and one
+commit. A transaction per upload cost several times the HTTP work of the upload itself; shared
+by a group, it costs a fraction of it. The rules are the same for a group of one.
+"""
 
 import hashlib
-from datetime import datetime, timedelta
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
+from bot.services import devices
 from bot.services.context import Context
 from bot.services.images import Image
-from bot.services.ledger import slot_counted
+from bot.services.ledger import counter_for, slot_counted
 from diary.activity import active_minutes
 from diary.protocol import SlotAccepted, SlotReport
 from diary.refusal import Refusal
 from diary.slots import is_aligned, slot_end
 from diary.terms import Screenshots
 from diary.weeks import describe_instant, week_of
-from storage import repo
-from storage.tables import Contract, Device, Screenshot, Slot, WorkSession
+from storage.tables import Contract, Screenshot, Slot, WorkSession
+
+log = logging.getLogger(__name__)
 
 SKEW = timedelta(minutes=2)
 NO_SESSION = Refusal("This device has no such session. Clock in from chat or with `tally-agent start`.", "not_found")
+SLOTS, SHOTS, SESSIONS, CONTRACTS = Slot.__table__, Screenshot.__table__, WorkSession.__table__, Contract.__table__
+
+# The group's statements, built once: building one costs about as much as running it.
+# Each session comes with the columns of its contract the checks read: one row serves as both.
+SESSIONS_BY_ID = select(
+    SESSIONS.c.id, SESSIONS.c.contract_id, SESSIONS.c.started_at, SESSIONS.c.ended_at, SESSIONS.c.memo,
+    CONTRACTS.c.freelancer_id, CONTRACTS.c.screenshots, CONTRACTS.c.billing, CONTRACTS.c.tz,
+).join(CONTRACTS, CONTRACTS.c.id == SESSIONS.c.contract_id).where(SESSIONS.c.id.in_(bindparam("ids", expanding=True)))
+# Contracts x starts is a superset of the (contract, start) pairs asked for; the unique index serves it.
+SLOTS_AT = select(
+    SLOTS.c.id, SLOTS.c.contract_id, SLOTS.c.start, SLOTS.c.meta_hash, SLOTS.c.deleted_at,
+    SLOTS.c.manual, SLOTS.c.screenshot_at, SLOTS.c.active_minutes,
+).where(SLOTS.c.contract_id.in_(bindparam("contracts", expanding=True)), SLOTS.c.start.in_(bindparam("starts", expanding=True)))
+# Asking for the ids in parameter order would make SQLite insert row by row; instead each id is
+# matched to its slot by the slot's (contract, start), unique within a group.
+INSERT_SLOTS = insert(SLOTS).returning(SLOTS.c.id, SLOTS.c.contract_id, SLOTS.c.start)
+INSERT_SHOTS = insert(SHOTS)
+TOUCH_SESSIONS = update(SESSIONS).where(SESSIONS.c.id.in_(bindparam("ids", expanding=True))).values(
+    last_report_at=bindparam("at"))
 
 
-def record_slot(ctx: Context, device: Device, report: SlotReport, image: Image | None, *, now: datetime):
+@dataclass(frozen=True)
+class Upload:
+    """One slot as it arrived. `now` is its arrival: the rules judge it at that instant."""
+
+    report: SlotReport
+    image: Image | None
+    now: datetime
+    token: str | None = None  # the bearer token, checked in the group's own transaction...
+    device: Any = None  # ...or a device (id, member_id) the caller has already authenticated
+
+
+Outcome = SlotAccepted | Refusal | Exception
+
+
+def record_slot(ctx: Context, device: Any, report: SlotReport, image: Image | None, *, now: datetime):
     """SlotAccepted (new or a repeat of the same slot) or a Refusal; never a lost slot."""
+    return _record_one(ctx, Upload(report, image, now, device=device))
+
+
+def record_uploads(ctx: Context, uploads: Sequence[Upload]) -> list[Outcome]:
+    """An outcome per upload, in order. If the group fails as a whole (say, it raced another process
+    for the same slot, or the screenshot store failed), each upload is tried on its own, so a bad
+    upload costs only its own answer; an error is returned in its place, not raised."""
     try:
-        return _record(ctx, device, report, image, now)
+        return _record_group(ctx, uploads)
+    except Exception:
+        log.warning("a group of %d uploads failed together; recording each alone", len(uploads), exc_info=True)
+        return [_alone(ctx, upload) for upload in uploads]
+
+
+def _alone(ctx: Context, upload: Upload) -> Outcome:
+    try:
+        return _record_one(ctx, upload)
+    except Exception as error:  # noqa: BLE001 - answered as a 500 to this upload's sender, and logged there
+        return error
+
+
+def _record_one(ctx: Context, upload: Upload) -> SlotAccepted | Refusal:
+    try:
+        return _record_group(ctx, [upload])[0]
     except IntegrityError:
         # Two uploads of one slot raced: the loser now finds the winner's row.
-        return _record(ctx, device, report, image, now)
+        return _record_group(ctx, [upload])[0]
 
 
-def _record(ctx: Context, device: Device, report: SlotReport, image: Image | None, now: datetime):
+# ---------------------------------------------------------------- one group, one transaction
+
+@dataclass
+class _New:
+    """A slot this group inserts; `id` is known once the insert has run."""
+
+    upload: Upload
+    session: Any  # a row with the session's and its contract's columns (see SESSIONS_BY_ID)
+    device_id: int
+    fingerprint: str
+    active_minutes: int
+    id: int | None = None
+
+    @property
+    def blob_key(self) -> str:
+        image, start = self.upload.image, self.upload.report.slot_start.astimezone(UTC)
+        return f"{self.session.contract_id}/{start:%Y/%m/%d/%H%M%S}-{image.sha256[:16]}.{image.extension}"
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """The answer to an upload whose slot this group inserts: known after the insert."""
+
+    new: _New
+    duplicate: bool = False
+
+
+@dataclass
+class _Group:
+    """What the group's reads found, and the slots it decided to insert, by (contract, start)."""
+
+    devices: dict[str, Any]  # token -> its live device (id, last_seen_at)
+    sessions: dict[int, Any]
+    existing: dict[tuple[int, datetime], Any]
+    slot_seconds: int
+    new: dict[tuple[int, datetime], _New] = field(default_factory=dict)
+
+    def device_of(self, upload: Upload) -> Any:
+        return upload.device if upload.device is not None else self.devices.get(upload.token)
+
+
+def _record_group(ctx: Context, uploads: Sequence[Upload]) -> list[SlotAccepted | Refusal]:
     with ctx.unit() as s:
-        session = s.get(WorkSession, report.session_id)
-        contract = s.get(Contract, session.contract_id) if session else None
-        if contract is None or contract.freelancer_id != device.member_id:
-            return NO_SESSION
-        fingerprint = _fingerprint(report, image)
-        existing = repo.slot_at(s, contract_id=contract.id, start=report.slot_start)
-        if existing is not None:
-            return _repeat(existing, fingerprint, session, contract, ctx.slot_seconds)
-        refusal = check_report(report, image, session, contract, ctx.slot_seconds, now)
-        if refusal:
-            return refusal
-        slot = _store(s, ctx, device, contract, session, report, image, fingerprint, now)
-        return SlotAccepted(id=slot.id, slot_start=slot.start, counted_minutes=slot_counted(slot, session, contract, ctx.slot_seconds))
+        conn = s.connection()  # Core statements on the unit's transaction: no ORM objects to build
+        group = _read(conn, uploads, ctx.slot_seconds)
+        decided = [_decide(group, upload) for upload in uploads]
+        # Every write comes after the screenshots are stored: no lock is held while the files are written.
+        _write(conn, ctx, list(group.new.values()))
+        seen = {device.id: device.last_seen_at for device in group.devices.values()}
+        devices.mark_seen(conn, seen, now=max(u.now for u in uploads))
+    return [_answer(d, ctx.slot_seconds) if isinstance(d, _Pending) else d for d in decided]
+
+
+def _read(conn: Connection, uploads: Sequence[Upload], slot_seconds: int) -> _Group:
+    tokens = {u.token for u in uploads if u.device is None}
+    found = devices.authenticate_in(conn, tokens) if tokens else {}
+    sessions = _sessions(conn, {u.report.session_id for u in uploads})
+    starts = {_key(sessions[u.report.session_id].contract_id, u.report) for u in uploads if u.report.session_id in sessions}
+    return _Group(found, sessions, _existing(conn, starts), slot_seconds)
+
+
+def _sessions(conn: Connection, ids: set[int]) -> dict[int, Any]:
+    return {row.id: row for row in conn.execute(SESSIONS_BY_ID, {"ids": list(ids)})}
+
+
+def _key(contract_id: int, report: SlotReport) -> tuple[int, datetime]:
+    return contract_id, report.slot_start.astimezone(UTC)
+
+
+def _existing(conn: Connection, keys: set[tuple[int, datetime]]) -> dict[tuple[int, datetime], Any]:
+    """The slots already recorded at these (contract, start) pairs."""
+    if not keys:
+        return {}
+    rows = conn.execute(SLOTS_AT, {"contracts": list({c for c, _ in keys}), "starts": list({t for _, t in keys})})
+    found = {(row.contract_id, row.start): row for row in rows}
+    return {key: row for key, row in found.items() if key in keys}
+
+
+def _decide(group: _Group, upload: Upload) -> SlotAccepted | Refusal | _Pending:
+    device = group.device_of(upload)
+    if device is None:
+        return devices.UNKNOWN_TOKEN
+    report, session = upload.report, group.sessions.get(upload.report.session_id)
+    if session is None or session.freelancer_id != device.member_id:
+        return NO_SESSION
+    key, fingerprint = _key(session.contract_id, report), _fingerprint(report, upload.image)
+    if key in group.new:
+        return _repeat_of_new(group.new[key], fingerprint)
+    if key in group.existing:
+        return _repeat(group.existing[key], fingerprint, session, group.slot_seconds)
+    refusal = check_report(report, upload.image, session, session, group.slot_seconds, upload.now)
+    if refusal:
+        return refusal
+    group.new[key] = _New(upload, session, device.id, fingerprint, active_minutes(report.minutes))
+    return _Pending(group.new[key])
 
 
 def _fingerprint(report: SlotReport, image: Image | None) -> str:
@@ -53,14 +201,24 @@ def _fingerprint(report: SlotReport, image: Image | None) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def _repeat(existing: Slot, fingerprint: str, session: WorkSession, contract: Contract, slot_seconds: int):
+def _conflict(start: datetime) -> Refusal:
+    return Refusal(f"A different slot was already recorded for {start.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC.", "conflict")
+
+
+def _repeat_of_new(new: _New, fingerprint: str) -> _Pending | Refusal:
+    """The same slot twice in one group: the second is a repeat of the first, as if it came later."""
+    return _Pending(new, duplicate=True) if new.fingerprint == fingerprint else _conflict(new.upload.report.slot_start)
+
+
+def _repeat(existing: Any, fingerprint: str, session: Any, slot_seconds: int) -> SlotAccepted | Refusal:
     if existing.meta_hash != fingerprint:
-        return Refusal(f"A different slot was already recorded for {existing.start:%Y-%m-%d %H:%M:%S} UTC.", "conflict")
-    counted = 0 if existing.deleted_at else slot_counted(existing, session, contract, slot_seconds)
+        return _conflict(existing.start)
+    counted = 0 if existing.deleted_at else slot_counted(existing, session, session, slot_seconds)
     return SlotAccepted(id=existing.id, slot_start=existing.start, counted_minutes=counted, duplicate=True)
 
 
-def check_report(report: SlotReport, image: Image | None, session: WorkSession, contract: Contract, slot_seconds: int, now: datetime) -> Refusal | None:
+def check_report(report: SlotReport, image: Image | None, session: Any, contract: Any, slot_seconds: int, now: datetime) -> Refusal | None:
+    """The rules for a new slot; `session` and `contract` need only the columns SESSIONS_BY_ID reads."""
     start, end = report.slot_start, slot_end(report.slot_start, slot_seconds)
     session_end = session.ended_at or now
     checks = (
@@ -77,35 +235,58 @@ def check_report(report: SlotReport, image: Image | None, session: WorkSession, 
     return _check_deadline(start, contract, now)
 
 
-def _check_deadline(start: datetime, contract: Contract, now: datetime) -> Refusal | None:
+def _check_deadline(start: datetime, contract: Any, now: datetime) -> Refusal | None:
     deadline = week_of(start, contract.tz).edit_deadline
     if now >= deadline:
         return Refusal(f"Too late: that week closed for changes on {describe_instant(deadline, contract.tz)}.", "too_late")
     return None
 
 
-def _store(s: Session, ctx: Context, device: Device, contract: Contract, session: WorkSession,
-           report: SlotReport, image: Image | None, fingerprint: str, now: datetime) -> Slot:
-    slot = Slot(
-        contract_id=contract.id, session_id=session.id, start=report.slot_start,
-        minutes=[None if m is None else [m.keys, m.mouse] for m in report.minutes],
-        active_minutes=active_minutes(report.minutes), screenshot_at=report.screenshot_at,
-        memo=(report.memo if report.memo is not None else session.memo)[:500],
-        window_app=report.window.app if report.window else None,
-        window_title=report.window.title if report.window else None,
-        device_id=device.id, agent_version=report.agent_version, meta_hash=fingerprint, received_at=now,
-    )
-    s.add(slot)
-    s.flush()
-    if image is not None:
-        _store_image(s, ctx, contract, slot, image, now)
-    session.last_report_at = now
-    return slot
+def _answer(pending: _Pending, slot_seconds: int) -> SlotAccepted:
+    new, report = pending.new, pending.new.upload.report
+    count = counter_for(new.session, slot_seconds)
+    counted = count(report.slot_start, new.session.started_at, new.session.ended_at, report.screenshot_at, new.active_minutes)
+    return SlotAccepted(id=new.id, slot_start=report.slot_start, counted_minutes=counted, duplicate=pending.duplicate)
 
 
-def _store_image(s: Session, ctx: Context, contract: Contract, slot: Slot, image: Image, now: datetime) -> None:
-    key = f"{contract.id}/{slot.start:%Y/%m/%d/%H%M%S}-{image.sha256[:16]}.{image.extension}"
-    ctx.blobs.put(key, image.data, image.content_type)  # the file exists before the row commits
-    s.add(Screenshot(slot_id=slot.id, blob_key=key, sha256=image.sha256, content_type=image.content_type,
-                     width=image.width, height=image.height, size=len(image.data),
-                     blurred=contract.screenshots == Screenshots.BLUR, created_at=now))
+# ---------------------------------------------------------------- the group's writes
+
+def _write(conn: Connection, ctx: Context, new: list[_New]) -> None:
+    if not new:
+        return
+    for n in new:  # the files are stored before the rows that name them can commit
+        if n.upload.image is not None:
+            ctx.blobs.put(n.blob_key, n.upload.image.data, n.upload.image.content_type)
+    inserted = conn.execute(INSERT_SLOTS, [_slot_row(n) for n in new])
+    ids = {(row.contract_id, row.start): row.id for row in inserted}
+    for n in new:
+        n.id = ids[_key(n.session.contract_id, n.upload.report)]
+    shots = [_shot_row(n) for n in new if n.upload.image]
+    if shots:
+        conn.execute(INSERT_SHOTS, shots)
+    _touch_sessions(conn, new)
+
+
+def _slot_row(new: _New) -> dict[str, Any]:
+    report, window = new.upload.report, new.upload.report.window
+    return {
+        "contract_id": new.session.contract_id, "session_id": new.session.id, "start": report.slot_start,
+        "minutes": [None if m is None else [m.keys, m.mouse] for m in report.minutes],
+        "active_minutes": new.active_minutes, "screenshot_at": report.screenshot_at,
+        "memo": (report.memo if report.memo is not None else new.session.memo)[:500],
+        "window_app": window.app if window else None, "window_title": window.title if window else None,
+        "manual": False, "device_id": new.device_id, "agent_version": report.agent_version,
+        "meta_hash": new.fingerprint, "received_at": new.upload.now,
+    }
+
+
+def _shot_row(new: _New) -> dict[str, Any]:
+    image = new.upload.image
+    return {"slot_id": new.id, "blob_key": new.blob_key, "sha256": image.sha256, "content_type": image.content_type,
+            "width": image.width, "height": image.height, "size": len(image.data),
+            "blurred": new.session.screenshots == Screenshots.BLUR, "created_at": new.upload.now}
+
+
+def _touch_sessions(conn: Connection, new: list[_New]) -> None:
+    """The sessions' last report: the group's latest arrival, a few milliseconds from each one's own."""
+    conn.execute(TOUCH_SESSIONS, {"ids": list({n.session.id for n in new}), "at": max(n.upload.now for n in new)})
