@@ -1,12 +1,15 @@
 """What a slot counts for (DESIGN §1), in slot "minutes" from 0 to 10."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from diary.terms import SLOT_MINUTES, Billing, Screenshots
 
 # (slot_start, session_start, session_end, screenshot_at, active_minutes) -> counted minutes
 SlotCounter = Callable[[datetime, datetime, datetime | None, datetime | None, int], int]
+# (session_start, session_end, slot_starts, screenshot_ats, active_minutes) -> counted minutes of
+# each slot of a run of one session's slots, the three sequences in step
+RunCounter = Callable[[datetime, datetime | None, Sequence[datetime], Sequence[datetime | None], Sequence[int]], list[int]]
 
 
 def counted_minutes(
@@ -26,20 +29,37 @@ def counted_minutes(
 
 
 def slot_counter(*, slot_seconds: int, screenshots: Screenshots, billing: Billing) -> SlotCounter:
-    """counted_minutes for one contract's terms, chosen once: a week close counts millions of slots."""
+    """counted_minutes for one contract's terms, chosen once."""
+    count = run_counter(slot_seconds=slot_seconds, screenshots=screenshots, billing=billing)
+
+    def one_slot(start: datetime, session_start: datetime, session_end: datetime | None, shot: datetime | None, active: int) -> int:
+        return count(session_start, session_end, (start,), (shot,), (active,))[0]
+
+    return one_slot
+
+
+def run_counter(*, slot_seconds: int, screenshots: Screenshots, billing: Billing) -> RunCounter:
+    """counted_minutes for one contract's terms, over the slots of one session at a time: a week
+    close counts millions of slots, so the rule is a loop over them rather than a call for each."""
     length = timedelta(seconds=slot_seconds)
     if billing == Billing.MINUTES:
-        return lambda start, session_start, session_end, shot, active: _minutes_inside(start, length, session_start, session_end)
+        def minutes_inside(session_start: datetime, session_end: datetime | None, starts: Sequence[datetime],
+                           shots: Sequence[datetime | None], active: Sequence[int]) -> list[int]:
+            return [_minutes_inside(start, length, session_start, session_end) for start in starts]
+        return minutes_inside
     if screenshots == Screenshots.OFF:
         # Without screenshots, any input in the slot is the proof of work.
-        return lambda start, session_start, session_end, shot, active: SLOT_MINUTES if active >= 1 else 0
+        return lambda session_start, session_end, starts, shots, active: [SLOT_MINUTES if a >= 1 else 0 for a in active]
 
-    def screenshot_taken(start: datetime, session_start: datetime, session_end: datetime | None,
-                         shot: datetime | None, active: int) -> int:
-        # Upwork's rule: a session that ends before the slot's screenshot leaves the slot uncounted.
-        if shot is None or not start <= shot < start + length or shot < session_start:
-            return 0
-        return SLOT_MINUTES if session_end is None or shot <= session_end else 0
+    def screenshot_taken(session_start: datetime, session_end: datetime | None, starts: Sequence[datetime],
+                         shots: Sequence[datetime | None], active: Sequence[int]) -> list[int]:
+        # Upwork's rule: a slot counts once its screenshot, taken inside the slot and the session,
+        # has been taken; a session that ends before that instant leaves the slot uncounted.
+        if session_end is None:
+            return [SLOT_MINUTES if shot is not None and start <= shot < start + length and session_start <= shot else 0
+                    for start, shot in zip(starts, shots, strict=True)]
+        return [SLOT_MINUTES if shot is not None and start <= shot < start + length and session_start <= shot <= session_end else 0
+                for start, shot in zip(starts, shots, strict=True)]
 
     return screenshot_taken
 

@@ -1,6 +1,8 @@
 """Column types that behave the same on SQLite and PostgreSQL."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from sqlalchemy import DateTime, TypeDecorator
 
@@ -19,10 +21,43 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("refusing a naive datetime: every instant is stored in UTC")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        # SQLite's DATETIME writes the fields (UTC after this) and ignores the zone, so the value
+        # is not made naive first: datetime.replace costs a microsecond on every instant written.
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return None if value is None else as_utc(value)
+
+    def result_processor(self, dialect, coltype) -> Callable:
+        # One function per value instead of SQLAlchemy's two (the dialect's parser, then
+        # process_result_value) and its wrapper between them: the week close reads millions.
+        if dialect.name == "sqlite":
+            return read_sqlite_text
+        impl = self.impl_instance.result_processor(dialect, coltype)
+        return _read_aware if impl is None else lambda value: _read_aware(impl(value))
+
+
+def as_utc(value: datetime) -> datetime:
+    if value.tzinfo is UTC:  # astimezone would return it too, but only after a call
+        return value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def read_sqlite_text(value: str | None) -> datetime | None:
+    """An instant as SQLAlchemy keeps it in SQLite ("2026-11-16 09:00:00.000000", UTC)."""
+    if value is None:
+        return None
+    try:
+        # Parsed with its zone in one step: datetime.replace(tzinfo=...) takes five times as long.
+        return datetime.fromisoformat(value + "+00:00")
+    except ValueError:  # written by something else, with an offset of its own
+        return as_utc(datetime.fromisoformat(value))
+
+
+def _read_aware(value: datetime | None) -> datetime | None:
+    return None if value is None else as_utc(value)
+
+
+# read_sqlite_text for a column read in bulk whose values repeat, such as slot starts (one every
+# ten minutes, shared by every contract): each is parsed once. A week has 1,008 of them.
+read_repeated_sqlite_text = lru_cache(maxsize=8192)(read_sqlite_text)

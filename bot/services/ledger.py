@@ -1,14 +1,18 @@
 """A contract's week as the rules see it: each slot with what it counts for and how it is billed."""
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
+from itertools import groupby, pairwise
+from typing import NamedTuple
 
 from sqlmodel import Session
 
 from diary.changes import Change, value_for_week
-from diary.counting import SlotCounter, slot_counter
+from diary.counting import RunCounter, SlotCounter, run_counter, slot_counter
 from diary.review import DisputeStatus
 from diary.statements import (
     BillItem,
@@ -48,6 +52,10 @@ def counter_for(contract: Contract, slot_seconds: int) -> SlotCounter:
     return slot_counter(slot_seconds=slot_seconds, screenshots=Screenshots(contract.screenshots), billing=Billing(contract.billing))
 
 
+def run_counter_for(contract: Contract, slot_seconds: int) -> RunCounter:
+    return run_counter(slot_seconds=slot_seconds, screenshots=Screenshots(contract.screenshots), billing=Billing(contract.billing))
+
+
 def slot_counted(slot: Slot, session: WorkSession | None, contract: Contract, slot_seconds: int) -> int:
     return _counted(slot, session, counter_for(contract, slot_seconds))
 
@@ -64,15 +72,72 @@ def _dispute_of(slot: Slot, disputes: list[Dispute]) -> DisputeStatus | None:
     return DisputeStatus(covering[-1].status) if covering else None
 
 
+class SlotColumns(NamedTuple):
+    """A week's slots as one sequence per field, in time order: the week close reads millions of
+    slots, and the rules and sums then go through each field in a loop of their own."""
+
+    starts: Sequence[datetime]
+    session_ids: Sequence[int | None]
+    screenshots: Sequence[datetime | None]
+    active: Sequence[int]
+    manual: Sequence[bool]
+
+    def stretch(self, begin: int, end: int) -> "SlotColumns":
+        """Slots begin..end (not the fields: this is a tuple of them)."""
+        return SlotColumns(*(field[begin:end] for field in self))
+
+
+def columns_of(slots: Sequence) -> SlotColumns:
+    return SlotColumns([x.start for x in slots], [x.session_id for x in slots], [x.screenshot_at for x in slots],
+                       [x.active_minutes for x in slots], [x.manual for x in slots])
+
+
+class SlotRow(NamedTuple):
+    """One slot of SlotColumns, with Slot's attribute names, for the slot-by-slot path."""
+
+    start: datetime
+    session_id: int | None
+    screenshot_at: datetime | None
+    active_minutes: int
+    manual: bool
+
+
+class ColumnRows(Sequence):
+    """Slots read as SlotColumns, seen as rows (SlotRow) only where asked for (disputed weeks)."""
+
+    def __init__(self, columns: SlotColumns) -> None:
+        self.columns = columns
+
+    def __len__(self) -> int:
+        return len(self.columns.starts)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return list(self)[index]
+        return SlotRow(*(field[index] for field in self.columns))
+
+    def __iter__(self):
+        return map(SlotRow, *self.columns)
+
+
 @dataclass(frozen=True)
 class WeekRecords:
     """Everything a contract's week is billed from; fetched per contract, or for many at once."""
 
-    slots: list  # Slot rows (or rows with Slot's columns), in time order
+    slots: Sequence  # Slot rows (or rows with Slot's columns), in time order
     sessions: dict[int, WorkSession]  # by id: the sessions the slots were recorded in
     disputes: list[Dispute]  # in the order they were opened
     changes: dict[str, list[ContractChange]]  # "rate", "limit", "status" histories, oldest first
     bonuses: list[Decimal]
+
+    @classmethod
+    def of_columns(cls, columns: SlotColumns, **others) -> "WeekRecords":
+        return cls(slots=ColumnRows(columns), **others)
+
+    def slot_columns(self) -> SlotColumns:
+        if isinstance(self.slots, ColumnRows):
+            return self.slots.columns
+        return columns_of(self.slots)
 
 
 def records(s: Session, contract: Contract, week: BillingWeek) -> WeekRecords:
@@ -109,9 +174,10 @@ def lines_of(contract: Contract, week: BillingWeek, rec: WeekRecords, slot_secon
     return [Line(slot, item, bill) for slot, item, bill in zip(rec.slots, items, bills, strict=True)]
 
 
-def midnights(week: BillingWeek) -> list[datetime]:
+@lru_cache(maxsize=1024)  # the same few weeks for every contract closed at once
+def midnights(week: BillingWeek) -> tuple[datetime, ...]:
     """Where each day of the week after Monday begins; days of 23 or 25 hours included."""
-    return [day_bounds(day, week.tz)[0] for day in week.days[1:]]
+    return tuple(day_bounds(day, week.tz)[0] for day in week.days[1:])
 
 
 def day_totals(week: BillingWeek, week_lines: list[Line]) -> list[DayTotal]:
@@ -141,18 +207,31 @@ def week_days(contract: Contract, week: BillingWeek, rec: WeekRecords, slot_seco
 
 
 def _undisputed_days(contract: Contract, week: BillingWeek, rec: WeekRecords, slot_seconds: int) -> list[DayTotal]:
-    count, starts, sessions = counter_for(contract, slot_seconds), midnights(week), rec.sessions
-    counted, manual = [0] * len(week.days), [0] * len(week.days)
-    for x in rec.slots:
-        index = bisect_right(starts, x.start)
-        if x.manual:
-            counted[index] += SLOT_MINUTES
-            manual[index] += SLOT_MINUTES
-        elif (session := sessions.get(x.session_id)) is not None:
-            # _counted, unrolled: this loop runs for every slot of every week closed
-            counted[index] += count(x.start, session.started_at, session.ended_at, x.screenshot_at, x.active_minutes)
+    columns = rec.slot_columns()
+    counts = _counts(columns, rec.sessions, run_counter_for(contract, slot_seconds))
+    # The slots are in time order, so each day's are one stretch of them.
+    edges = [0, *(bisect_left(columns.starts, midnight) for midnight in midnights(week)), len(counts)]
+    counted = [sum(counts[a:b]) for a, b in pairwise(edges)]
+    manual = [SLOT_MINUTES * sum(columns.manual[a:b]) for a, b in pairwise(edges)]
     bills = undisputed_day_bills(counted, limit_minutes(rec, week))
     return [DayTotal(*day) for day in zip(week.days, counted, manual, bills, strict=True)]
+
+
+def _counts(columns: SlotColumns, sessions: dict, count: RunCounter) -> list[int]:
+    """Each slot's counted minutes (_counted), going through the week one run of slots at a time:
+    manual ones, or those of one session."""
+    counts: list[int] = []
+    end = 0
+    for (session_id, manual), run in groupby(zip(columns.session_ids, columns.manual)):
+        begin, end = end, end + len(tuple(run))
+        if manual:
+            counts += [SLOT_MINUTES] * (end - begin)
+        elif (session := sessions.get(session_id)) is None:
+            counts += [0] * (end - begin)
+        else:
+            counts += count(session.started_at, session.ended_at, columns.starts[begin:end],
+                            columns.screenshots[begin:end], columns.active[begin:end])
+    return counts
 
 
 def paused_during(changes: list[ContractChange], week: BillingWeek) -> bool:

@@ -10,8 +10,9 @@ of weeks close within minutes, while their messages go out over a longer while a
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlmodel import Session
 
@@ -87,7 +88,7 @@ def closing_of(ws: Workspace, contract: Contract, week: BillingWeek, days: list[
 def chart_of(sheet: Timesheet) -> dict:
     """What the chart shows: minutes per day, billable / over limit / disputed."""
     return {"title": f"Hours per day, {sheet.week}",
-            "bars": [[f"{day.day:%a}", day.billable, day.over_limit, day.disputed] for day in sheet.days]}
+            "bars": [[day_name(day.day), day.billable, day.over_limit, day.disputed] for day in sheet.days]}
 
 
 def draw_chart(ctx: Context, payload: dict) -> None:
@@ -104,7 +105,7 @@ def title(sheet: Timesheet) -> str:
 
 def review_text(sheet: Timesheet, activity: int | None, week: BillingWeek) -> str:
     st, money = sheet.statement, lambda amount: format_money(amount, sheet.statement.currency)
-    per_day = " · ".join(f"{day.day:%a} {format_minutes(day.counted)}" for day in sheet.days)
+    per_day = " · ".join(f"{day_name(day.day)} {format_minutes(day.counted)}" for day in sheet.days)
     shown = "no activity recorded" if activity is None else f"activity {activity}%"
     return "\n".join((
         per_day,
@@ -113,8 +114,19 @@ def review_text(sheet: Timesheet, activity: int | None, week: BillingWeek) -> st
         f"{format_minutes(st.billable_minutes)} billable × {money(st.rate)}/h = {money(st.hours_amount)}"
         f" · weekly payment {money(st.weekly_payment)} · bonuses {money(st.bonuses)}",
         f"Total {money(st.total)}",
-        f"Approve or dispute by {describe_instant(week.review_deadline, week.tz)}; undisputed hours are approved then.",
+        f"Approve or dispute by {review_deadline_text(week)}; undisputed hours are approved then.",
     ))
+
+
+# Cached: on Monday thousands of messages name the same few days and deadlines.
+@lru_cache(maxsize=512)
+def day_name(day: date) -> str:
+    return f"{day:%a}"
+
+
+@lru_cache(maxsize=512)
+def review_deadline_text(week: BillingWeek) -> str:
+    return describe_instant(week.review_deadline, week.tz)
 
 
 def auto_approved_text(s: Session, contract: Contract, week: BillingWeek, review: WeekReview) -> str:

@@ -1,6 +1,8 @@
+from datetime import timedelta
+
 import pytest
 
-from diary.counting import counted_minutes
+from diary.counting import counted_minutes, run_counter
 from diary.terms import Billing, Screenshots
 
 from .moments import utc
@@ -82,3 +84,20 @@ def test_minutes_billing_ignores_activity_and_screenshots():
     for screenshots in (ON, BLUR, OFF):
         got = count("2026-11-18 10:00", "2026-11-18 10:00", None, None, active=0, screenshots=screenshots, billing=MINUTES)
         assert got == 10
+
+
+@pytest.mark.parametrize(("screenshots", "billing"), [(ON, SEGMENTS), (OFF, SEGMENTS), (ON, MINUTES)])
+@pytest.mark.parametrize("session_end", [None, "2026-11-18 10:47:30"])
+def test_a_run_of_one_session_s_slots_counts_each_as_it_counts_alone(screenshots, billing, session_end):
+    # The week close counts a session's slots in one go; each must count what it counts alone.
+    session_start, end = utc("2026-11-18 10:02:00"), utc(session_end) if session_end else None
+    starts = [utc("2026-11-18 10:00") + timedelta(minutes=10 * i) for i in range(6)]
+    shots = [None, starts[1] + timedelta(seconds=599), starts[2] + timedelta(minutes=12), starts[3],
+             starts[4] + timedelta(minutes=7, seconds=31), starts[5] + timedelta(seconds=1)]
+    active = [3, 0, 10, 1, 0, 7]
+    run = run_counter(slot_seconds=600, screenshots=screenshots, billing=billing)
+    alone = [counted_minutes(slot_start=start, slot_seconds=600, session_start=session_start, session_end=end,
+                             screenshot_at=shot, active_minutes=a, screenshots=screenshots, billing=billing)
+             for start, shot, a in zip(starts, shots, active, strict=True)]
+    assert run(session_start, end, starts, shots, active) == alone
+    assert run(session_start, end, [], [], []) == []

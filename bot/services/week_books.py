@@ -1,0 +1,124 @@
+"""The records of many contracts' weeks, read at once for the week close.
+
+On Monday thousands of weeks close together, so a chunk of contracts (all with the same week,
+in the same timezone) is read with one query per table rather than several per contract.
+Slots, millions of them, come straight from the driver's tuples and are turned into one list
+per field (ledger.SlotColumns), the instants parsed once each: SQLAlchemy's Row objects and
+per-value processing used to cost more than the rules they fed.
+"""
+
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import Integer, Select, Text, case, cast, func, or_, select
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
+
+from bot.services import ledger
+from diary.terms import SLOT_MINUTES
+from diary.weeks import BillingWeek
+from storage.tables import (
+    Bonus,
+    Contract,
+    ContractChange,
+    Dispute,
+    Member,
+    Slot,
+    WorkSession,
+    Workspace,
+)
+from storage.types import read_repeated_sqlite_text, read_sqlite_text
+
+_MINUTES_TEXT = cast(Slot.minutes, Text)
+# Minutes the agent tracked in a slot: its ten minutes less those sent as null (outside the
+# session). Counted in the query, because decoding every slot's JSON would cost more than
+# everything else in the week close together; and only where a "null" is there to count, as
+# most slots have none (LIKE only chooses where to count, so the figures are the same).
+_NULLS = (func.length(_MINUTES_TEXT) - func.length(func.replace(_MINUTES_TEXT, "null", ""))) // 4
+TRACKED = case((or_(Slot.minutes.is_(None), _MINUTES_TEXT.like("%null%")), cast(SLOT_MINUTES - _NULLS, Integer)),
+               else_=SLOT_MINUTES)
+# contract_id, ledger.SlotColumns' fields, then the slot's part of the week's activity (manual
+# time has none): active and tracked minutes
+SLOT_COLUMNS = (Slot.contract_id, Slot.start, Slot.session_id, Slot.screenshot_at, Slot.active_minutes, Slot.manual,
+                case((Slot.manual, 0), else_=Slot.active_minutes), case((Slot.manual, 0), else_=TRACKED))
+
+
+class Books:
+    """The records of one chunk's contracts for one week, one query per table."""
+
+    def __init__(self, s: Session, ids: list[int], week: BillingWeek) -> None:
+        conn = reading_connection(s)
+        in_week = (Slot.contract_id.in_(ids), Slot.start >= week.start, Slot.start < week.end, Slot.deleted_at.is_(None))
+        self.contracts = {c.id: c for c in s.scalars(select(Contract).where(Contract.id.in_(ids)))}
+        self.slots = _Slots(conn, select(*SLOT_COLUMNS).where(*in_week).order_by(Slot.contract_id, Slot.start))
+        self.sessions = {row.id: row for row in conn.execute(select(WorkSession.id, WorkSession.started_at, WorkSession.ended_at).where(
+            WorkSession.contract_id.in_(ids), WorkSession.started_at < week.end,
+            or_(WorkSession.ended_at.is_(None), WorkSession.ended_at > week.start)))}
+        self.disputes = _grouped(s.scalars(select(Dispute).where(
+            Dispute.contract_id.in_(ids), Dispute.week_start == week.monday).order_by(Dispute.id)))
+        self.changes = _grouped(conn.execute(select(ContractChange.contract_id, ContractChange.field, ContractChange.at, ContractChange.value)
+                                             .where(ContractChange.contract_id.in_(ids), ContractChange.field.in_(("rate", "limit", "status")))
+                                             .order_by(ContractChange.at, ContractChange.id)))
+        self.bonuses = _grouped(conn.execute(select(Bonus.contract_id, Bonus.amount).where(
+            Bonus.contract_id.in_(ids), Bonus.week_start == week.monday)))
+        self.names = dict(conn.execute(select(Member.id, Member.name).where(
+            Member.id.in_(sorted({c.freelancer_id for c in self.contracts.values()})))).all())
+        self.workspaces = {ws.id: ws for ws in s.scalars(select(Workspace).where(
+            Workspace.id.in_(sorted({c.workspace_id for c in self.contracts.values()}))))}
+
+    def records(self, contract_id: int) -> ledger.WeekRecords:
+        changes = self.changes.get(contract_id, [])
+        return ledger.WeekRecords.of_columns(
+            self.slots.columns(contract_id),
+            sessions=self.sessions,
+            disputes=self.disputes.get(contract_id, []),
+            changes={field: [c for c in changes if c.field == field] for field in ("rate", "limit", "status")},
+            bonuses=[b.amount for b in self.bonuses.get(contract_id, [])],
+        )
+
+
+def reading_connection(s: Session) -> Connection:
+    """The session's connection, on PostgreSQL set to UTC for this transaction: psycopg then
+    hands out instants in UTC already, where any other zone costs a conversion per value."""
+    conn = s.connection()
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
+    return conn
+
+
+class _Slots:
+    """The chunk's slots by field (SLOT_COLUMNS), all contracts one after another."""
+
+    def __init__(self, conn: Connection, query: Select) -> None:
+        result = conn.execute(query)
+        try:
+            rows = result.cursor.fetchall()  # the driver's own tuples
+        finally:
+            result.close()
+        contracts, starts, sessions, shots, active, manual, self.active, self.tracked = zip(*rows) if rows else ((),) * 8
+        self.contracts = contracts
+        if conn.dialect.name == "sqlite":  # instants as text, booleans as 0 and 1
+            starts, shots = list(map(read_repeated_sqlite_text, starts)), list(map(read_sqlite_text, shots))
+            manual = list(map(bool, manual))
+        # psycopg's instants are aware already, and in UTC (reading_connection)
+        self.all = ledger.SlotColumns(starts, sessions, shots, active, manual)
+
+    def columns(self, contract_id: int) -> ledger.SlotColumns:
+        return self.all.stretch(*self._bounds(contract_id))
+
+    def activity(self, contract_id: int) -> tuple[int, int]:
+        """(active, tracked) minutes, of which the week's activity is the share."""
+        begin, end = self._bounds(contract_id)
+        return sum(self.active[begin:end]), sum(self.tracked[begin:end])
+
+    def _bounds(self, contract_id: int) -> tuple[int, int]:
+        # rows come by contract
+        return bisect_left(self.contracts, contract_id), bisect_right(self.contracts, contract_id)
+
+
+def _grouped(rows: Iterable) -> dict[int, list]:
+    groups: dict[int, list] = defaultdict(list)
+    for row in rows:
+        groups[row.contract_id].append(row)
+    return groups
