@@ -88,7 +88,7 @@ def _work(conn, contract_ids: list[int], days: int, hours: int, rng: random.Rand
         for n in range(hours * 6):
             start = started + timedelta(minutes=10 * n)
             active = rng.randint(3, 10)
-            slots.append({"contract_id": cid, "session_id": session_id, "start": start, "active_minutes": active,
+            slots.append({"contract_id": cid, "session_id": session_id, "start": start, "active_minutes": active, "tracked_minutes": 10,
                           "minutes": [[rng.randint(1, 90), rng.randint(1, 200)] if m < active else [0, 0] for m in range(10)],
                           "screenshot_at": start + timedelta(seconds=rng.randint(1, 599)), "memo": "bench", "manual": False,
                           "agent_version": "bench", "meta_hash": "", "received_at": start + timedelta(minutes=10)})

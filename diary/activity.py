@@ -10,6 +10,11 @@ def active_minutes(minutes: Sequence[MinuteCounts | None]) -> int:
     return sum(1 for minute in minutes if minute is not None and minute.active)
 
 
+def tracked_minutes(minutes: Sequence[MinuteCounts | None]) -> int:
+    """Minutes of the slot inside its session: the agent sends the others as None."""
+    return sum(1 for minute in minutes if minute is not None)
+
+
 def activity_percent(active: int, tracked: int) -> int | None:
     """Active share of tracked minutes, rounded half up; None when nothing was tracked."""
     if tracked == 0:

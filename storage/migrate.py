@@ -40,3 +40,9 @@ def autogenerate(engine: Engine, message: str) -> None:
     """For developers adding a migration after changing storage/tables.py."""
     with engine.begin() as connection:
         command.revision(_config(connection), message=message, autogenerate=True)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Back to an earlier revision, for operators undoing an upgrade (and the migrations' tests)."""
+    with engine.begin() as connection:
+        command.downgrade(_config(connection), revision)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache, partial
 
-from sqlalchemy import Engine, func, insert, or_, select
+from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
@@ -26,12 +26,13 @@ from diary.activity import activity_percent
 from diary.refusal import Refusal
 from diary.terms import ContractStatus
 from diary.weeks import BillingWeek, week_of
+from storage.bulk import insert_rows
 from storage.engine import session
 from storage.tables import Contract, Outbox, WeekReview
 
 log = logging.getLogger("tally.jobs")
 
-CHUNK = 500
+CHUNK = 250
 # An ended contract still has its last week to close, at most eight days after it ended.
 ENDED_RECENTLY = timedelta(days=30)
 
@@ -131,12 +132,10 @@ def _write(ctx: Context, chunk: Chunk, closings: list[weekly.Closing], now: date
     # no longer become the writer once anybody else (an agent's upload) had written meanwhile.
     try:
         with ctx.unit() as s:
-            # Core inserts: the ORM's bulk path costs more than building the rows did
+            # Core rows, not ORM objects: the ORM's bulk path costs more than building the rows did
             conn = s.connection()
-            conn.execute(insert(WeekReview.__table__), [c.review for c in closings])
-            messages = [c.message for c in closings if c.message is not None]
-            if messages:
-                conn.execute(insert(Outbox.__table__), messages)
+            insert_rows(conn, WeekReview.__table__, [c.review for c in closings])
+            insert_rows(conn, Outbox.__table__, [c.message for c in closings if c.message is not None])
         return len(closings)
     except (IntegrityError, OperationalError) as error:
         # Another worker closed some of these meanwhile: go one by one, skipping its weeks.

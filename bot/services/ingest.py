@@ -21,7 +21,7 @@ from bot.services import devices
 from bot.services.context import Context
 from bot.services.images import Image
 from bot.services.ledger import counter_for, slot_counted
-from diary.activity import active_minutes
+from diary.activity import active_minutes, tracked_minutes
 from diary.protocol import SlotAccepted, SlotReport
 from diary.refusal import Refusal
 from diary.slots import is_aligned, slot_end
@@ -272,7 +272,7 @@ def _slot_row(new: _New) -> dict[str, Any]:
     return {
         "contract_id": new.session.contract_id, "session_id": new.session.id, "start": report.slot_start,
         "minutes": [None if m is None else [m.keys, m.mouse] for m in report.minutes],
-        "active_minutes": new.active_minutes, "screenshot_at": report.screenshot_at,
+        "active_minutes": new.active_minutes, "tracked_minutes": tracked_minutes(report.minutes), "screenshot_at": report.screenshot_at,
         "memo": (report.memo if report.memo is not None else new.session.memo)[:500],
         "window_app": window.app if window else None, "window_title": window.title if window else None,
         "manual": False, "device_id": new.device_id, "agent_version": report.agent_version,

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select, text
 
 from storage.tables import Contract
-from storage.types import read_repeated_sqlite_text, read_sqlite_text
+from storage.types import read_repeated_sqlite_text, read_sqlite_text, read_sqlite_texts
 from tests.conftest import utc
 from tests.storage.test_storage import _contract
 
@@ -22,6 +22,8 @@ def test_sqlite_text_is_read_as_the_utc_instant_it_names(stored, instant):
         got = read(stored)
         assert got == instant and got.tzinfo is UTC
     assert read_sqlite_text(None) is None
+    # in bulk, beside values without an offset and missing ones
+    assert read_sqlite_texts(["2026-11-16 09:00:00.000000", None, stored]) == [utc(2026, 11, 16, 9), None, instant]
 
 
 def test_instants_written_by_the_database_itself_come_back_aware_in_utc(ctx):
