@@ -261,5 +261,4 @@ def session_totals(s: Session, session: WorkSession, contract: Contract, slot_se
     """(counted minutes, active minutes, tracked minutes) of one session's slots so far."""
     slots = repo.slots_of_session(s, session_id=session.id)
     counted = sum(slot_counted(x, session, contract, slot_seconds) for x in slots)
-    tracked = sum(sum(1 for m in (x.minutes or []) if m is not None) for x in slots)
-    return counted, sum(x.active_minutes for x in slots), tracked
+    return counted, sum(x.active_minutes for x in slots), sum(x.tracked_minutes for x in slots)
