@@ -34,13 +34,20 @@ def _drop_schema(admin, schema: str) -> None:
     admin.dispose()
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def engine(request, tmp_path_factory):
-    if request.param == "sqlite":
-        engine, cleanup = make_engine(f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"), lambda: None
+def new_database(kind: str, folder):
+    """(engine, cleanup) of an empty, migrated database: a SQLite file in `folder`, or a
+    PostgreSQL schema of its own."""
+    if kind == "sqlite":
+        engine, cleanup = make_engine(f"sqlite:///{folder / 'test.sqlite3'}"), lambda: None
     else:
         engine, cleanup = _postgres_engine()
     upgrade(engine)
+    return engine, cleanup
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def engine(request, tmp_path_factory):
+    engine, cleanup = new_database(request.param, tmp_path_factory.mktemp("db"))
     yield engine
     engine.dispose()
     cleanup()

@@ -11,10 +11,9 @@ from bot.services import closing, ingest, sessions
 from bot.services.context import Context
 from diary.protocol import MinuteCounts, SlotReport
 from storage.blobs import FolderBlobs
-from storage.engine import make_engine
 from storage.migrate import downgrade, upgrade
 from storage.tables import Outbox, Slot
-from tests.conftest import _postgres_engine, utc
+from tests.conftest import new_database, utc
 from tests.services.helpers import BOB, hire, pair_device, running_session_id
 
 MON = utc(2026, 11, 16, 9, 5)  # clocked in five minutes into the 9:00 slot
@@ -54,11 +53,7 @@ def test_ingest_keeps_the_minutes_inside_the_session(ctx):
 @pytest.fixture(params=["sqlite", "postgresql"])
 def own_database(request, tmp_path: Path):
     """A database of its own: this test takes the schema back a revision."""
-    if request.param == "sqlite":
-        engine, cleanup = make_engine(f"sqlite:///{tmp_path / 'own.sqlite3'}"), lambda: None
-    else:
-        engine, cleanup = _postgres_engine()
-    upgrade(engine)
+    engine, cleanup = new_database(request.param, tmp_path)
     yield Context(engine=engine, blobs=FolderBlobs(tmp_path / "blobs"), slot_seconds=600)
     engine.dispose()
     cleanup()
