@@ -166,13 +166,20 @@ class Dispatcher:
             self.in_flight.pop(channel, None)
 
     async def _send(self, row: Outbox) -> tuple[Delivery, str]:
+        await self._draw(row)
         try:
-            await asyncio.to_thread(weekly.draw_chart, self.ctx, row.payload)
             delivery = await self.senders[row.platform].send(row)
         except Exception as error:  # a sender bug, a dropped connection, a full disk: the message is not lost
             log.warning("sending outbox row %s failed: %r", row.id, error)
             return Delivery(ok=False), repr(error)
         return delivery, delivery.permanent_error or "temporary failure"
+
+    async def _draw(self, row: Outbox) -> None:
+        """The chart the message shows; a chart that cannot be drawn is left out, the message still goes."""
+        try:
+            await asyncio.to_thread(weekly.draw_chart, self.ctx, row.payload)
+        except Exception as error:
+            log.warning("outbox row %s: its chart could not be drawn, so it goes without: %r", row.id, error)
 
     def _gap(self, row: Outbox, delivery: Delivery) -> timedelta:
         """Pacing counts from the end of a send, so two requests never reach the platform closer."""

@@ -72,17 +72,29 @@ class SlackSender:
             return failed(error, message.attempts)
         except (TimeoutError, aiohttp.ClientError, OSError):
             return Delivery(ok=False, retry_after=backoff(message.attempts))
-        await self._attach_image(message, posted["channel"], posted["ts"])
-        return Delivery(ok=True, external_id=posted["ts"])
+        # Posted: from here on nothing may turn this into a failure, or the dispatcher would post it again.
+        ts = _field(posted, "ts")
+        await self._attach_image(message, _field(posted, "channel") or channel, ts)
+        return Delivery(ok=True, external_id=ts)
 
     async def _attach_image(self, message: Outbox, channel: str, ts: str) -> None:
         """The payload's PNG, in the message's thread. The message stands even if this fails:
         sending it again would post it twice."""
         key = message.payload.get("image_key")
-        data = await asyncio.to_thread(self.blobs.get, key) if key else None
-        if data is None:
+        if not key:
             return
         try:
-            await self.client.files_upload_v2(channel=channel, thread_ts=ts, file=data, filename=key.rsplit("/", 1)[-1] or "image.png")
-        except (TimeoutError, SlackApiError, aiohttp.ClientError, OSError) as error:
-            log.warning("outbox %s: posted, but its image could not be attached: %s", message.id, error)
+            data = await asyncio.to_thread(self.blobs.get, key)
+            if data is not None:
+                await self.client.files_upload_v2(channel=channel, thread_ts=ts, file=data, filename=key.rsplit("/", 1)[-1] or "image.png")
+        except Exception as error:  # any failure at all: an odd answer from Slack, the blob store, a bug
+            log.warning("outbox %s: posted, but its image could not be attached, so it is left out: %r", message.id, error)
+
+
+def _field(posted, name: str) -> str | None:
+    """A field of chat.postMessage's answer, None when the answer is odd (it still means posted)."""
+    try:
+        value = posted.get(name)
+    except Exception:
+        return None
+    return str(value) if value is not None else None

@@ -91,3 +91,40 @@ async def test_a_failed_image_upload_does_not_post_the_message_twice(sender, fak
 
     assert delivery.ok
     assert len(fake.of("chat.postMessage")) == 1 and fake.of("upload") == []
+
+
+class _BrokenBlobs(FolderBlobs):
+    def get(self, key: str) -> bytes | None:
+        raise RuntimeError("the blob store fell over")
+
+
+@pytest.mark.parametrize("method, status, body", [
+    ("files.getUploadURLExternal", 200, {"ok": True}),  # no upload_url: the client raises a KeyError
+    ("files.getUploadURLExternal", 200, "<html>gateway</html>"),  # not JSON at all
+    ("files.completeUploadExternal", 200, {"ok": True, "files": "odd"}),
+    ("files.completeUploadExternal", 502, "bad gateway"),
+], ids=["no-upload-url", "html-answer", "odd-files", "502"])
+async def test_any_odd_upload_answer_leaves_the_message_standing_once(sender, fake, tmp_path, method, status, body):
+    FolderBlobs(tmp_path).put("shot.png", b"\x89PNG-data", "image/png")
+    fake.fail(method, status, body)
+
+    delivery = await sender.send(row(image_key="shot.png"))
+
+    assert delivery.ok and delivery.external_id in fake.messages
+    assert len(fake.of("chat.postMessage")) == 1
+
+
+async def test_a_blob_store_failure_after_posting_leaves_the_message_standing(fake, tmp_path):
+    sender = SlackSender(web_client(slack_settings(fake)), _BrokenBlobs(tmp_path))
+
+    delivery = await sender.send(row(image_key="shot.png"))
+
+    assert delivery.ok and len(fake.of("chat.postMessage")) == 1
+
+
+async def test_an_odd_post_answer_still_counts_as_posted(sender, fake):
+    fake.fail("chat.postMessage", 200, {"ok": True})  # no ts, no channel
+
+    delivery = await sender.send(row(image_key="shot.png"))
+
+    assert delivery.ok and len(fake.of("chat.postMessage")) == 1
