@@ -1,7 +1,7 @@
 """A review whose chart cannot be drawn or attached is posted once, never again whole."""
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from bot.outbox import Dispatcher
 from bot.slack.app import slack_sender
