@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from storage.tables import (
@@ -140,6 +141,11 @@ def week_review(s: Session, *, contract_id: int, week_start: date) -> WeekReview
     return s.exec(
         select(WeekReview).where(WeekReview.contract_id == contract_id, WeekReview.week_start == week_start)
     ).first()
+
+
+def last_closed_week(s: Session, *, contract_id: int) -> date | None:
+    """The Monday of the contract's latest closed week."""
+    return s.scalar(select(func.max(WeekReview.week_start)).where(WeekReview.contract_id == contract_id))
 
 
 def reviews_with_status(s: Session, *, statuses: tuple[str, ...]) -> list[WeekReview]:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache, partial
+from functools import partial
 
 from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -23,9 +23,10 @@ from bot.services import chunk_pool, ledger, review, weekly
 from bot.services.context import Context
 from bot.services.week_books import Books
 from diary.activity import activity_percent
+from diary.closing import weeks_due
 from diary.refusal import Refusal
 from diary.terms import ContractStatus
-from diary.weeks import BillingWeek, week_of
+from diary.weeks import BillingWeek
 from storage.bulk import insert_rows
 from storage.engine import session
 from storage.tables import Contract, Outbox, WeekReview
@@ -43,31 +44,6 @@ class Chunk:
 
     week: BillingWeek
     ids: list[int]
-
-
-def weeks_due(contract: Contract, last_closed: date | None, now: datetime) -> list[BillingWeek]:
-    """The contract's weeks past their edit deadline and not closed yet, oldest first."""
-    tz = contract.tz
-    week = BillingWeek(last_closed, tz).next() if last_closed else week_of_day(contract.start_day, tz)
-    last = _last_closable(tz, now)
-    if contract.end_day is not None:
-        last = min(last, week_of_day(contract.end_day, tz), key=lambda w: w.monday)
-    due = []
-    while week.monday <= last.monday:
-        due.append(week)
-        week = week.next()
-    return due
-
-
-@lru_cache(maxsize=1024)  # the same for every contract in a timezone
-def _last_closable(tz: str, now: datetime) -> BillingWeek:
-    """The latest week in `tz` whose edit deadline has passed by `now`."""
-    last = week_of(now, tz).previous()
-    return last if now >= last.edit_deadline else last.previous()
-
-
-def week_of_day(day: date, tz: str) -> BillingWeek:
-    return BillingWeek(day - timedelta(days=day.weekday()), tz)
 
 
 def close_due(ctx: Context, *, now: datetime, chunk_size: int = CHUNK) -> int:
@@ -92,7 +68,8 @@ def _due(s: Session, now: datetime) -> list[tuple[int, BillingWeek]]:
     contracts = s.execute(select(Contract.id, Contract.tz, Contract.start_day, Contract.end_day).where(
         or_(Contract.status != ContractStatus.ENDED, Contract.end_day >= recent)).order_by(Contract.id))
     last = dict(s.execute(select(WeekReview.contract_id, func.max(WeekReview.week_start)).group_by(WeekReview.contract_id)).all())
-    return [(contract.id, week) for contract in contracts for week in weeks_due(contract, last.get(contract.id), now)]
+    return [(c.id, week) for c in contracts
+            for week in weeks_due(tz=c.tz, start_day=c.start_day, end_day=c.end_day, last_closed=last.get(c.id), now=now)]
 
 
 def _chunks(due: list[tuple[int, BillingWeek]], size: int) -> list[list[Chunk]]:

@@ -11,6 +11,7 @@ from bot.services.context import Context
 from bot.services.picking import pick, role
 from bot.services.results import Button, Choice, Done
 from bot.services.views import pick_week
+from diary.closing import weeks_due
 from diary.dates import resolve_day
 from diary.money import format_money
 from diary.permissions import Action, check
@@ -29,13 +30,22 @@ def close_week(ctx: Context, contract_id: int, week: BillingWeek, *, now: dateti
         return ensure_closed(s, ctx, contract, week, now)
 
 
-def ensure_closed(s: Session, ctx: Context, contract: Contract, week: BillingWeek, now: datetime) -> WeekReview | Refusal:
+def ensure_closed(s: Session, ctx: Context, contract: Contract, week: BillingWeek, now: datetime, *,
+                  request_review: bool = True) -> WeekReview | Refusal:
+    """The week's review, closing it now if the week-close job has not yet: weeks before it that
+    the job missed too are closed first, each with its review request, so weeks close in order.
+    An approval closes its own week without asking for a review it has just given."""
     review = repo.week_review(s, contract_id=contract.id, week_start=week.monday)
     if review is not None:
         return review
     if now < week.edit_deadline:
         return Refusal(f"Week {week.label} is still open for the freelancer's edits.", "conflict")
-    return weekly.close_one(s, ctx, contract, week, now)
+    last = repo.last_closed_week(s, contract_id=contract.id)
+    due = weeks_due(tz=contract.tz, start_day=contract.start_day, end_day=contract.end_day, last_closed=last, now=now)
+    for earlier in due:
+        if earlier.monday < week.monday:
+            weekly.close_one(s, ctx, contract, earlier, now)
+    return weekly.close_one(s, ctx, contract, week, now, request_review=request_review)
 
 
 def _client_pick(s: Session, actor: Actor, action: Action, command: str, contract_id, other: UserRef | None):
@@ -64,7 +74,7 @@ def _week(text: str, tz: str, now: datetime) -> BillingWeek | Refusal:
 
 
 def _decide(s: Session, ctx: Context, contract: Contract, week: BillingWeek, me: Member, now: datetime) -> Done | Refusal:
-    review = ensure_closed(s, ctx, contract, week, now)
+    review = ensure_closed(s, ctx, contract, week, now, request_review=False)
     if isinstance(review, Refusal):
         return approve(WeekStatus.PENDING, week=week, now=now)  # says when approving opens
     status = approve(WeekStatus(review.status), week=week, now=now)

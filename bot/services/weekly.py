@@ -56,8 +56,10 @@ def chart_key(contract_id: int, week: BillingWeek) -> str:
     return f"charts/{contract_id}/hours-{week.label}.png"
 
 
-def close_one(s: Session, ctx: Context, contract: Contract, week: BillingWeek, now: datetime) -> WeekReview:
-    """Closes one week in the caller's transaction (the caller knows it is not closed yet)."""
+def close_one(s: Session, ctx: Context, contract: Contract, week: BillingWeek, now: datetime, *,
+              request_review: bool = True) -> WeekReview:
+    """Closes one week in the caller's transaction (the caller knows it is not closed yet); without
+    `request_review` no review message goes out (the client approved the week as it closed)."""
     rec = ledger.records(s, contract, week)
     days, statement = ledger.week_days(contract, week, rec, ctx.slot_seconds)
     freelancer = s.get(Member, contract.freelancer_id).name
@@ -65,7 +67,7 @@ def close_one(s: Session, ctx: Context, contract: Contract, week: BillingWeek, n
                          views.activity_of(rec.slots), freelancer, now)
     review = WeekReview(**closing.review)
     s.add(review)
-    if closing.message is not None:
+    if closing.message is not None and request_review:
         repo.enqueue(s, Outbox(**closing.message))
     s.flush()
     return review
