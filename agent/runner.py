@@ -20,7 +20,7 @@ from agent.capture import take_screenshot
 from agent.client import ApiClient, ApiError, Unreachable
 from agent.home import AgentHome, Pairing
 from agent.inputs import InputCounter
-from agent.outbox import Outbox
+from agent.queue import Queue
 from agent.slotclock import OpenSlot, SlotClock
 from agent.terminal import Snapshot, StatusLine, render
 from agent.uploader import Uploader, retry_delay
@@ -72,8 +72,8 @@ class Agent:
         self.out = out or StatusLine()
         self.inbox: queue.Queue[tuple[str, object]] = queue.Queue()
         self.uploader = Uploader(home.queue_path, ApiClient(pairing.server, pairing.token), self._refresh)
-        self.outbox = Outbox(home.queue_path, agent_version(), home.max_queue_bytes, self.uploader.wake.set)
-        self.clock = SlotClock(counter, self.outbox, self._screenshot, active_window)
+        self.queue = Queue(home.queue_path, agent_version(), home.max_queue_bytes, self.uploader.wake.set)
+        self.clock = SlotClock(counter, self.queue, self._screenshot, active_window)
         self.poller = StatePoller(ApiClient(pairing.server, pairing.token), self.inbox)
         self.state: ServerState | None = None
         self.idle_session: int | None = None  # stopped for idle: not restarted until the server changes
@@ -82,7 +82,7 @@ class Agent:
 
     def loop(self) -> None:
         """Runs in its own thread until STOP arrives."""
-        self.leftovers = self.outbox.open_slots()
+        self.leftovers = self.queue.open_slots()
         self.counter.start()
         self.uploader.start()
         self.poller.start()
@@ -142,7 +142,7 @@ class Agent:
             if state.tracking and slot.session_id == state.session_id and slot.start == slot_floor(now, slot.seconds):
                 resume = slot
             else:
-                self.outbox.finish(slot, not_before=now)
+                self.queue.finish(slot, not_before=now)
         self.leftovers = []
         return resume
 
@@ -164,7 +164,7 @@ class Agent:
 
     def _show(self) -> None:
         snap = Snapshot.of(
-            self.clock.slot, self.state.contract if self.state else "", self.outbox.pending(),
+            self.clock.slot, self.state.contract if self.state else "", self.queue.pending(),
             self.problem or self.uploader.problem,
         )  # fmt: skip
         text = render(snap)
@@ -177,15 +177,15 @@ class Agent:
         tracking = self.clock.tracking
         self.clock.stop(now)
         if tracking:
-            self.outbox.add_event(event_body("local_clockout", now), not_before=now)
+            self.queue.add_event(event_body("local_clockout", now), not_before=now)
             self.out.say(f"Clocked out at {now.astimezone():%H:%M}; /clockin or `tally-agent start` starts again.")
         self.uploader.stop()
         self.uploader.flush(seconds=3)
         self.counter.stop()
-        left = self.outbox.pending()
+        left = self.queue.pending()
         self.home.save_status({"pid": None, "server": self.pairing.server, **asdict(Snapshot(False, queued=left))})
         self.out.say(f"Stopped. {left} item(s) wait in the queue and go with the next run." if left else "Stopped.")
-        self.outbox.close()
+        self.queue.close()
 
 
 class Terminated(Exception):

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from agent.client import ApiClient, ApiError, Unreachable
 from agent.home import AgentHome
-from agent.outbox import Outbox
+from agent.queue import Queue
 from diary.terms import SLOT_MINUTES
 
 
@@ -51,12 +51,12 @@ def _agent_lines(status: dict) -> list[str]:
 def _queue_lines(home: AgentHome, now: datetime) -> list[str]:
     if not home.queue_path.exists():
         return ["Queue:       empty", "Last upload: never"]
-    outbox = Outbox(home.queue_path)
+    queue = Queue(home.queue_path)
     try:
-        last, rejected = outbox.last_upload(), outbox.rejected()
-        lines = [f"Queue:       {outbox.pending()} waiting for upload"]
+        last, rejected = queue.last_upload(), queue.rejected()
+        lines = [f"Queue:       {queue.pending()} waiting for upload"]
     finally:
-        outbox.close()
+        queue.close()
     ago = f"{last.astimezone():%Y-%m-%d %H:%M:%S} ({_ago(now - last)} ago)" if last else "never"
     lines.append(f"Last upload: {ago}")
     lines.append(f"Rejected:    {len(rejected)}")

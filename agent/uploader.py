@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from agent.client import ApiClient, ApiError, Unreachable
-from agent.outbox import Item, Outbox
+from agent.queue import Item, Queue
 
 FIRST_RETRY_SECONDS = 1.0
 MAX_RETRY_SECONDS = 300.0
@@ -51,15 +51,15 @@ class Uploader:
 
     def flush(self, seconds: float) -> int:
         """On the way out: send what is queued, due or not, until it fails or time is up."""
-        outbox, deadline, sent = Outbox(self.queue_path), time.monotonic() + seconds, 0
+        queue, deadline, sent = Queue(self.queue_path), time.monotonic() + seconds, 0
         try:
-            while time.monotonic() < deadline and (item := outbox.head()) and self.attempt(outbox, item) == "sent":
+            while time.monotonic() < deadline and (item := queue.head()) and self.attempt(queue, item) == "sent":
                 sent += 1
         finally:
-            outbox.close()
+            queue.close()
         return sent
 
-    def attempt(self, outbox: Outbox, item: Item) -> str:
+    def attempt(self, queue: Queue, item: Item) -> str:
         """One try at the oldest item: 'sent', 'rejected' or 'retry'."""
         try:
             if item.kind == "slot":
@@ -73,9 +73,9 @@ class Uploader:
             if exc.retryable:
                 self.problem = f"server: {exc}"
                 return "retry"
-            outbox.reject(item.id, str(exc))
+            queue.reject(item.id, str(exc))
             return "rejected"
-        outbox.sent(item.id, datetime.now(UTC))
+        queue.sent(item.id, datetime.now(UTC))
         self.problem = None
         return "sent"
 
@@ -84,18 +84,18 @@ class Uploader:
         return retry_delay(failures, min(MAX_RETRY_SECONDS, self.slot_seconds / 2), self.rng)
 
     def _run(self) -> None:
-        outbox, failures = Outbox(self.queue_path), 0
+        queue, failures = Queue(self.queue_path), 0
         while not self._stopping:
             self.wake.clear()
-            item, wait = outbox.head(), None
+            item, wait = queue.head(), None
             if item is not None:
                 wait = item.not_before - time.time()
             if item is not None and wait <= 0:
-                outcome = self.attempt(outbox, item)
+                outcome = self.attempt(queue, item)
                 if outcome != "retry":
                     self.on_change()
                 failures = failures + 1 if outcome == "retry" else 0
                 wait = self.backoff(failures) if failures else 0
             if wait != 0:
                 self.wake.wait(wait)
-        outbox.close()
+        queue.close()

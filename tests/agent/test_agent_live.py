@@ -12,7 +12,7 @@ from itertools import pairwise
 import pytest
 from PIL import Image
 
-from agent.outbox import Outbox
+from agent.queue import Queue
 from tests.agent.agentproc import AgentProcess
 
 SECRET = "purple elephants whisper seven quiet passwords at noon"
@@ -85,10 +85,10 @@ def test_kill_9_then_restart_loses_no_queued_slot(agent, server):
     assert server.wait_until(lambda: (agent.status() or {}).get("queued", 0) >= 2, seconds=20), agent.output()
     agent.kill9()
 
-    outbox = Outbox(agent.home / "queue-v1.sqlite3")
-    queued = set(_queued_starts(outbox))
-    left_open = {slot.start for slot in outbox.open_slots()}
-    outbox.close()
+    queue = Queue(agent.home / "queue-v1.sqlite3")
+    queued = set(_queued_starts(queue))
+    left_open = {slot.start for slot in queue.open_slots()}
+    queue.close()
     assert len(queued) >= 2 and left_open
 
     server.start()
@@ -99,8 +99,8 @@ def test_kill_9_then_restart_loses_no_queued_slot(agent, server):
     agent.stop()
 
 
-def _queued_starts(outbox: Outbox) -> list[datetime]:
-    rows = outbox.db.execute("SELECT body FROM items WHERE state = 'ready' AND kind = 'slot'").fetchall()
+def _queued_starts(queue: Queue) -> list[datetime]:
+    rows = queue.db.execute("SELECT body FROM items WHERE state = 'ready' AND kind = 'slot'").fetchall()
     return [datetime.fromisoformat(json.loads(body)["slot_start"]) for (body,) in rows]
 
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from agent.cli import app
 from agent.home import AgentHome
-from agent.outbox import Outbox
+from agent.queue import Queue
 from agent.slotclock import OpenSlot
 from tests.agent.fake_server import CODE, TOKEN
 
@@ -78,12 +78,12 @@ def test_start_while_the_server_is_down_fails_loudly(paired, server):
 
 
 def test_status_shows_the_queue_the_last_upload_and_rejected_slots(paired, server):
-    outbox = Outbox(paired.queue_path)
+    queue = Queue(paired.queue_path)
     for n in range(3):
         start = T0.replace(minute=10 * n)
-        outbox.finish(OpenSlot(1, start, 600, start, start, minutes=[[1, 1]] * 10), not_before=T0)
-    outbox.reject(outbox.head().id, "409 conflict: a different slot for this start")
-    outbox.sent(outbox.head().id, T0)
+        queue.finish(OpenSlot(1, start, 600, start, start, minutes=[[1, 1]] * 10), not_before=T0)
+    queue.reject(queue.head().id, "409 conflict: a different slot for this start")
+    queue.sent(queue.head().id, T0)
     output = tally_agent("status").output
     assert f"Server:      {server.url} (device 7) — not tracking" in output
     assert "Agent:       not running" in output

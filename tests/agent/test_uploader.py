@@ -5,7 +5,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from agent.client import ApiClient
-from agent.outbox import Outbox
+from agent.queue import Queue
 from agent.slotclock import OpenSlot
 from agent.uploader import Uploader, retry_delay
 from tests.agent.fake_server import TOKEN
@@ -14,12 +14,12 @@ T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 
 def queue_slots(path, count: int, session: int = 1) -> list[datetime]:
-    outbox, starts = Outbox(path), []
+    queue, starts = Queue(path), []
     for n in range(count):
         start = T0 + timedelta(minutes=10 * n)
-        outbox.finish(OpenSlot(session, start, 600, start, start, minutes=[[n, n]] * 10), not_before=T0)
+        queue.finish(OpenSlot(session, start, 600, start, start, minutes=[[n, n]] * 10), not_before=T0)
         starts.append(start)
-    outbox.close()
+    queue.close()
     return starts
 
 
@@ -36,7 +36,7 @@ def test_slots_go_oldest_first_and_leave_the_queue(server, tmp_path):
     assert server.wait_until(lambda: len(server.api.slots) == 4)
     up.stop()
     assert [start for _, start in server.api.slots] == starts
-    assert Outbox(tmp_path / "q.sqlite3").pending() == 0
+    assert Queue(tmp_path / "q.sqlite3").pending() == 0
 
 
 def test_while_the_server_is_down_nothing_is_lost_and_nothing_is_sent_twice(server, tmp_path):
@@ -61,21 +61,21 @@ def test_server_errors_are_retried_until_they_pass(server, tmp_path):
     server.api.fail_slots_with = None
     assert server.wait_until(lambda: len(server.api.slots) == 1)
     up.stop()
-    assert Outbox(tmp_path / "q.sqlite3").rejected() == []
+    assert Queue(tmp_path / "q.sqlite3").rejected() == []
 
 
 def test_a_conflict_moves_the_slot_to_the_rejected_list_and_the_rest_go_on(server, tmp_path):
     path = tmp_path / "q.sqlite3"
     queue_slots(path, 2)
     api_client = ApiClient(server.url, TOKEN)
-    first = Outbox(path).head()
+    first = Queue(path).head()
     different = json.loads(first.body) | {"memo": "another version of the same slot"}
     api_client.post_slot(json.dumps(different), None)  # the server already holds another report for it
     up = uploader(server, path)
     up.start()
-    assert server.wait_until(lambda: Outbox(path).pending() == 0)
+    assert server.wait_until(lambda: Queue(path).pending() == 0)
     up.stop()
-    [rejected] = Outbox(path).rejected()
+    [rejected] = Queue(path).rejected()
     assert rejected.what == T0.isoformat() and rejected.reason.startswith("409 conflict")
     assert (1, T0 + timedelta(minutes=10)) in server.api.slots
 
@@ -83,7 +83,7 @@ def test_a_conflict_moves_the_slot_to_the_rejected_list_and_the_rest_go_on(serve
 def test_an_upload_waits_for_its_spread_instant(server, tmp_path):
     path = tmp_path / "q.sqlite3"
     later = datetime.now(UTC) + timedelta(seconds=30)
-    Outbox(path).finish(OpenSlot(1, T0, 600, T0, T0, minutes=[[1, 1]] * 10), not_before=later)
+    Queue(path).finish(OpenSlot(1, T0, 600, T0, T0, minutes=[[1, 1]] * 10), not_before=later)
     up = uploader(server, path)
     up.start()
     assert not server.wait_until(lambda: server.api.slot_posts, seconds=1)

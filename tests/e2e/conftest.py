@@ -5,7 +5,7 @@ import re
 import pytest
 
 from agent.home import AgentHome
-from agent.outbox import Outbox
+from agent.queue import Queue
 from tests.agent.agentproc import AgentProcess
 from tests.agent.conftest import xdisplay, xdotool  # noqa: F401 (fixtures shared with the agent's tests)
 from tests.e2e.processes import Tally, libfaketime, wait_until
@@ -58,11 +58,11 @@ def hire_and_pair(slack: SlackSide, tally: Tally, agent: AgentProcess) -> None:
 
 def queue_drained(agent: AgentProcess) -> bool:
     """The agent has nothing left to upload and nothing the server refused."""
-    outbox = Outbox(AgentHome(agent.home).queue_path)
+    queue = Queue(AgentHome(agent.home).queue_path)
     try:
-        return outbox.pending() == 0 and not outbox.rejected()
+        return queue.pending() == 0 and not queue.rejected()
     finally:
-        outbox.close()
+        queue.close()
 
 
 def need_faketime() -> None:

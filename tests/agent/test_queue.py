@@ -3,7 +3,7 @@
 import json
 from datetime import UTC, datetime, timedelta
 
-from agent.outbox import Outbox
+from agent.queue import Queue
 from agent.slotclock import OpenSlot
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -15,57 +15,57 @@ def slot(minute: int, session: int = 1) -> OpenSlot:
 
 
 def test_a_finished_slot_is_on_disk_before_anyone_uploads_it(tmp_path):
-    Outbox(tmp_path / "q.sqlite3", version="0.1").finish(slot(0), not_before=T0)
-    reopened = Outbox(tmp_path / "q.sqlite3")
+    Queue(tmp_path / "q.sqlite3", version="0.1").finish(slot(0), not_before=T0)
+    reopened = Queue(tmp_path / "q.sqlite3")
     item = reopened.head()
     assert item and item.kind == "slot"
     assert json.loads(item.body)["slot_start"] == T0.isoformat() and json.loads(item.body)["agent_version"] == "0.1"
 
 
 def test_items_leave_oldest_first_and_only_when_sent(tmp_path):
-    outbox = Outbox(tmp_path / "q.sqlite3")
+    queue = Queue(tmp_path / "q.sqlite3")
     for minute in range(3):
-        outbox.finish(slot(minute), not_before=T0)
-    outbox.add_event({"kind": "idle_stop", "at": T0.isoformat()}, not_before=T0)
+        queue.finish(slot(minute), not_before=T0)
+    queue.add_event({"kind": "idle_stop", "at": T0.isoformat()}, not_before=T0)
     seen = []
-    while item := outbox.head():
+    while item := queue.head():
         seen.append(json.loads(item.body).get("slot_start") or json.loads(item.body)["kind"])
-        outbox.sent(item.id, T0)
+        queue.sent(item.id, T0)
     assert seen == [(T0 + timedelta(minutes=10 * m)).isoformat() for m in range(3)] + ["idle_stop"]
-    assert outbox.pending() == 0 and outbox.last_upload() == T0
+    assert queue.pending() == 0 and queue.last_upload() == T0
 
 
 def test_a_rejected_slot_is_kept_with_the_servers_reason(tmp_path):
-    outbox = Outbox(tmp_path / "q.sqlite3")
-    outbox.finish(slot(0), not_before=T0)
-    outbox.reject(outbox.head().id, "409 conflict: a different slot for this start")
-    assert outbox.head() is None
-    [rejected] = outbox.rejected()
+    queue = Queue(tmp_path / "q.sqlite3")
+    queue.finish(slot(0), not_before=T0)
+    queue.reject(queue.head().id, "409 conflict: a different slot for this start")
+    assert queue.head() is None
+    [rejected] = queue.rejected()
     assert (rejected.what, rejected.reason) == (T0.isoformat(), "409 conflict: a different slot for this start")
 
 
 def test_the_slot_being_recorded_is_checkpointed_with_its_screenshot(tmp_path):
-    outbox = Outbox(tmp_path / "q.sqlite3")
+    queue = Queue(tmp_path / "q.sqlite3")
     current = slot(0)
-    outbox.save_open(current, screenshot=b"jpeg")
+    queue.save_open(current, screenshot=b"jpeg")
     current.minutes[0] = [9, 9]
-    outbox.save_open(current)  # a later checkpoint keeps the screenshot already stored
-    assert outbox.head() is None  # not uploadable while open
-    [back] = Outbox(tmp_path / "q.sqlite3").open_slots()
+    queue.save_open(current)  # a later checkpoint keeps the screenshot already stored
+    assert queue.head() is None  # not uploadable while open
+    [back] = Queue(tmp_path / "q.sqlite3").open_slots()
     assert back.minutes[0] == [9, 9]
-    outbox.finish(back, not_before=T0)
-    assert outbox.head().shot == b"jpeg" and outbox.open_slots() == []
+    queue.finish(back, not_before=T0)
+    assert queue.head().shot == b"jpeg" and queue.open_slots() == []
 
 
 def test_past_the_budget_the_oldest_screenshots_go_and_the_slots_stay(tmp_path):
-    outbox = Outbox(tmp_path / "q.sqlite3", max_bytes=250)
+    queue = Queue(tmp_path / "q.sqlite3", max_bytes=250)
     for minute in range(5):
-        outbox.save_open(slot(minute), screenshot=bytes(100))
-        outbox.finish(slot(minute), not_before=T0)
+        queue.save_open(slot(minute), screenshot=bytes(100))
+        queue.finish(slot(minute), not_before=T0)
     shots = []
-    while item := outbox.head():
+    while item := queue.head():
         shots.append(item.shot is not None)
-        outbox.sent(item.id, T0)
+        queue.sent(item.id, T0)
     assert shots == [False, False, False, True, True]
 
 
@@ -73,6 +73,6 @@ def test_the_queue_file_is_private_and_versioned(tmp_path):
     from agent.home import AgentHome
 
     home = AgentHome(tmp_path / "home")
-    Outbox(home.queue_path)
+    Queue(home.queue_path)
     assert home.queue_path.name == "queue-v1.sqlite3"
     assert home.queue_path.stat().st_mode & 0o077 == 0

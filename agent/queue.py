@@ -58,8 +58,8 @@ class Rejected:
     reason: str
 
 
-class Outbox:
-    """One connection. Each thread opens its own Outbox on the same file; an Outbox may be made
+class Queue:
+    """One connection. Each thread opens its own Queue on the same file; a Queue may be made
     in one thread and handed to another, never used by two at once."""
 
     def __init__(
