@@ -6,11 +6,13 @@ from bot import api, web
 from bot.services.context import Context
 from bot.settings import Settings
 from bot.slack.http import mount as mount_slack
+from bot.version import VERSION
+from bot.web import status
 
 
 def create_app(ctx: Context, settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    app = FastAPI(title="Tally", version="0.1.0")
+    app = FastAPI(title="Tally", version=VERSION)
     app.state.ctx = ctx
     app.state.settings = settings
 
@@ -22,4 +24,5 @@ def create_app(ctx: Context, settings: Settings | None = None) -> FastAPI:
     mount_slack(app, ctx, settings)
     api.mount(app)
     web.mount(app)
+    app.include_router(status.router)
     return app

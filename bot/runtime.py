@@ -40,9 +40,14 @@ def build_context(settings: Settings) -> Context:
     )
 
 
+def platform_states(settings: Settings) -> list[tuple[str, bool, str]]:
+    """(platform, on, what it is or why not) for each chat platform."""
+    slack = "on (Socket Mode)" if settings.slack_app_token and settings.slack_enabled else \
+        "on (HTTP events at /slack/events)" if settings.slack_enabled else \
+        "off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)"
+    discord = "on" if settings.discord_enabled else "off (set DISCORD_TOKEN)"
+    return [("Slack", settings.slack_enabled, slack), ("Discord", settings.discord_enabled, discord)]
+
+
 def describe_platforms(settings: Settings) -> list[str]:
-    slack = "Slack: on (Socket Mode)" if settings.slack_app_token and settings.slack_enabled else \
-        "Slack: on (HTTP events at /slack/events)" if settings.slack_enabled else \
-        "Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)"
-    discord = "Discord: on" if settings.discord_enabled else "Discord: off (set DISCORD_TOKEN)"
-    return [slack, discord]
+    return [f"{name}: {text}" for name, _, text in platform_states(settings)]
