@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from bot import api, web
+from bot import api, metrics, web
 from bot.services.context import Context
 from bot.settings import Settings
 from bot.slack.http import mount as mount_slack
@@ -25,4 +25,5 @@ def create_app(ctx: Context, settings: Settings | None = None) -> FastAPI:
     api.mount(app)
     web.mount(app)
     app.include_router(status.router)
+    app.include_router(metrics.router)
     return app

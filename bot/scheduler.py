@@ -8,12 +8,14 @@ the scheduler's executor runs in threads, off the event loop that carries the ch
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot import metrics
 from bot.jobs import JOBS
 from bot.services.context import Context
 
@@ -34,11 +36,14 @@ MISFIRE_GRACE_SECONDS = 3600
 
 def run_job(ctx: Context, name: str, on_done: Callable[[], None], now: datetime | None = None) -> str:
     """One job as of `now` (default: the clock); `on_done` is told, e.g. to wake the dispatcher."""
+    began = time.perf_counter()
     try:
         result = JOBS[name](ctx, now=now or datetime.now(UTC))
     except Exception:
+        metrics.job_ran(name, "failed", time.perf_counter() - began)
         log.exception("job %s failed; it runs again at its next time", name)
         return f"{name}: failed"
+    metrics.job_ran(name, "done", time.perf_counter() - began)
     log.info(result)
     on_done()
     return result

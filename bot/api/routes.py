@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from bot import metrics
 from bot.api.auth import authenticated_device, bearer, token_of
 from bot.api.clock import app_now, request_now
 from bot.api.errors import ApiProblem, error_responses, refused
@@ -83,6 +84,17 @@ ACCEPTED = {200: {"model": SlotAccepted, "description": "The same slot again: no
              responses={**ACCEPTED, **error_responses(400, 401, 404, 409, 413, 422)})
 async def slots(request: Request) -> JSONResponse:
     """Records one slot: `meta` (SlotReport JSON) and an optional `screenshot`. Idempotent per slot start."""
+    with metrics.timed_ingest():
+        try:
+            answer = await _record_slot(request)
+        except ApiProblem as problem:
+            metrics.SLOTS_REFUSED.labels(problem.error).inc()
+            raise
+    metrics.SLOTS_INGESTED.labels("new" if answer.status_code == 201 else "repeated").inc()
+    return answer
+
+
+async def _record_slot(request: Request) -> JSONResponse:
     token, now = token_of(request), app_now(request.app)
     upload = await read_upload(request)
     # The image is checked here on the event loop, in a fraction of a millisecond (see memory.py
