@@ -72,14 +72,15 @@ def serve() -> None:
 @app.command()
 def web() -> None:
     """Stateless HTTP only (Slack events, agent API, diary pages); run as many as needed."""
-    import uvicorn
+    import asyncio
 
     from bot.app import create_app
+    from bot.http_server import TallyServer
 
     settings = Settings()
     ctx = _context(settings)
     _announce(settings, ctx, "web")
-    uvicorn.run(create_app(ctx, settings), host=settings.host, port=settings.port, log_level="info")
+    asyncio.run(TallyServer(create_app(ctx, settings), host=settings.host, port=settings.port).serve())
 
 
 @app.command()

@@ -34,6 +34,8 @@ MAX_ATTEMPTS = 20
 FIRST_BACKOFF = 2.0
 MAX_BACKOFF = 15 * 60.0
 POLL = 1.0
+# On shutdown, sends in flight get this long to finish; the rest are handed back (see run).
+GRACE = 1.0
 CLAIM_EVERY = 0.05  # seconds: at most twenty claims a second
 
 ChannelKey = tuple[str, int, str]
@@ -99,8 +101,9 @@ class Dispatcher:
         rows = await self._claim(now)
         return list(await asyncio.gather(*(self._deliver(row) for row in rows)))
 
-    async def run(self, stop: asyncio.Event, *, poll: float = POLL) -> None:
-        """Until `stop` is set: claim, send in the background, sleep until something may be due."""
+    async def run(self, stop: asyncio.Event, *, poll: float = POLL, grace: float = GRACE) -> None:
+        """Until `stop` is set: claim, send in the background, sleep until something may be due.
+        Then sends in flight get `grace` seconds; those still going are handed back (see _deliver)."""
         while not stop.is_set():
             began = asyncio.get_running_loop().time()
             try:
@@ -114,8 +117,18 @@ class Dispatcher:
             # Sends that finish close together are followed by one claim, not one each: finding
             # the channels' heads reads every waiting row, which adds up under a large backlog.
             await asyncio.sleep(max(0.0, began + CLAIM_EVERY - asyncio.get_running_loop().time()))
-        if self.in_flight:
-            await asyncio.wait(list(self.in_flight.values()))
+        await self._finish_or_hand_back(grace)
+
+    async def _finish_or_hand_back(self, grace: float) -> None:
+        # A platform may hold a send for up to 30 s, longer than a host waits before it kills
+        # the process; a row left claimed would then wait out its lease before anyone sent it.
+        if not self.in_flight:
+            return
+        _, slow = await asyncio.wait(list(self.in_flight.values()), timeout=grace)
+        for task in slow:
+            task.cancel()
+        if slow:
+            await asyncio.wait(slow)
 
     async def _idle(self, stop: asyncio.Event, poll: float) -> None:
         waiters = [asyncio.create_task(self._wake.wait()), asyncio.create_task(stop.wait())]
@@ -157,7 +170,11 @@ class Dispatcher:
     async def _deliver(self, row: Outbox) -> Outcome:
         channel = channel_of(row)
         try:
-            delivery, reason = await self._send(row)
+            try:
+                delivery, reason = await self._send(row)
+            except asyncio.CancelledError:
+                await asyncio.shield(asyncio.to_thread(self._hand_back, row))
+                raise
             outcome = await asyncio.to_thread(self._settle, row, delivery, reason, self.clock())
             # Set before the channel leaves in_flight, so its next message waits for the pause.
             self.ready_at[channel] = self.clock() + self._gap(row, delivery)
@@ -180,6 +197,12 @@ class Dispatcher:
             await asyncio.to_thread(weekly.draw_chart, self.ctx, row.payload)
         except Exception as error:
             log.warning("outbox row %s: its chart could not be drawn, so it goes without: %r", row.id, error)
+
+    def _hand_back(self, row: Outbox) -> None:
+        """Unclaims a row whose send was cut short, so the next dispatcher sends it at once."""
+        with self.ctx.unit() as s:
+            queue.release(s, row_id=row.id, token=row.claimed_by)
+        log.info("outbox: row %s handed back unsent at shutdown", row.id)
 
     def _gap(self, row: Outbox, delivery: Delivery) -> timedelta:
         """Pacing counts from the end of a send, so two requests never reach the platform closer."""

@@ -5,17 +5,15 @@ server in the same process.
 """
 
 import asyncio
-import contextlib
 import logging
 import signal
-from collections.abc import Iterable, Iterator
-
-import uvicorn
+from collections.abc import Iterable
 
 from fastapi import FastAPI
 
 from bot import scheduler
 from bot.delivery import Sender
+from bot.http_server import TallyServer
 from bot.outbox import Dispatcher
 from bot.services.context import Context
 
@@ -55,26 +53,13 @@ async def work_until_signalled(ctx: Context, senders: Iterable[Sender]) -> None:
 
 
 async def serve_with_worker(app: FastAPI, ctx: Context, senders: Iterable[Sender], *, host: str, port: int) -> None:
-    """`tally serve`: the HTTP server and the worker in one process, stopped together by SIGINT or SIGTERM."""
-    server = _QuietServer(uvicorn.Config(app, host=host, port=port, log_level="info"))
+    """`tally serve`: the HTTP server and the worker in one process, stopped together by SIGINT or
+    SIGTERM; the worker starts finishing its sends as soon as the server starts shutting down."""
     stop = asyncio.Event()
+    server = TallyServer(app, host=host, port=port, on_shutdown=stop.set)
     worker = asyncio.create_task(run_worker(ctx, senders, stop=stop))
     try:
         await server.serve()
     finally:
         stop.set()
         await worker
-
-
-class _QuietServer(uvicorn.Server):
-    """Stops on a signal as uvicorn does, but does not raise the signal again afterwards, which
-    would cancel the worker before its messages in flight are settled."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        previous = {signum: signal.signal(signum, self.handle_exit) for signum in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)

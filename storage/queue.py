@@ -90,6 +90,11 @@ def mark_failed(s: Session, *, row_id: int, token: str, error: str) -> bool:
     return _settle(s, row_id, token, status="failed", error=error[:500])
 
 
+def release(s: Session, *, row_id: int, token: str) -> bool:
+    """A claim given up before the send finished: the row is pending again, its try not counted."""
+    return _settle(s, row_id, token, status="pending", claimed_at=None, attempts=OUTBOX.c.attempts - 1)
+
+
 def set_channel_error(s: Session, *, workspace_id: int, channel: str, error: str | None) -> None:
     """What every contract of the channel shows on /contract show; None clears it."""
     query = update(Contract.__table__).where(Contract.workspace_id == workspace_id, Contract.channel_id == channel)

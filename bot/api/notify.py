@@ -47,6 +47,16 @@ class Notifier:
         self._waiters: dict[int, set[Waiter]] = {}
         self._lock = threading.Lock()
         self._task: asyncio.Task | None = None
+        self.closed = False
+
+    def close(self) -> None:
+        """The server is stopping: every waiting agent gets its answer now, not at the end of
+        its wait, so the process can exit at once (the agent asks again elsewhere or later)."""
+        with self._lock:
+            self.closed = True
+            waiting = [w for waiters in self._waiters.values() for w in waiters]
+        for waiter in waiting:
+            waiter.wake()
 
     def changed(self, member_id: int) -> None:
         """A freelancer's state changed in this process; wakes their waiting agents."""
@@ -65,6 +75,8 @@ class Notifier:
         waiter = Waiter(member_id, asyncio.get_running_loop())
         with self._lock:
             self._waiters.setdefault(member_id, set()).add(waiter)
+            if self.closed:
+                waiter.wake()
         self._ensure_rechecks(waiter.loop)
         try:
             yield waiter
