@@ -5,10 +5,13 @@ at once on Monday, so each chart has to cost well under a millisecond.
 """
 
 import io
+import math
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
+
+from bot.render import fonts
 
 WIDTH, HEIGHT = 560, 260
 LEFT, RIGHT, TOP, BOTTOM = 44, 16, 44, 36  # margins around the plot area
@@ -29,23 +32,48 @@ class Bar:
         return self.billable + self.over + self.disputed
 
 
-@cache
-def _font() -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=12)
+@dataclass(frozen=True)
+class Stamp:
+    mask: Image.Image  # one bit per pixel
+    top: int  # rows above the top of a capital letter (script marks may rise into them)
+
+
+@lru_cache(maxsize=4096)
+def _stamp(text: str) -> Stamp:
+    """The text as a one-bit mask, drawn once per distinct label; each piece in a font that has
+    its glyphs (see render/fonts), so names in any script are readable."""
+    pieces = list(fonts.runs(text))
+    ascent = max((font.getmetrics()[0] for font, _ in pieces), default=0)
+    descent = max((font.getmetrics()[1] for font, _ in pieces), default=0)
+    widths = [math.ceil(font.getlength(piece, mode="1")) for font, piece in pieces]
+    mask = Image.new("1", (max(sum(widths), 1), max(ascent + descent, 1)), 0)
+    draw, x = ImageDraw.Draw(mask), 0
+    for (font, piece), width in zip(pieces, widths, strict=True):
+        draw.text((x, ascent), piece, fill=1, font=font, anchor="ls")
+        x += width
+    return Stamp(mask, ascent - _cap_height())
+
+
+def _width(text: str) -> int:
+    return sum(math.ceil(font.getlength(piece, mode="1")) for font, piece in fonts.runs(text))
 
 
 @cache
-def _stamp(text: str) -> Image.Image:
-    """The text as a one-bit mask, drawn once per distinct label."""
-    left, top, right, bottom = _font().getbbox(text, mode="1")  # one-bit glyphs are wider
-    mask = Image.new("1", (right - left, bottom - top), 0)
-    ImageDraw.Draw(mask).text((-left, -top), text, fill=1, font=_font())
-    return mask
+def _cap_height() -> int:
+    return -fonts.chain()[0].getbbox("H", anchor="ls")[1]
 
 
 def _write(image: Image.Image, text: str, x: int, y: int, colour: int = INK, centred: bool = False) -> None:
-    mask = _stamp(text)
-    image.paste(colour, (x - mask.width // 2 if centred else x, y), mask)
+    stamp = _stamp(text)
+    image.paste(colour, (x - stamp.mask.width // 2 if centred else x, y - stamp.top), stamp.mask)
+
+
+def _fit(text: str, width: int) -> str:
+    """The text, cut short with an ellipsis where it would run into what is beside it."""
+    cut = text
+    while cut and _width(cut if cut == text else cut + "…") > width:
+        cut = cut[:-1]
+    return cut if cut == text else cut.rstrip() + "…"
 
 
 def _hours(minutes: int) -> str:
@@ -72,12 +100,12 @@ def _frame(title: str, top_hours: int, labels: tuple[str, ...]) -> Image.Image:
     image = Image.new("P", (WIDTH, HEIGHT), WHITE)
     image.putpalette(PALETTE)
     draw = ImageDraw.Draw(image)
-    _write(image, title, 8, 10)
     x = WIDTH - RIGHT
     for colour, name in reversed(LEGEND):
-        x -= _stamp(name).width + 18
+        x -= _stamp(name).mask.width + 18
         draw.rectangle((x, 12, x + 9, 21), fill=colour)
         _write(image, name, x + 13, 10)
+    _write(image, _fit(title, x - 20), 8, 10)
     scale = (HEIGHT - TOP - BOTTOM) / (top_hours * 60)
     for hours in range(0, top_hours + 1, 2):
         y = HEIGHT - BOTTOM - round(hours * 60 * scale)
