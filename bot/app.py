@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 from bot import api, metrics, web
+from bot.logs import RequestIds
 from bot.services.context import Context
 from bot.settings import Settings
 from bot.slack.http import mount as mount_slack
@@ -26,4 +27,5 @@ def create_app(ctx: Context, settings: Settings | None = None) -> FastAPI:
     web.mount(app)
     app.include_router(status.router)
     app.include_router(metrics.router)
+    app.add_middleware(RequestIds)
     return app

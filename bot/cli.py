@@ -172,8 +172,19 @@ def _interactive(console) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.logs import configure
+
+    configure(_log_format())
     app()
+
+
+def _log_format() -> str:
+    """TALLY_LOG_FORMAT (environment or .env); settings that do not read leave the plain format,
+    and the command that reads them next says what is wrong."""
+    try:
+        return Settings().log_format
+    except ValueError:
+        return "text"
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ class TallyServer(uvicorn.Server):
     would cancel the worker beside it before its messages in flight are settled."""
 
     def __init__(self, app: FastAPI, *, host: str, port: int, on_shutdown: Callable[[], None] = lambda: None) -> None:
-        super().__init__(uvicorn.Config(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=GRACE))
+        super().__init__(uvicorn.Config(app, host=host, port=port, log_config=None, log_level=None,
+                                        timeout_graceful_shutdown=GRACE))
         self.on_shutdown = on_shutdown
         self.app = app
 

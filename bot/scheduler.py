@@ -8,6 +8,7 @@ the scheduler's executor runs in threads, off the event loop that carries the ch
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -44,9 +45,15 @@ def run_job(ctx: Context, name: str, on_done: Callable[[], None], now: datetime 
         log.exception("job %s failed; it runs again at its next time", name)
         return f"{name}: failed"
     metrics.job_ran(name, "done", time.perf_counter() - began)
-    log.info(result)
+    log.log(logging.INFO if did_something(result) else logging.DEBUG, result)
     on_done()
     return result
+
+
+def did_something(result: str) -> bool:
+    """A job's report worth a line in the log: its count is not zero ("agent-lost: 0 ..." runs every minute)."""
+    count = re.match(r"[\w-]+: (\d+)", result)
+    return count is not None and int(count.group(1)) > 0
 
 
 async def catch_up(ctx: Context, on_done: Callable[[], None], *, now: datetime | None = None) -> list[str]:

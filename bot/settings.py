@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     discord_api_url: str | None = Field(None, validation_alias="DISCORD_API_URL")
     discord_gateway_url: str | None = Field(None, validation_alias="DISCORD_GATEWAY_URL")
     metrics_token: str | None = Field(None, validation_alias="TALLY_METRICS_TOKEN")
-    log_format: str = Field("text", pattern="^(text|json)$", validation_alias="TALLY_LOG_FORMAT")
+    log_format: str = Field("text", validation_alias="TALLY_LOG_FORMAT")  # json | text (anything else)
 
     @cached_property
     def sqlalchemy_url(self) -> str:
