@@ -36,7 +36,7 @@ class JsonLines(JsonFormatter):
                          rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
                          json_ensure_ascii=False)
 
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 (logging's name)
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
 
 
