@@ -1,6 +1,6 @@
 """docs/rules.md and the tests agree: every rule section has a worked example that a test checks.
 
-A test names the section it checks with a line `Rule: docs/rules.md#ANCHOR` in its docstring (or
+A test names the section it checks with a line `Rule: docs/rules.md#<anchor>` in its docstring (or
 a comment); the anchor is the section's heading as GitHub links it. This file fails when a section
 has no such test, when a test names a section that is not there, or when a section has no example.
 """

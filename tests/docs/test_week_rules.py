@@ -94,7 +94,7 @@ def test_forty_two_hours_on_a_forty_hour_limit_bill_forty_and_alert_at_eighty_an
 
 
 def test_a_raise_applies_to_the_whole_week_and_a_cut_from_next_week(ctx):
-    """Rule: docs/rules.md#changing-rate-and-limit"""
+    """Rule: docs/rules.md#terms-in-force"""
     device = _hired_and_paired(ctx)
     work(ctx, device, BOB, MON, 6)
     assert "from this week on" in contracts.set_rate(ctx, ALICE, Decimal("50"), now=utc(2026, 11, 18, 9)).headline
