@@ -113,12 +113,17 @@ def export(week: str = typer.Option(..., help="the week, e.g. 2026-W47"),
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Bring the database schema up to date (Alembic)."""
+    """Bring the database schema up to date (Alembic), then fill in what new columns derive."""
+    from bot.services.weekly import keep_books_of_closed_weeks
     from storage.engine import make_engine
     from storage.migrate import current_revision, upgrade
 
-    engine = make_engine(Settings().sqlalchemy_url)
+    settings = Settings()
+    engine = make_engine(settings.sqlalchemy_url)
     upgrade(engine)
+    kept = keep_books_of_closed_weeks(_context(settings))
+    if kept:
+        typer.echo(f"{kept} closed weeks now keep their books as they were shown")
     typer.echo(f"database at revision {current_revision(engine)}")
 
 

@@ -148,6 +148,11 @@ def last_closed_week(s: Session, *, contract_id: int) -> date | None:
     return s.scalar(select(func.max(WeekReview.week_start)).where(WeekReview.contract_id == contract_id))
 
 
+def reviews_without_books(s: Session, *, limit: int) -> list[WeekReview]:
+    """Weeks closed before closed weeks kept their books (see migration 0004)."""
+    return list(s.exec(select(WeekReview).where(WeekReview.books.is_(None)).order_by(WeekReview.id).limit(limit)))
+
+
 def reviews_with_status(s: Session, *, statuses: tuple[str, ...]) -> list[WeekReview]:
     return list(s.exec(select(WeekReview).where(WeekReview.status.in_(statuses))))
 

@@ -175,6 +175,9 @@ class WeekReview(SQLModel, table=True):
     week_start: date  # the Monday, in the contract's billing timezone
     status: str = Field(default="pending", max_length=16, index=True)
     statement: dict | None = Field(default=None, sa_column=Column(JSON))
+    # What the close fixed for good: per-day totals, the limit, and each slot's counted minutes
+    # (diary.closed_week); with the statement, the one record every view of the week reads.
+    books: dict | None = Field(default=None, sa_column=Column(JSON))
     closed_at: datetime = _instant()
     decided_at: datetime | None = _instant(default=None, nullable=True)
     decided_by: int | None = Field(default=None, foreign_key="member.id")

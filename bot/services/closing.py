@@ -136,6 +136,6 @@ def _close_alone(ctx: Context, contract_id: int, week: BillingWeek, now: datetim
 
 def _closing(slot_seconds: int, books: Books, contract: Contract, week: BillingWeek, now: datetime) -> weekly.Closing:
     rec = books.records(contract.id)
-    days, statement = ledger.week_days(contract, week, rec, slot_seconds)
-    return weekly.closing_of(books.workspaces[contract.workspace_id], contract, week, days, statement,
+    days, statement, closed = ledger.closing_books(contract, week, rec, slot_seconds)
+    return weekly.closing_of(books.workspaces[contract.workspace_id], contract, week, days, statement, closed,
                              activity_percent(*books.slots.activity(contract.id)), books.names[contract.freelancer_id], now)

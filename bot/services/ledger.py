@@ -12,6 +12,7 @@ from typing import NamedTuple
 from sqlmodel import Session
 
 from diary.changes import Change, value_for_week
+from diary.closed_week import ClosedBooks, DayBook, restated, short_slots
 from diary.counting import RunCounter, SlotCounter, run_counter, slot_counter
 from diary.review import DisputeStatus
 from diary.statements import (
@@ -195,26 +196,67 @@ def _day_total(day: date, lines: list[Line]) -> DayTotal:
 
 
 def week_days(contract: Contract, week: BillingWeek, rec: WeekRecords, slot_seconds: int) -> tuple[list[DayTotal], Statement]:
-    """The week's days and statement; a week nobody disputed is summed by day, not slot by slot."""
+    """The week's days and statement, as its records stand."""
+    days, statement, _ = closing_books(contract, week, rec, slot_seconds)
+    return days, statement
+
+
+def closing_books(contract: Contract, week: BillingWeek, rec: WeekRecords, slot_seconds: int) -> tuple[list[DayTotal], Statement, ClosedBooks]:
+    """The week's days and statement, and the books its close stores; a week nobody disputed
+    (every week, as it closes) is summed by day, not slot by slot."""
+    limit = limit_minutes(rec, week)
     if rec.disputes:
         week_lines = lines_of(contract, week, rec, slot_seconds)
-        return day_totals(week, week_lines), statement_of(contract, week, rec, week_lines)
-    days = _undisputed_days(contract, week, rec, slot_seconds)
+        days = day_totals(week, week_lines)
+        return days, statement_of(contract, week, rec, week_lines), books_of_lines(limit, days, week_lines)
+    columns = rec.slot_columns()
+    counts = _counts(columns, rec.sessions, run_counter_for(contract, slot_seconds))
+    days = _undisputed_days(week, columns, counts, limit)
     manual = sum(day.manual for day in days)
     minutes = WeekMinutes(tracked=sum(day.counted for day in days) - manual, manual=manual, over=sum(day.bill.over for day in days),
                           held=0, removed=0, billable=sum(day.bill.billable for day in days))
-    return days, _priced(contract, week, rec, minutes)
+    return days, _priced(contract, week, rec, minutes), _books(limit, days, short_slots(columns.starts, counts))
 
 
-def _undisputed_days(contract: Contract, week: BillingWeek, rec: WeekRecords, slot_seconds: int) -> list[DayTotal]:
-    columns = rec.slot_columns()
-    counts = _counts(columns, rec.sessions, run_counter_for(contract, slot_seconds))
+def books_of_lines(limit: int | None, days: list[DayTotal], week_lines: list[Line]) -> ClosedBooks:
+    """The books of a week summed slot by slot (as a week with disputes is)."""
+    return _books(limit, days, short_slots([x.slot.start for x in week_lines], [x.item.counted for x in week_lines]))
+
+
+def _books(limit: int | None, days: list[DayTotal], short: dict[int, int]) -> ClosedBooks:
+    return ClosedBooks(limit, tuple(DayBook(d.counted, d.manual, d.bill.billable, d.bill.over, d.bill.held, d.bill.removed)
+                                    for d in days), short)
+
+
+def _undisputed_days(week: BillingWeek, columns: SlotColumns, counts: list[int], limit: int | None) -> list[DayTotal]:
     # The slots are in time order, so each day's are one stretch of them.
     edges = [0, *(bisect_left(columns.starts, midnight) for midnight in midnights(week)), len(counts)]
     counted = [sum(counts[a:b]) for a, b in pairwise(edges)]
     manual = [SLOT_MINUTES * sum(columns.manual[a:b]) for a, b in pairwise(edges)]
-    bills = undisputed_day_bills(counted, limit_minutes(rec, week))
+    bills = undisputed_day_bills(counted, limit)
     return [DayTotal(*day) for day in zip(week.days, counted, manual, bills, strict=True)]
+
+
+def closed_lines(books: ClosedBooks, rec: WeekRecords) -> list[Line]:
+    """A closed week's lines: each slot's counted minutes as its close fixed them, classified under
+    the week's limit of then and its disputes of now (the only thing that changes a closed week)."""
+    items = [BillItem(start=x.start, counted=books.counted(x.start), manual=x.manual, dispute=_dispute_of(x, rec.disputes))
+             for x in rec.slots]
+    bills = classify(items, books.limit_minutes)
+    return [Line(slot, item, bill) for slot, item, bill in zip(rec.slots, items, bills, strict=True)]
+
+
+def closed_days(week: BillingWeek, books: ClosedBooks) -> list[DayTotal]:
+    return [DayTotal(day, d.counted, d.manual, SlotBill(billable=d.billable, over=d.over, held=d.held, removed=d.removed))
+            for day, d in zip(week.days, books.days, strict=True)]
+
+
+def restate(week: BillingWeek, books: ClosedBooks, rec: WeekRecords, before: Statement) -> tuple[ClosedBooks, Statement]:
+    """A closed week's books and statement after its disputes moved: the same slots, minutes and prices."""
+    week_lines = closed_lines(books, rec)
+    days = day_totals(week, week_lines)
+    minutes = week_minutes([x.item for x in week_lines], [x.bill for x in week_lines])
+    return _books(books.limit_minutes, days, books.short), restated(before, minutes)
 
 
 def _counts(columns: SlotColumns, sessions: dict, count: RunCounter) -> list[int]:

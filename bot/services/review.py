@@ -5,12 +5,13 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from bot.services import announce, weekly
+from bot.services import announce, ledger, weekly
 from bot.services.actors import Actor, UserRef, resolve, resolve_ref
 from bot.services.context import Context
 from bot.services.picking import pick, role
 from bot.services.results import Button, Choice, Done
 from bot.services.views import pick_week
+from diary.closed_week import books_json, books_of, statement_of
 from diary.closing import weeks_due
 from diary.dates import resolve_day
 from diary.money import format_money
@@ -128,6 +129,7 @@ def _open(s: Session, ctx: Context, contract: Contract, week: BillingWeek, me: M
                    reason=reason[:1000], created_at=now, updated_at=now)
     s.add(item)
     s.flush()
+    restate(s, contract, week, review)
     buttons = (Button("Accept", "accept_dispute", str(item.id)), Button("Answer", "answer_dispute", str(item.id)))
     text = f"{me.name} disputes {begin:%a %H:%M}–{finish:%H:%M} UTC of week {week.label}: {item.reason}"
     announce.to_channel(s, contract, kind="dispute", key=f"dispute:{item.id}:open", text=text, now=now, buttons=buttons, extra={"dispute_id": item.id})
@@ -162,8 +164,18 @@ def _step(s: Session, contract: Contract, item: Dispute, me: Member, step: str, 
         buttons = (Button("Withdraw", "withdraw_dispute", str(item.id)), Button("Confirm", "confirm_dispute", str(item.id)))
         announce.to_channel(s, contract, kind="dispute", key=f"dispute:{item.id}:answer", text=f"{me.name} answers dispute #{item.id}: {item.answer}",
                             now=now, buttons=buttons, extra={"dispute_id": item.id})
+    review = repo.week_review(s, contract_id=contract.id, week_start=item.week_start)
+    restate(s, contract, BillingWeek(item.week_start, contract.tz), review)
     _settle_week(s, contract, item, me, now)
     return Done(f"Dispute #{item.id} {status.value} by {me.name}.")
+
+
+def restate(s: Session, contract: Contract, week: BillingWeek, review: WeekReview) -> None:
+    """A dispute moved: the week's stored statement and books say so (nothing else ever changes them)."""
+    s.flush()
+    rec = ledger.records(s, contract, week)
+    books, statement = ledger.restate(week, books_of(review.books), rec, statement_of(review.statement))
+    review.books, review.statement = books_json(books), weekly.statement_json(statement)
 
 
 def _settle_week(s: Session, contract: Contract, item: Dispute, me: Member, now: datetime) -> None:

@@ -1,6 +1,7 @@
 """The day diary and the week timesheet, as both parties of a contract see them."""
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -11,6 +12,7 @@ from bot.services.context import Context
 from bot.services.picking import pick
 from bot.services.results import Cell, Choice, DayDiary, DayLine, HourRow, Timesheet
 from diary.activity import activity_percent
+from diary.closed_week import ClosedBooks, books_of, statement_of
 from diary.dates import resolve_day
 from diary.weeks import local_day
 from diary.permissions import Action
@@ -41,7 +43,7 @@ def day_diary(ctx: Context, actor: Actor, *, now: datetime, day: str | None = No
 
 def build_day(s: Session, ctx: Context, contract: Contract, day: date) -> DayDiary:
     begin, end = day_bounds(day, contract.tz)
-    week_lines = ledger.lines(s, contract, week_of(begin, contract.tz), ctx.slot_seconds)
+    week_lines = week_lines_of(s, ctx, contract, week_of(begin, contract.tz))
     todays = [line for line in week_lines if begin <= line.slot.start < end]
     shots = repo.screenshots_for(s, slot_ids=[line.slot.id for line in todays])
     running = repo.open_session(s, freelancer_id=contract.freelancer_id)
@@ -54,6 +56,18 @@ def build_day(s: Session, ctx: Context, contract: Contract, day: date) -> DayDia
         over_limit_minutes=sum(line.bill.over for line in todays),
         activity=activity_of([line.slot for line in todays]), tracking=tracking, memo=running.memo if tracking else "",
     )
+
+
+def week_lines_of(s: Session, ctx: Context, contract: Contract, week: BillingWeek) -> list[ledger.Line]:
+    """The week's slots with what each counts for: as its close fixed them once the week is closed."""
+    rec = ledger.records(s, contract, week)
+    books = closed_books(s, contract, week)
+    return ledger.lines_of(contract, week, rec, ctx.slot_seconds) if books is None else ledger.closed_lines(books, rec)
+
+
+def closed_books(s: Session, contract: Contract, week: BillingWeek) -> ClosedBooks | None:
+    review = repo.week_review(s, contract_id=contract.id, week_start=week.monday)
+    return None if review is None or review.books is None else books_of(review.books)
 
 
 def activity_of(slots: list) -> int | None:
@@ -117,17 +131,26 @@ def week_status(s: Session, contract: Contract, week: BillingWeek, now: datetime
 
 
 def build_timesheet(s: Session, ctx: Context, contract: Contract, week: BillingWeek, now: datetime) -> Timesheet:
-    days, statement = ledger.week_days(contract, week, ledger.records(s, contract, week), ctx.slot_seconds)
-    return timesheet_of(contract, week, s.get(Member, contract.freelancer_id).name, days, statement,
-                        week_status(s, contract, week, now))
+    """The week's timesheet: once the week is closed, its stored statement and books, nothing else."""
+    freelancer = s.get(Member, contract.freelancer_id).name
+    review = repo.week_review(s, contract_id=contract.id, week_start=week.monday)
+    if review is not None and review.books is not None:
+        books = books_of(review.books)
+        return timesheet_of(contract, week, freelancer, ledger.closed_days(week, books), statement_of(review.statement),
+                            review.status, books.limit_minutes)
+    rec = ledger.records(s, contract, week)
+    days, statement = ledger.week_days(contract, week, rec, ctx.slot_seconds)
+    return timesheet_of(contract, week, freelancer, days, statement, week_status(s, contract, week, now),
+                        ledger.limit_minutes(rec, week))
 
 
 def timesheet_of(contract: Contract, week: BillingWeek, freelancer: str, days: list[ledger.DayTotal],
-                 statement: Statement, status: str) -> Timesheet:
+                 statement: Statement, status: str, limit_minutes: int | None) -> Timesheet:
     """The timesheet of records already at hand (the week close reads many contracts at once)."""
     return Timesheet(
         contract_id=contract.id, title=contract.title, freelancer=freelancer, week=week.label, tz=contract.tz,
-        days=[_day_line(day) for day in days], statement=statement, status=status, limit_hours=contract.weekly_limit_hours,
+        days=[_day_line(day) for day in days], statement=statement, status=status,
+        limit_hours=None if limit_minutes is None else Decimal(limit_minutes) / 60,
     )
 
 

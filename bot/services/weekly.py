@@ -20,6 +20,7 @@ from bot.services import announce, ledger, views
 from bot.services.chart import Bar, hours_chart
 from bot.services.context import Context
 from bot.services.results import Button, Timesheet
+from diary.closed_week import ClosedBooks, books_json
 from diary.money import format_minutes, format_money
 from diary.statements import Statement
 from diary.weeks import BillingWeek, describe_instant
@@ -61,9 +62,9 @@ def close_one(s: Session, ctx: Context, contract: Contract, week: BillingWeek, n
     """Closes one week in the caller's transaction (the caller knows it is not closed yet); without
     `request_review` no review message goes out (the client approved the week as it closed)."""
     rec = ledger.records(s, contract, week)
-    days, statement = ledger.week_days(contract, week, rec, ctx.slot_seconds)
+    days, statement, books = ledger.closing_books(contract, week, rec, ctx.slot_seconds)
     freelancer = s.get(Member, contract.freelancer_id).name
-    closing = closing_of(s.get(Workspace, contract.workspace_id), contract, week, days, statement,
+    closing = closing_of(s.get(Workspace, contract.workspace_id), contract, week, days, statement, books,
                          views.activity_of(rec.slots), freelancer, now)
     review = WeekReview(**closing.review)
     s.add(review)
@@ -73,13 +74,31 @@ def close_one(s: Session, ctx: Context, contract: Contract, week: BillingWeek, n
     return review
 
 
+def keep_books_of_closed_weeks(ctx: Context, *, batch: int = 200) -> int:
+    """Weeks closed before closed weeks kept their books get them now, computed exactly as their
+    timesheet showed them until then (run once by `tally db upgrade`); returns how many."""
+    kept = 0
+    while True:
+        with ctx.unit() as s:
+            reviews = repo.reviews_without_books(s, limit=batch)
+            for review in reviews:
+                contract = s.get(Contract, review.contract_id)
+                week = BillingWeek(review.week_start, contract.tz)
+                _, statement, books = ledger.closing_books(contract, week, ledger.records(s, contract, week), ctx.slot_seconds)
+                review.statement, review.books = statement_json(statement), books_json(books)
+        kept += len(reviews)
+        if len(reviews) < batch:
+            return kept
+
+
 def closing_of(ws: Workspace, contract: Contract, week: BillingWeek, days: list[ledger.DayTotal],
-               statement: Statement, activity: int | None, freelancer: str, now: datetime) -> Closing:
+               statement: Statement, books: ClosedBooks, activity: int | None, freelancer: str, now: datetime) -> Closing:
     """The rows to write for a week, from records already read."""
-    review = {"contract_id": contract.id, "week_start": week.monday, "statement": statement_json(statement), "closed_at": now}
+    review = {"contract_id": contract.id, "week_start": week.monday, "statement": statement_json(statement),
+              "books": books_json(books), "closed_at": now}
     if not has_work(review["statement"]):
         return Closing(review)
-    sheet = views.timesheet_of(contract, week, freelancer, days, statement, "pending")
+    sheet = views.timesheet_of(contract, week, freelancer, days, statement, "pending", books.limit_minutes)
     extra = {"title": title(sheet), "contract_id": contract.id, "week": week.label,
              "image_key": chart_key(contract.id, week), "chart": chart_of(sheet)}
     message = announce.message_values(ws, contract.channel_id, "review", f"review:{contract.id}:{week.label}",

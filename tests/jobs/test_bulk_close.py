@@ -90,8 +90,9 @@ def closed_alone(ctx) -> dict[int, weekly.Closing]:
             rec = ledger.records(s, contract, week)
             week_lines = ledger.lines_of(contract, week, rec, ctx.slot_seconds)
             days, statement = ledger.day_totals(week, week_lines), ledger.statement_of(contract, week, rec, week_lines)
+            books = ledger.books_of_lines(ledger.limit_minutes(rec, week), days, week_lines)
             expected[contract.id] = weekly.closing_of(
-                s.get(Workspace, contract.workspace_id), contract, week, days, statement, views.activity_of(rec.slots),
+                s.get(Workspace, contract.workspace_id), contract, week, days, statement, books, views.activity_of(rec.slots),
                 s.get(Member, contract.freelancer_id).name, AFTER_EVERY_DEADLINE)
         return expected
 
@@ -105,8 +106,8 @@ def test_the_chunked_week_close_writes_what_closing_each_contract_alone_would(ct
         messages = {m.dedupe_key: m for m in s.exec(select(Outbox).where(Outbox.kind == "review"))}
     for contract_id, closing_alone in expected.items():
         review = reviews[contract_id]
-        assert (review.week_start, review.statement, review.closed_at) == (
-            closing_alone.review["week_start"], closing_alone.review["statement"], AFTER_EVERY_DEADLINE)
+        assert (review.week_start, review.statement, review.books, review.closed_at) == (
+            closing_alone.review["week_start"], closing_alone.review["statement"], closing_alone.review["books"], AFTER_EVERY_DEADLINE)
         if closing_alone.message is None:
             assert not any(key.startswith(f"review:{contract_id}:") for key in messages)
             continue
