@@ -107,7 +107,7 @@ def test_a_raise_applies_to_the_whole_week_and_a_cut_from_next_week(ctx):
 
 
 def test_a_week_closes_once_at_its_edit_deadline_with_its_statement_and_review_message(ctx):
-    """Rule: docs/rules.md#closing-a-week"""
+    """Rule: docs/rules.md#closed-weeks"""
     device = _hired_and_paired(ctx)
     work(ctx, device, BOB, MON, 12)
     assert isinstance(review.close_week(ctx, 1, W47, now=EDIT_DEADLINE - timedelta(minutes=1)), Refusal)
@@ -148,6 +148,7 @@ def test_approving_during_the_review_window(ctx):
     work(ctx, device, BOB, MON, 6)
     assert isinstance(review.approve_week(ctx, ALICE, now=TUESDAY_AFTER, week="2026-W47"), Done)
     assert views.timesheet(ctx, BOB, now=TUESDAY_AFTER, week="2026-W47").status == "approved"
+    assert outbox(ctx, "review") == []  # approving closed the week: no review request for a review given
     assert isinstance(review.approve_week(ctx, ALICE, now=TUESDAY_AFTER, week="2026-W47"), Refusal)  # once
 
 
