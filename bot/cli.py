@@ -66,7 +66,34 @@ def serve() -> None:
     ctx = _context(settings)
     _announce(settings, ctx, "serve")
     server = serve_with_worker(create_app(ctx, settings), ctx, _senders(ctx, settings), host=settings.host, port=settings.port)
-    asyncio.run(_with_discord(ctx, settings, server))
+    asyncio.run(_with_discord(ctx, settings, _with_checkup(settings, server)))
+
+
+async def _with_checkup(settings: Settings, main) -> None:
+    """Runs `main` and, once the server listens, `tally doctor`'s checks, logged in one line."""
+    import asyncio
+
+    from bot.doctor import checkup_when_listening
+
+    checkup = asyncio.create_task(checkup_when_listening(settings))
+    try:
+        await main
+    finally:
+        checkup.cancel()
+        await asyncio.gather(checkup, return_exceptions=True)
+
+
+@app.command()
+def doctor() -> None:
+    """Checks every setting and chat platform; exits 1 with the fix for each problem."""
+    import asyncio
+
+    from bot.doctor import examine, report
+
+    findings = asyncio.run(examine(Settings()))
+    typer.echo(report(findings))
+    if not all(f.ok for f in findings):
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -102,6 +102,7 @@ class FakeDiscord:
         self.scripted: list[tuple[int, dict, dict]] = []  # answers to the next channel posts
         self.sockets: list[web.WebSocketResponse] = []
         self.sequence = 0
+        self.guilds = [{"id": GUILD_ID, "name": "Acme", "icon": None, "owner": False, "permissions": "0", "features": []}]
         self.changed = asyncio.Condition()
         self.app = self._routes()
 
@@ -111,6 +112,7 @@ class FakeDiscord:
         app.router.add_get("/gateway", self._gateway)
         api = "/api/v10"
         app.router.add_get(f"{api}/users/@me", self._me)
+        app.router.add_get(f"{api}/users/@me/guilds", self._my_guilds)
         app.router.add_get(f"{api}/oauth2/applications/@me", self._application)
         app.router.add_put(f"{api}/applications/{{app}}/guilds/{{guild}}/commands", self._sync)
         app.router.add_post(f"{api}/interactions/{{id}}/{{token}}/callback", self._callback)
@@ -161,6 +163,9 @@ class FakeDiscord:
     # --- REST ----------------------------------------------------------------------------
     async def _me(self, request: web.Request) -> web.Response:
         return json_answer(self.bot_user)
+
+    async def _my_guilds(self, request: web.Request) -> web.Response:
+        return json_answer(self.guilds)
 
     async def _application(self, request: web.Request) -> web.Response:
         return json_answer({"id": APP_ID, "name": "Tally", "description": "", "icon": None, "bot_public": False,

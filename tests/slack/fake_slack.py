@@ -11,6 +11,7 @@ from aiohttp import web
 
 BOT_USER = "UTALLYBOT"
 TEAM = "T1"
+ALL_SCOPES = ("commands", "chat:write", "chat:write.public", "im:write", "files:write", "users:read")
 
 
 @dataclass
@@ -59,6 +60,7 @@ class FakeSlack:
         self._ts, self._files = count(1), count(1)
         self.envelopes: asyncio.Queue | None = None
         self.port = 0
+        self.scopes = ALL_SCOPES  # what auth.test says the token may do, in its x-oauth-scopes header
 
     # -- running ---------------------------------------------------------------------------------
 
@@ -105,6 +107,7 @@ class FakeSlack:
             self.calls.clear()
             self.failures.clear()
             self.messages.clear()
+            self.scopes = ALL_SCOPES
 
     # -- what tests ask --------------------------------------------------------------------------
 
@@ -156,7 +159,7 @@ class FakeSlack:
                 return web.Response(status=failure.status, text=failure.body, headers=failure.headers)
             return web.json_response(failure.body, status=failure.status, headers=failure.headers)
         answer = _answers(self).get(method, lambda a: {})(args)
-        return web.json_response({"ok": True, **answer})
+        return web.json_response({"ok": True, **answer}, headers={"x-oauth-scopes": ",".join(self.scopes)})
 
     def _posted(self, args: dict) -> dict:
         channel = str(args.get("channel"))
