@@ -1,4 +1,5 @@
-"""The week's hours per day as a small bar chart (PNG), for the weekly review message.
+"""Hours as a small bar chart (PNG): the week's hours per day for the weekly review message,
+and each freelancer's week for the workspace's weekly summary.
 
 Drawn in a four-colour palette with labels stamped from a cache: thousands of contracts close
 at once on Monday, so each chart has to cost well under a millisecond.
@@ -80,11 +81,21 @@ def _hours(minutes: int) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-def hours_chart(title: str, bars: list[Bar]) -> bytes:
+# Hours between gridlines: the smallest that keeps at most a dozen of them.
+STEPS = (2, 4, 5, 10, 20, 25, 50, 100)
+
+
+def _axis(bars: list[Bar]) -> tuple[int, int]:
+    """(top of the axis in hours, hours between gridlines)."""
     top_hours = max(8, -(-max((bar.total for bar in bars), default=0) // 60))
-    top_hours += top_hours % 2  # gridlines every two hours
+    step = next((step for step in STEPS if top_hours <= 12 * step), STEPS[-1])
+    return -(-top_hours // step) * step, step
+
+
+def hours_chart(title: str, bars: list[Bar]) -> bytes:
+    top_hours, step = _axis(bars)
     scale = (HEIGHT - TOP - BOTTOM) / (top_hours * 60)
-    image = _frame(title, top_hours, tuple(bar.label for bar in bars)).copy()
+    image = _frame(title, top_hours, step, tuple(bar.label for bar in bars)).copy()
     draw = ImageDraw.Draw(image)
     slot = (WIDTH - LEFT - RIGHT) / max(len(bars), 1)
     for index, bar in enumerate(bars):
@@ -95,8 +106,8 @@ def hours_chart(title: str, bars: list[Bar]) -> bytes:
 
 
 @lru_cache(maxsize=64)
-def _frame(title: str, top_hours: int, labels: tuple[str, ...]) -> Image.Image:
-    """Title, legend, grid and day names: the same for every chart of a week close."""
+def _frame(title: str, top_hours: int, step: int, labels: tuple[str, ...]) -> Image.Image:
+    """Title, legend, grid and bar names: the same for every chart of a week close."""
     image = Image.new("P", (WIDTH, HEIGHT), WHITE)
     image.putpalette(PALETTE)
     draw = ImageDraw.Draw(image)
@@ -107,13 +118,13 @@ def _frame(title: str, top_hours: int, labels: tuple[str, ...]) -> Image.Image:
         _write(image, name, x + 13, 10)
     _write(image, _fit(title, x - 20), 8, 10)
     scale = (HEIGHT - TOP - BOTTOM) / (top_hours * 60)
-    for hours in range(0, top_hours + 1, 2):
+    for hours in range(0, top_hours + 1, step):
         y = HEIGHT - BOTTOM - round(hours * 60 * scale)
         draw.line((LEFT, y, WIDTH - RIGHT, y), fill=GRID)
         _write(image, f"{hours}h", 8, y - 6)
     slot = (WIDTH - LEFT - RIGHT) / max(len(labels), 1)
     for index, label in enumerate(labels):
-        _write(image, label, int(LEFT + index * slot + slot / 2), HEIGHT - BOTTOM + 8, centred=True)
+        _write(image, _fit(label, int(slot) - 4), int(LEFT + index * slot + slot / 2), HEIGHT - BOTTOM + 8, centred=True)
     return image
 
 

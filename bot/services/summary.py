@@ -20,6 +20,7 @@ from storage.tables import Contract, Member, Outbox, WeekReview, Workspace
 RECENT = timedelta(days=8)
 STATUS = {"pending": "waiting for review", "approved": "approved", "auto_approved": "approved automatically",
           "disputed": "disputed"}
+MOST_BARS = 12  # so that each bar's name still fits under it
 
 
 def post_summaries(ctx: Context, *, now: datetime) -> int:
@@ -44,8 +45,11 @@ def _summarize(s: Session, ws: Workspace, monday: date, now: datetime) -> int:
         WeekReview.contract_id.in_([c.id for c in contracts]), WeekReview.week_start == monday))}
     if any(c.id not in reviews for c in contracts):
         return 0  # a contract's edit deadline, in its own timezone, is still ahead
-    text = summary_text(s, [(c, reviews[c.id]) for c in contracts])
-    extra = {"title": f"Weekly summary {label}", "week": label}
+    weeks = [(c, reviews[c.id]) for c in contracts]
+    text = summary_text(s, weeks)
+    # Drawn by the outbox just before sending, as the review message's chart is (see weekly.draw_chart).
+    extra = {"title": f"Weekly summary {label}", "week": label, "image_key": f"charts/workspace-{ws.id}/summary-{label}.png",
+             "chart": summary_chart([(s.get(Member, c.freelancer_id).name, r.statement) for c, r in weeks], label)}
     return int(repo.enqueue(s, Outbox(**announce.message_values(ws, ws.summary_channel, "summary", key, text, (), now, extra))))
 
 
@@ -54,6 +58,21 @@ def _contracts_of_week(s: Session, ws: Workspace, monday: date) -> list[Contract
     return list(s.scalars(select(Contract).where(
         Contract.workspace_id == ws.id, Contract.start_day <= monday + timedelta(days=6),
         or_(Contract.end_day.is_(None), Contract.end_day >= monday)).order_by(Contract.id)))
+
+
+def summary_chart(weeks: list[tuple[str, dict]], label: str) -> dict:
+    """Each freelancer's week as one bar: billable, over limit and disputed hours of every contract
+    (freelancer's name, statement as closed). Past MOST_BARS freelancers, those with least time share a bar."""
+    minutes: dict[str, list[int]] = {}
+    for name, st in weeks:
+        bar = minutes.setdefault(name, [0, 0, 0])
+        for index, key in enumerate(("billable_minutes", "over_limit_minutes", "disputed_minutes")):
+            bar[index] += st.get(key, 0)
+    ranked = sorted(minutes.items(), key=lambda item: -sum(item[1]))
+    if len(ranked) > MOST_BARS:
+        rest = ranked[MOST_BARS - 1:]
+        ranked = ranked[:MOST_BARS - 1] + [(f"{len(rest)} others", [sum(m[i] for _, m in rest) for i in range(3)])]
+    return {"title": f"Hours per freelancer, {label}", "bars": [[name, *bar] for name, bar in ranked]}
 
 
 def summary_text(s: Session, weeks: list[tuple[Contract, WeekReview]]) -> str:

@@ -169,3 +169,14 @@ async def test_a_slow_click_is_deferred_and_the_message_edited_after(running, ma
     finally:
         await slow.close()
         await task
+
+
+async def test_the_workspace_summary_is_posted_with_its_chart_as_the_review_is(discord, manual_asked, fake, ctx, sender, clock):
+    await discord.slash(ALICE, "tally summary-channel")
+    await discord.click(ALICE, manual_asked, "Approve")
+    clock.now = REVIEW_OPEN
+    jobs.week_close(ctx, now=clock.now)
+    _, summary = await deliver(ctx, sender, fake, clock.now)
+    assert summary["embeds"][0]["title"] == "Weekly summary 2026-W47"
+    assert summary["embeds"][0]["image"] == {"url": "attachment://summary-2026-W47.png"}
+    assert fake.uploads[summary["id"]]["summary-2026-W47.png"].startswith(b"\x89PNG")

@@ -5,9 +5,13 @@ import io
 from datetime import timedelta
 from decimal import Decimal
 
+from PIL import Image
+
 from bot import jobs
 from bot.export import COLUMNS, export_week
-from bot.services import workspaces
+from bot.services import weekly, workspaces
+from bot.services.chart import BILLABLE
+from bot.services.summary import MOST_BARS, summary_chart
 from diary.refusal import Refusal
 from tests.conftest import utc
 from tests.services.helpers import BOB, hire, outbox, pair_device, person, work
@@ -38,6 +42,28 @@ def test_the_summary_waits_for_every_contract_of_the_workspace_then_lists_them_o
         "carol — contract #2: 1:00 counted, 50.00 USD, waiting for review",
         "Total 90.00 USD",
     ]
+
+
+def test_the_summary_carries_a_chart_of_each_freelancer_s_hours_drawn_like_the_review_chart(ctx):
+    two_contracts(ctx)
+    workspaces.set_summary_channel(ctx, person("alice", "C-summary"))
+    jobs.week_close(ctx, now=utc(2026, 11, 24))
+    (summary,) = outbox(ctx, "summary")
+    assert summary.payload["chart"] == {"title": "Hours per freelancer, 2026-W47",
+                                        "bars": [["bob", 60, 0, 0], ["carol", 60, 0, 0]]}
+    weekly.draw_chart(ctx, summary.payload)
+    image = Image.open(io.BytesIO(ctx.blobs.get(summary.payload["image_key"])))
+    assert (image.format, image.size, image.mode) == ("PNG", (560, 260), "P")
+    assert image.getcolors() and BILLABLE in {colour for _, colour in image.getcolors()}
+
+
+def test_the_summary_chart_adds_up_a_freelancer_s_contracts_and_keeps_a_dozen_bars():
+    week = {"billable_minutes": 60, "over_limit_minutes": 10, "disputed_minutes": 20}
+    names = ["bob", "bob"] + [f"f{n:02d}" for n in range(14)]
+    chart = summary_chart([(name, week) for name in names], "2026-W47")
+    assert len(chart["bars"]) == MOST_BARS
+    assert chart["bars"][0] == ["bob", 120, 20, 40]
+    assert chart["bars"][-1] == ["4 others", 240, 40, 80]
 
 
 def test_no_summary_without_a_summary_channel(ctx):
