@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import typer
 
 from bot.runtime import NotMigrated, build_context, describe_platforms, log
+from bot.secret_key import MissingSecret
 from bot.settings import Settings
 
 app = typer.Typer(help="Tally: a self-hosted work diary for hourly work in Slack and Discord.", no_args_is_help=True)
@@ -16,10 +17,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(jobs_app, name="jobs")
 
 
-def _context(settings: Settings):
+def _context(settings: Settings, *, shared: bool = False):
     try:
-        return build_context(settings)
-    except NotMigrated as error:
+        return build_context(settings, shared=shared)
+    except (NotMigrated, MissingSecret) as error:
         typer.echo(f"tally: {error}", err=True)
         raise typer.Exit(2) from error
 
@@ -105,7 +106,7 @@ def web() -> None:
     from bot.http_server import TallyServer
 
     settings = Settings()
-    ctx = _context(settings)
+    ctx = _context(settings, shared=True)
     _announce(settings, ctx, "web")
     asyncio.run(TallyServer(create_app(ctx, settings), host=settings.host, port=settings.port).serve())
 
@@ -118,7 +119,7 @@ def worker() -> None:
     from bot.worker import work_until_signalled
 
     settings = Settings()
-    ctx = _context(settings)
+    ctx = _context(settings, shared=True)
     for line in describe_platforms(settings):
         log.info(line)
     asyncio.run(_with_discord(ctx, settings, work_until_signalled(ctx, _senders(ctx, settings))))

@@ -2,6 +2,7 @@
 
 import logging
 
+from bot.secret_key import secret_key
 from bot.services.context import Context
 from bot.settings import Settings
 from storage.blobs import open_blobs
@@ -27,15 +28,15 @@ def prepare_database(settings: Settings):
     return engine
 
 
-def build_context(settings: Settings) -> Context:
-    if settings.secret_key is None:
-        log.warning("TALLY_SECRET_KEY is not set: diary links use a development key; set it outside development")
+def build_context(settings: Settings, *, shared: bool = False) -> Context:
+    """The process's context; `shared` (web, worker) for processes that must share TALLY_SECRET_KEY."""
+    key = secret_key(settings.secret_key, settings.data_dir, shared=shared)
     return Context(
         engine=prepare_database(settings),
         blobs=open_blobs(settings.blob_url, settings.data_dir, endpoint_url=settings.s3_endpoint_url),
         slot_seconds=settings.slot_seconds,
         public_url=settings.public_url.rstrip("/"),
-        secret_key=settings.secret_key or "development-only",
+        secret_key=key,
         retention_days=settings.retention_days,
     )
 

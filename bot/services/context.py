@@ -1,5 +1,6 @@
 """What every use case needs from the outside world, handed in once by the process that runs it."""
 
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,7 +22,9 @@ class Context:
     blobs: BlobStore
     slot_seconds: int = 600
     public_url: str = "http://127.0.0.1:8000"
-    secret_key: str = "development-only"
+    # Signs diary links. Processes pass the configured or kept key; a context made without one
+    # (tests, benchmarks) gets a random key of its own, never a constant anyone could know.
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     retention_days: int | None = None  # screenshots older than this are deleted; None keeps them
     # Called after commit with each freelancer whose tracking state changed (wakes long polls).
     on_change: Callable[[int], None] = field(default=_nobody_listens)
