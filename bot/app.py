@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 from bot import api, metrics, web
+from bot.body_limits import BodyLimits
 from bot.logs import RequestIds
 from bot.services.context import Context
 from bot.settings import Settings
@@ -16,6 +17,7 @@ def create_app(ctx: Context, settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Tally", version=VERSION)
     app.state.ctx = ctx
     app.state.settings = settings
+    app.add_middleware(BodyLimits)
 
     @app.get("/healthz")
     def healthz() -> dict:

@@ -4,6 +4,7 @@ import re
 from datetime import date, time, timedelta
 
 from diary.refusal import Refusal
+from diary.weeks import OUT_OF_CALENDAR, in_calendar
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _RANGE = re.compile(r"(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})")
@@ -11,6 +12,13 @@ _RANGE = re.compile(r"(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})")
 
 def resolve_day(text: str | None, today: date) -> date | Refusal:
     """A day relative to the user's `today`; weekday names mean the latest such day, today included."""
+    day = _day(text, today)
+    if day is None:
+        return Refusal(f'"{text}" is not a day; write 2026-11-20, today, yesterday or a weekday like mon.')
+    return day if in_calendar(day) else Refusal(f"{OUT_OF_CALENDAR}; write a day like 2026-11-20.")
+
+
+def _day(text: str | None, today: date) -> date | None:
     word = (text or "today").strip().lower()
     if word == "today":
         return today
@@ -22,11 +30,12 @@ def resolve_day(text: str | None, today: date) -> date | Refusal:
     try:
         return date.fromisoformat(word)
     except ValueError:
-        return Refusal(f'"{text}" is not a day; write 2026-11-20, today, yesterday or a weekday like mon.')
+        return None
 
 
 def looks_like_day(text: str) -> bool:
-    return not isinstance(resolve_day(text, date(2000, 1, 3)), Refusal)
+    """Written as a day (even one outside the calendar, which resolve_day then refuses)."""
+    return _day(text, date(2000, 1, 3)) is not None
 
 
 def parse_range(text: str, example: str) -> tuple[time, time] | Refusal:

@@ -3,11 +3,13 @@
 Both sides import these models, so a field renamed here is renamed on the wire for both.
 """
 
-from typing import Literal
+from datetime import datetime
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from diary.terms import SLOT_MINUTES, Billing, Screenshots
+from diary.weeks import OUT_OF_CALENDAR, in_calendar
 
 # A 1000 Hz mouse moved without pause for a minute gives 60,000 events; anything above this
 # bound is not a human and is refused rather than stored.
@@ -15,6 +17,17 @@ MAX_EVENTS_PER_MINUTE = 100_000
 MAX_MEMO = 500
 MAX_WINDOW_TEXT = 300
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in every database we support
+
+
+def _in_calendar(instant: datetime) -> datetime:
+    # A slot at 9999-12-31 23:59:50 has no end inside Python's calendar; refused, not crashed on.
+    if not in_calendar(instant.date()):
+        raise ValueError(f"{OUT_OF_CALENDAR} (UTC)")
+    return instant
+
+
+# An instant an agent reports: aware, and inside the calendar the diary knows.
+Instant = Annotated[AwareDatetime, AfterValidator(_in_calendar)]
 
 
 class _Model(BaseModel):
@@ -73,10 +86,10 @@ class SlotReport(_Model):
     """The `meta` part of `POST /api/v1/agent/slots`; the screenshot travels beside it."""
 
     session_id: int = Field(ge=1, le=MAX_ID)
-    slot_start: AwareDatetime
+    slot_start: Instant
     # One entry per slot "minute"; None where the minute was not tracked (outside the session).
     minutes: list[MinuteCounts | None] = Field(min_length=SLOT_MINUTES, max_length=SLOT_MINUTES)
-    screenshot_at: AwareDatetime | None = None
+    screenshot_at: Instant | None = None
     memo: str | None = Field(default=None, max_length=MAX_MEMO)
     window: WindowInfo | None = None
     agent_version: str = Field(default="", max_length=50)
@@ -94,7 +107,7 @@ EventKind = Literal["idle_stop", "local_clockin", "local_clockout"]
 
 class AgentEvent(_Model):
     kind: EventKind
-    at: AwareDatetime
+    at: Instant
     memo: str | None = Field(default=None, max_length=MAX_MEMO)  # for local_clockin
 
 

@@ -15,6 +15,14 @@ _LABEL = re.compile(r"(\d{4})-W(\d{1,2})")
 # Files that exist in many zoneinfo folders but name no place; "localtime" would even make
 # a contract's weeks depend on how the server machine is configured.
 _NOT_PLACES = frozenset({"localtime", "posixrules", "Factory"})
+# The days anyone may name. Weeks and pages reach a week either side of a day, and a day at the
+# end of Python's calendar (year 9999) has none: it would fail deep inside instead of being refused.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2199, 12, 31)
+OUT_OF_CALENDAR = f"Days run from {FIRST_DAY} to {LAST_DAY}"
+
+
+def in_calendar(day: date) -> bool:
+    return FIRST_DAY <= day <= LAST_DAY
 
 
 def local_instant(day: date, at: time, tz: str) -> datetime:
@@ -105,6 +113,8 @@ def parse_week(label: str, tz: str) -> BillingWeek:
         except ValueError:
             pass  # e.g. week 53 of a year that has 52; answered below like any other bad label
         else:
+            if not in_calendar(monday):
+                raise ValueError(f"{OUT_OF_CALENDAR}; name a week like 2026-W47.")
             return BillingWeek(monday, tz)
     raise ValueError(f'"{label.strip()}" is not a week; write it like 2026-W47 (year, then ISO week number).')
 

@@ -38,7 +38,7 @@ class FolderBlobs:
         try:
             _write_new(partial, data)
         except FileNotFoundError:  # the key's folder is new: made when needed, not checked every time
-            os.makedirs(os.path.dirname(path), exist_ok=True)
+            _private_folders(os.path.dirname(path))
             _write_new(partial, data)
         os.replace(partial, path)  # readers never see half a file
 
@@ -58,8 +58,20 @@ def _relative(key: str) -> str:
     return key
 
 
+def _private_folders(folder: str) -> None:
+    """Makes the missing folders of a path, each 0700 (os.makedirs gives `mode` to the last one only)."""
+    if not folder or os.path.isdir(folder):
+        return
+    _private_folders(os.path.dirname(folder))
+    try:
+        os.mkdir(folder, 0o700)
+    except FileExistsError:  # another writer made it first
+        pass
+
+
 def _write_new(path: str, data: bytes) -> None:
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+    # Screenshots are for the contract's two parties: readable by the server's user only.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     try:
         view = memoryview(data)
         while view:

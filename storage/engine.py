@@ -1,5 +1,6 @@
 """Engine factory: nothing is created at import time; callers pass the URL they were given."""
 
+import os
 from pathlib import Path
 
 from sqlalchemy import Engine, event
@@ -19,10 +20,19 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 def _sqlite_engine(url: str, echo: bool) -> Engine:
     path = url.split("///", 1)[-1]
     if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        _private_file(Path(path))
     engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _private_file(path: Path) -> None:
+    """The database readable by its owner only: its folder 0700 when made here, the file 0600.
+    SQLite gives its WAL and shared-memory files the database file's mode."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)  # also a database made before this rule, world-readable
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

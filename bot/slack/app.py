@@ -22,7 +22,9 @@ def web_client(settings: Settings) -> AsyncWebClient:
 
 
 def build_app(ctx: Context, settings: Settings, *, clock: Clock = utc_now) -> AsyncApp:
-    app = AsyncApp(token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret or "", name="tally")
+    # Signatures are checked in bot/slack/http.py before a request reaches Bolt (Socket Mode needs none).
+    app = AsyncApp(token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret or "", name="tally",
+                   request_verification_enabled=False)
     # Bolt also reads SLACK_BOT_TOKEN itself and warns when handed a client beside it, so its own
     # client is pointed at the API base instead; the per-request clients copy the base from it.
     app.client.base_url = api_base(settings)

@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse, Response
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
 
 from bot.services.context import Context
 from bot.settings import Settings
@@ -14,6 +15,7 @@ from bot.slack.app import build_app
 from bot.slack.bridge import Clock, utc_now
 
 PATH = "/slack/events"
+NOT_SLACK = "This endpoint takes only requests signed by Slack."
 OFF = "Slack is off on this server: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (and SLACK_APP_TOKEN for Socket Mode)."
 log = logging.getLogger("tally.slack")
 
@@ -25,12 +27,25 @@ def mount(app: FastAPI, ctx: Context, settings: Settings, *, clock: Clock = utc_
     bolt = build_app(ctx, settings, clock=clock)
     if settings.slack_app_token:
         return _socket_mode(app, bolt, settings.slack_app_token)
-    handler = AsyncSlackRequestHandler(bolt)
+    handler, verifier = AsyncSlackRequestHandler(bolt), SignatureVerifier(settings.slack_signing_secret or "")
 
     async def slack_events(request: Request) -> Response:
-        return await handler.handle(request)
+        # The body is read here (BodyLimits caps it) and checked before Bolt sees it: Bolt's own
+        # check would log the whole body of a forged request, and crash on a non-numeric timestamp.
+        body = await request.body()
+        if not genuine(verifier, body, request.headers):
+            log.info("refused a request to %s: missing, stale or wrong Slack signature", PATH)
+            return JSONResponse({"error": "unauthorized", "detail": NOT_SLACK}, status_code=401)
+        return await handler.handle(request)  # Starlette hands Bolt the body it already read
 
     app.add_api_route(PATH, slack_events, methods=["POST"], include_in_schema=False)
+
+
+def genuine(verifier: SignatureVerifier, body: bytes, headers) -> bool:
+    """Signed by Slack with our secret within the last five minutes (the verifier's window)."""
+    timestamp, signature = headers.get("x-slack-request-timestamp", ""), headers.get("x-slack-signature", "")
+    return timestamp.isascii() and timestamp.isdigit() and len(timestamp) < 12 and \
+        verifier.is_valid(body, timestamp, signature)
 
 
 def _off(app: FastAPI) -> None:

@@ -16,7 +16,7 @@ from bot.web import present
 from bot.web.thumbs import thumbnail
 from diary.money import format_minutes, format_money
 from diary.refusal import Refusal
-from diary.weeks import describe_instant, parse_week
+from diary.weeks import describe_instant, in_calendar, parse_week
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters.update(minutes=format_minutes, money=format_money, clock=present.clock,
@@ -39,8 +39,6 @@ REFUSED = {
     422: {**HTML, "description": "Not a day or week, or the week is closed for edits."},
 }
 IMAGE = {"content": {"image/webp": {}, "image/jpeg": {}, "image/png": {}}, "description": "The screenshot."}
-
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2199, 12, 31)
 
 router = APIRouter(tags=["diary pages"], default_response_class=HTMLResponse)
 
@@ -87,7 +85,7 @@ def _parse_day(text: str | None, viewer: Viewer) -> date | Refusal:
 
 def _within_calendar(day: date) -> date:
     """The pages link a day or week either side, so days at the ends of the calendar are refused."""
-    if not FIRST_DAY <= day <= LAST_DAY:
+    if not in_calendar(day):
         raise ValueError(f"{day} is out of range")
     return day
 
