@@ -35,7 +35,7 @@ def check_rate(rate: Decimal) -> Refusal | None:
 
 def check_limit(hours: Decimal | None) -> Refusal | None:
     # is_finite first: NaN and sNaN cannot be compared (sNaN even raises).
-    if hours is not None and not (hours.is_finite() and Decimal("1") <= hours <= Decimal("168")):
+    if hours is not None and not (Decimal(hours).is_finite() and Decimal("1") <= hours <= Decimal("168")):
         return Refusal("The weekly limit is a number of hours from 1 to 168, e.g. limit=40, or limit=none.")
     return None
 
