@@ -1,7 +1,9 @@
-"""Button clicks and form submissions, the same for every platform: action + value in, result out.
+"""Button clicks and form submissions, the same for every platform: a ButtonRef in, a result out.
 
-Buttons carry `action` and `value` (see results.Button); forms (the dispute and answer modals)
-add their fields. A click by someone who may not act gets the service's refusal, unchanged.
+Buttons carry a ButtonRef (see bot.services.button_refs); forms (the dispute and answer modals)
+add their fields. A click by someone who may not act gets the service's refusal, unchanged. A
+click that decided something answers Clicked: the outcome, who acted and the buttons that stay,
+which each platform draws on the message that carried the button.
 """
 
 from collections.abc import Callable
@@ -9,95 +11,82 @@ from datetime import datetime
 
 from bot.services import links, manual, review
 from bot.services.actors import Actor
+from bot.services.button_refs import ButtonAction, ButtonRef
 from bot.services.context import Context
+from bot.services.results import Clicked, Done
 from diary.dates import parse_range
 from diary.refusal import Refusal
 from diary.weeks import parse_week
 
 DISPUTE_EXAMPLE = "e.g. 10:00-11:30"
-Handler = Callable[[Context, Actor, str, datetime, dict], object]
+DAMAGED = Refusal("That button is damaged or comes from an older version; ask for a new message, e.g. with /timesheet.")
+Handler = Callable[[Context, Actor, ButtonRef, datetime, dict], object]
+
+# Once a click decided something, the message keeps only the buttons still worth pressing: a
+# disputed week can still be approved or disputed again; any other decision settles the message.
+STAY_AFTER = {ButtonAction.DISPUTE_WEEK: frozenset(
+    {ButtonAction.APPROVE_WEEK, ButtonAction.DISPUTE_WEEK, ButtonAction.OPEN_DIARY})}
+SETTLED = frozenset({ButtonAction.OPEN_DIARY})
 
 
-def _contract_week(value: str) -> tuple[int, str] | Refusal:
-    contract_id, _, week = value.partition(":")
-    if not contract_id.isdigit() or not week:
-        return Refusal("That button is damaged; ask for a new message with /timesheet.")
-    return int(contract_id), week
+def approve_week(ctx, actor, ref: ButtonRef, now, form):
+    return review.approve_week(ctx, actor, now=now, week=ref.week or None, contract_id=ref.number)
 
 
-def _number(value: str) -> int | Refusal:
-    return int(value) if value.isdigit() else Refusal("That button is damaged; it names nothing I know.")
-
-
-def approve_week(ctx, actor, value, now, form):
-    target = _contract_week(value)
-    if isinstance(target, Refusal):
-        return target
-    return review.approve_week(ctx, actor, now=now, week=target[1], contract_id=target[0])
-
-
-def dispute_week(ctx, actor, value, now, form):
+def dispute_week(ctx, actor, ref: ButtonRef, now, form):
     """The dispute form: `range` (HH:MM-HH:MM), `day` (a date of that week) and `reason`."""
-    target = _contract_week(value)
-    if isinstance(target, Refusal):
-        return target
     span = parse_range(form.get("range", ""), DISPUTE_EXAMPLE)
     if isinstance(span, Refusal):
         return span
     return review.dispute(ctx, actor, start=span[0], end=span[1], day=form.get("day") or None,
-                          reason=form.get("reason", ""), now=now, contract_id=target[0])
+                          reason=form.get("reason", ""), now=now, contract_id=ref.number)
 
 
-def open_diary(ctx, actor, value, now, form):
-    contract_id, _, week = value.partition(":")
-    number = _number(contract_id)
-    if isinstance(number, Refusal):
-        return number
-    return links.diary_link(ctx, actor, number, now=now, day=_monday(week))
+def open_diary(ctx, actor, ref: ButtonRef, now, form):
+    return links.diary_link(ctx, actor, ref.number, now=now, day=_monday(ref.week))
 
 
 def _monday(week: str) -> str | None:
     """The reviewed week's Monday, where the link should open; None (today) without a week."""
     try:
         return parse_week(week, "UTC").monday.isoformat() if week else None
-    except ValueError:
+    except ValueError:  # a week that is not on the calendar, e.g. 2026-W60
         return None
 
 
 def _dispute_step(step: str) -> Handler:
-    def act(ctx, actor, value, now, form):
-        number = _number(value)
-        if isinstance(number, Refusal):
-            return number
-        return review.dispute_action(ctx, actor, number, step, now=now, text=form.get("answer", ""))
+    def act(ctx, actor, ref: ButtonRef, now, form):
+        return review.dispute_action(ctx, actor, ref.number, step, now=now, text=form.get("answer", ""))
 
     return act
 
 
 def _manual(approve: bool) -> Handler:
-    def act(ctx, actor, value, now, form):
-        number = _number(value)
-        return number if isinstance(number, Refusal) else manual.decide(ctx, actor, number, approve=approve, now=now)
+    def act(ctx, actor, ref: ButtonRef, now, form):
+        return manual.decide(ctx, actor, ref.number, approve=approve, now=now)
 
     return act
 
 
-ACTIONS: dict[str, Handler] = {
-    "approve_week": approve_week,
-    "dispute_week": dispute_week,  # needs the dispute form
-    "open_diary": open_diary,
-    "accept_dispute": _dispute_step("accept"),
-    "answer_dispute": _dispute_step("answer"),  # needs the answer form
-    "withdraw_dispute": _dispute_step("withdraw"),
-    "confirm_dispute": _dispute_step("confirm"),
-    "approve_manual": _manual(True),
-    "decline_manual": _manual(False),
+ACTIONS: dict[ButtonAction, Handler] = {
+    ButtonAction.APPROVE_WEEK: approve_week,
+    ButtonAction.DISPUTE_WEEK: dispute_week,  # needs the dispute form
+    ButtonAction.OPEN_DIARY: open_diary,
+    ButtonAction.ACCEPT_DISPUTE: _dispute_step("accept"),
+    ButtonAction.ANSWER_DISPUTE: _dispute_step("answer"),  # needs the answer form
+    ButtonAction.WITHDRAW_DISPUTE: _dispute_step("withdraw"),
+    ButtonAction.CONFIRM_DISPUTE: _dispute_step("confirm"),
+    ButtonAction.APPROVE_MANUAL: _manual(True),
+    ButtonAction.DECLINE_MANUAL: _manual(False),
 }
-NEEDS_FORM = {"dispute_week": ("range", "day", "reason"), "answer_dispute": ("answer",)}
+NEEDS_FORM = {ButtonAction.DISPUTE_WEEK: ("range", "day", "reason"), ButtonAction.ANSWER_DISPUTE: ("answer",)}
 
 
-def press(ctx: Context, actor: Actor, action: str, value: str, *, now: datetime, form: dict | None = None):
-    handler = ACTIONS.get(action)
-    if handler is None:
-        return Refusal("That button is not one I know; it may come from an older version.")
-    return handler(ctx, actor, value, now, form or {})
+def press(ctx: Context, actor: Actor, ref: ButtonRef | None, *, now: datetime, form: dict | None = None):
+    """What clicking the button `ref` (None: a button that could not be read) does for `actor`."""
+    if ref is None:
+        return DAMAGED
+    result = ACTIONS[ref.action](ctx, actor, ref, now, form or {})
+    if isinstance(result, Done):
+        return Clicked(result.text, by=actor.user, keep=STAY_AFTER.get(ref.action, SETTLED))
+    return result

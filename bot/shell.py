@@ -10,6 +10,7 @@ from bot.render.cards import post_card
 from bot.render.text import card_text, render
 from bot.services import links
 from bot.services.actors import Actor, UserRef
+from bot.services.button_refs import ButtonAction
 from bot.services.context import Context
 from bot.services.results import Button, DayDiary
 from storage import repo
@@ -88,20 +89,23 @@ def _post(message: Outbox) -> str:
     return f"[{where}] " + card_text(post_card(message.payload), button_hint=_button_command)
 
 
+BUTTON_COMMANDS = {
+    ButtonAction.APPROVE_WEEK: "/approve {week} contract={number}",
+    ButtonAction.DISPUTE_WEEK: "/dispute HH:MM-HH:MM DAY REASON contract={number}",
+    ButtonAction.OPEN_DIARY: "/timesheet {week} contract={number}",
+    ButtonAction.ACCEPT_DISPUTE: "/accept {number}",
+    ButtonAction.ANSWER_DISPUTE: "/answer {number} TEXT",
+    ButtonAction.WITHDRAW_DISPUTE: "/withdraw {number}",
+    ButtonAction.CONFIRM_DISPUTE: "/confirm {number}",
+    ButtonAction.APPROVE_MANUAL: "/approve manual {number}",
+    ButtonAction.DECLINE_MANUAL: "/decline {number}",
+}
+
+
 def _button_command(button: Button) -> str:
     """What to type in the shell for a button the chat platforms would show."""
-    value = button.value
-    contract_id, _, week = value.partition(":")
-    return {
-        "approve_week": f"/approve {week} contract={contract_id}",
-        "dispute_week": f"/dispute HH:MM-HH:MM DAY REASON contract={contract_id}",
-        "open_diary": f"/timesheet {week} contract={contract_id}",
-        "accept_dispute": f"/accept {value}",
-        "answer_dispute": f"/answer {value} TEXT",
-        "withdraw_dispute": f"/withdraw {value}",
-        "confirm_dispute": f"/confirm {value}",
-        "approve_manual": f"/approve manual {value}",
-        "decline_manual": f"/decline {value}",
-    }.get(button.action, button.action)
+    if button.ref is None:
+        return ""
+    return " ".join(BUTTON_COMMANDS[button.ref.action].format(number=button.ref.number, week=button.ref.week).split())
 
 

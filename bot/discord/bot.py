@@ -12,6 +12,7 @@ from bot.discord.cog import TallyCog
 from bot.discord.endpoints import use_endpoints
 from bot.discord.ids import ActionButton
 from bot.discord.replies import REPLY_BUDGET, Wiring, utc_now
+from bot.services.button_refs import ButtonRef
 from bot.services.context import Context
 from bot.settings import Settings
 
@@ -60,8 +61,8 @@ class TallyBot(ext.Bot):
         self.synced_guilds.add(guild.id)
         log.info("commands registered in guild %s (%s)", guild.id, guild.name)
 
-    async def on_tally_click(self, interaction: discord.Interaction, action: str, value: str) -> None:
-        await click(self.wiring, interaction, action, value)
+    async def on_tally_click(self, interaction: discord.Interaction, ref: ButtonRef | None) -> None:
+        await click(self.wiring, interaction, ref)
 
 
 def build_bot(ctx: Context, settings: Settings, *, clock: Callable[[], datetime] = utc_now,

@@ -1,7 +1,8 @@
 """Button clicks, and the forms some buttons open first (dispute, answer): bot.buttons.press decides.
 
-A success edits the message that carried the button to show the outcome and who acted; anything
-else (a refusal, a diary link) is a private reply to the person who clicked.
+A decision (Clicked) edits the message that carried the button to show the outcome, who acted and
+the buttons that stay; anything else (a refusal, a diary link) is a private reply to the person
+who clicked.
 """
 
 import asyncio
@@ -22,13 +23,14 @@ from bot.discord.replies import (
     update_message,
 )
 from bot.services.actors import Actor
+from bot.services.button_refs import ButtonAction, ButtonRef
 from bot.services.forms import may_open
 from bot.services.prompts import button_workspace
-from bot.services.results import Done
+from bot.services.results import Clicked
 
 log = logging.getLogger("tally.discord")
 
-FORM_TITLES = {"dispute_week": "Dispute hours", "answer_dispute": "Answer the dispute"}
+FORM_TITLES = {ButtonAction.DISPUTE_WEEK: "Dispute hours", ButtonAction.ANSWER_DISPUTE: "Answer the dispute"}
 # label, placeholder, long text, required
 FORM_FIELDS = {
     "range": ("Time range", "10:00-11:30", False, True),
@@ -38,43 +40,38 @@ FORM_FIELDS = {
 }
 
 
-def outcome(text: str, name: str) -> str:
-    """The result, saying who acted when the sentence does not already ("... approved by alice.")."""
-    return text if f"by {name}" in text else f"{text} — {name}"
-
-
-async def click(wiring: Wiring, interaction: discord.Interaction, action: str, value: str) -> None:
-    actor = await clicker(wiring, interaction, action, value)
-    if action in NEEDS_FORM:
-        await open_form(wiring, interaction, actor, action, value)
+async def click(wiring: Wiring, interaction: discord.Interaction, ref: ButtonRef | None) -> None:
+    actor = await clicker(wiring, interaction, ref)
+    if ref is not None and ref.action in NEEDS_FORM:
+        await open_form(wiring, interaction, actor, ref)
     else:
-        await act(wiring, interaction, actor, action, value, {})
+        await act(wiring, interaction, actor, ref, {})
 
 
-async def clicker(wiring: Wiring, interaction: discord.Interaction, action: str, value: str) -> Actor:
+async def clicker(wiring: Wiring, interaction: discord.Interaction, ref: ButtonRef | None) -> Actor:
     """Who clicked. A direct message (a reminder) has no guild: the button's contract names it."""
-    if interaction.guild_id is not None:
+    if interaction.guild_id is not None or ref is None:
         return actor_of(interaction)
     try:
-        guild = await asyncio.to_thread(button_workspace, wiring.ctx, action, value)
+        guild = await asyncio.to_thread(button_workspace, wiring.ctx, ref)
     except Exception:
         log.exception("could not find the guild of a button clicked in a direct message")
         guild = None
     return actor_of(interaction, guild=guild)
 
 
-async def act(wiring: Wiring, interaction: discord.Interaction, actor: Actor, action: str, value: str, form: dict) -> None:
-    work = partial(press, wiring.ctx, actor, action, value, now=wiring.clock(), form=form)
+async def act(wiring: Wiring, interaction: discord.Interaction, actor: Actor, ref: ButtonRef | None, form: dict) -> None:
+    work = partial(press, wiring.ctx, actor, ref, now=wiring.clock(), form=form)
     result, deferred = await settle(work, budget=wiring.budget, defer=interaction.response.defer)
-    if isinstance(result, Done) and interaction.message is not None:
-        embed, view = acted_on(interaction.message, action, outcome(result.text, interaction.user.display_name))
+    if isinstance(result, Clicked) and interaction.message is not None:
+        embed, view = acted_on(interaction.message, result)
         await update_message(interaction, embed, view, deferred=deferred)
     else:
         await reply_privately(interaction, result, deferred=deferred)
 
 
-async def open_form(wiring: Wiring, interaction: discord.Interaction, actor: Actor, action: str, value: str) -> None:
-    gate = partial(may_open, wiring.ctx, actor, action, value)
+async def open_form(wiring: Wiring, interaction: discord.Interaction, actor: Actor, ref: ButtonRef) -> None:
+    gate = partial(may_open, wiring.ctx, actor, ref)
     try:
         refusal = await asyncio.wait_for(asyncio.to_thread(gate), wiring.budget)
     except TimeoutError:
@@ -85,21 +82,21 @@ async def open_form(wiring: Wiring, interaction: discord.Interaction, actor: Act
     if refusal is not None:
         await reply_privately(interaction, refusal, deferred=False)
     else:
-        await interaction.response.send_modal(ButtonForm(wiring, actor, action, value))
+        await interaction.response.send_modal(ButtonForm(wiring, actor, ref))
 
 
 class ButtonForm(discord.ui.Modal):
     """The fields bot.buttons.NEEDS_FORM names for an action; submitting presses the button."""
 
-    def __init__(self, wiring: Wiring, actor: Actor, action: str, value: str) -> None:
-        super().__init__(title=FORM_TITLES.get(action, "Tally"), timeout=FORM_LIFETIME)
-        self.wiring, self.actor, self.action, self.value = wiring, actor, action, value
+    def __init__(self, wiring: Wiring, actor: Actor, ref: ButtonRef) -> None:
+        super().__init__(title=FORM_TITLES.get(ref.action, "Tally"), timeout=FORM_LIFETIME)
+        self.wiring, self.actor, self.ref = wiring, actor, ref
         self.inputs = {}
-        for name in NEEDS_FORM[action]:
+        for name in NEEDS_FORM[ref.action]:
             label, placeholder, long, required = FORM_FIELDS[name]
             row, self.inputs[name] = text_field(name, label, placeholder, long=long, required=required)
             self.add_item(row)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         form = {name: item.value for name, item in self.inputs.items()}
-        await act(self.wiring, interaction, self.actor, self.action, self.value, form)
+        await act(self.wiring, interaction, self.actor, self.ref, form)

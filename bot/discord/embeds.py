@@ -4,20 +4,15 @@ import io
 
 import discord
 
-from bot.discord.ids import ActionButton, parse
+from bot.discord.ids import ActionButton, ref_of
 from bot.render.cards import Card, CsvRequest, card_for
 from bot.render.csv import timesheet_csv
 from bot.render.text import card_text
-from bot.services.results import Button
+from bot.services.results import Button, Clicked
 
 COLOUR = discord.Colour(0x3B82F6)
 # Discord's limits on the parts of a message.
 TITLE, DESCRIPTION, FIELDS, FIELD_VALUE, FOOTER, CONTENT, BUTTONS = 256, 4096, 25, 1024, 2048, 2000, 25
-
-# After a click succeeds the message keeps only the buttons still worth pressing: a disputed
-# week can still be approved or disputed again; any other action settles what it acted on.
-STILL_OPEN = {"dispute_week": frozenset({"approve_week", "dispute_week", "open_diary"})}
-SETTLED = frozenset({"open_diary"})
 
 
 def clip(text: str, limit: int) -> str:
@@ -51,7 +46,7 @@ def buttons_view(buttons: list[Button]) -> discord.ui.View | None:
         return None
     view = discord.ui.View(timeout=None)
     for button in buttons[:BUTTONS]:
-        view.add_item(discord.ui.Button(label=button.label, url=button.url) if button.url else ActionButton(button))
+        view.add_item(discord.ui.Button(label=button.label, url=button.url) if button.url else ActionButton.of(button))
     return view
 
 
@@ -78,17 +73,17 @@ def buttons_on(message: discord.Message) -> list[Button]:
     found = []
     for row in message.components:
         for item in getattr(row, "children", [row]):
-            url, parsed = getattr(item, "url", None), parse(getattr(item, "custom_id", None) or "")
-            if url or parsed:
-                found.append(Button(getattr(item, "label", None) or "", *(parsed or ("", "")), url=url))
+            url, ref = getattr(item, "url", None), ref_of(getattr(item, "custom_id", None) or "")
+            if url or ref:
+                found.append(Button(getattr(item, "label", None) or "", ref, url=url))
     return found
 
 
-def acted_on(message: discord.Message, action: str, outcome: str) -> tuple[discord.Embed, discord.ui.View | None]:
-    """The message as it looks once `action` succeeded: its words, the outcome, the buttons left."""
+def acted_on(message: discord.Message, clicked: Clicked) -> tuple[discord.Embed, discord.ui.View | None]:
+    """The message as it looks once a click decided something: its words, the outcome and who
+    acted, and the buttons that stay."""
     embed = message.embeds[0].copy() if message.embeds else \
         discord.Embed(description=clip(message.content, DESCRIPTION) or None, colour=COLOUR)
     if len(embed.fields) < FIELDS:
-        embed.add_field(name="Outcome", value=clip(outcome, FIELD_VALUE), inline=False)
-    keep = STILL_OPEN.get(action, SETTLED)
-    return embed, buttons_view([b for b in buttons_on(message) if b.url or b.action in keep])
+        embed.add_field(name="Outcome", value=clip(f"{clicked.text} (<@{clicked.by}>)", FIELD_VALUE), inline=False)
+    return embed, buttons_view([b for b in buttons_on(message) if clicked.keeps(b)])

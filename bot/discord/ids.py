@@ -1,4 +1,4 @@
-"""Buttons whose custom_id carries what they act on: `tally:<action>:<value>`.
+"""Buttons whose custom_id carries what they act on: `tally:<action>:<value>` (a ButtonRef).
 
 They are discord.py dynamic items, so a click is understood from the custom_id alone, also on
 a message sent before the bot restarted or by the outbox dispatcher through REST.
@@ -8,6 +8,7 @@ import re
 
 import discord
 
+from bot.services.button_refs import ButtonAction, ButtonRef
 from bot.services.results import Button
 
 PREFIX = "tally"
@@ -15,35 +16,40 @@ TEMPLATE = re.compile(rf"{PREFIX}:(?P<action>[a-z_]+):(?P<value>[^\s]*)")
 
 # Colour says what a button does: green gives, red takes away, grey only shows.
 STYLES = {
-    "approve_week": discord.ButtonStyle.success, "approve_manual": discord.ButtonStyle.success,
-    "accept_dispute": discord.ButtonStyle.success, "withdraw_dispute": discord.ButtonStyle.success,
-    "dispute_week": discord.ButtonStyle.danger, "decline_manual": discord.ButtonStyle.danger,
-    "confirm_dispute": discord.ButtonStyle.danger, "answer_dispute": discord.ButtonStyle.primary,
+    ButtonAction.APPROVE_WEEK: discord.ButtonStyle.success, ButtonAction.APPROVE_MANUAL: discord.ButtonStyle.success,
+    ButtonAction.ACCEPT_DISPUTE: discord.ButtonStyle.success, ButtonAction.WITHDRAW_DISPUTE: discord.ButtonStyle.success,
+    ButtonAction.DISPUTE_WEEK: discord.ButtonStyle.danger, ButtonAction.DECLINE_MANUAL: discord.ButtonStyle.danger,
+    ButtonAction.CONFIRM_DISPUTE: discord.ButtonStyle.danger, ButtonAction.ANSWER_DISPUTE: discord.ButtonStyle.primary,
 }
 
 
-def custom_id(button: Button) -> str:
-    return f"{PREFIX}:{button.action}:{button.value}"
+def custom_id(ref: ButtonRef) -> str:
+    return f"{PREFIX}:{ref.action}:{ref.encode()}"
 
 
-def parse(custom_id_text: str) -> tuple[str, str] | None:
+def ref_of(custom_id_text: str) -> ButtonRef | None:
+    """The reference a custom_id carries; None when it is not one of ours or is damaged."""
     found = TEMPLATE.fullmatch(custom_id_text or "")
-    return (found["action"], found["value"]) if found else None
+    return ButtonRef.decode(found["action"], found["value"]) if found else None
 
 
 class ActionButton(discord.ui.DynamicItem[discord.ui.Button], template=TEMPLATE):
-    """One of our buttons; a click is handed to the bot with the action and value it carries."""
+    """One of our buttons; a click is handed to the bot with the reference it carries."""
 
-    def __init__(self, button: Button) -> None:
+    def __init__(self, label: str, ref: ButtonRef | None, custom_id_text: str = "") -> None:
         super().__init__(discord.ui.Button(
-            label=button.label, custom_id=custom_id(button),
-            style=STYLES.get(button.action, discord.ButtonStyle.secondary),
+            label=label, custom_id=custom_id(ref) if ref else custom_id_text,
+            style=STYLES.get(ref.action, discord.ButtonStyle.secondary) if ref else discord.ButtonStyle.secondary,
         ))
-        self.button = button
+        self.ref = ref
+
+    @classmethod
+    def of(cls, button: Button) -> "ActionButton":
+        return cls(button.label, button.ref)
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /):
-        return cls(Button(item.label or "", match["action"], match["value"]))
+        return cls(item.label or "", ButtonRef.decode(match["action"], match["value"]), match.string)
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await interaction.client.on_tally_click(interaction, self.button.action, self.button.value)
+        await interaction.client.on_tally_click(interaction, self.ref)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import singledispatch
 
 from bot.services.results import (
-    Button, Cell, Choice, ClockedIn, ClockedOut, ContractCard, DayDiary, Done, PairingIssued, Timesheet,
+    Button, Cell, Choice, Clicked, ClockedIn, ClockedOut, ContractCard, DayDiary, Done, PairingIssued, Timesheet,
 )
 from bot.services.links import Link
 from diary.money import format_minutes, format_money
@@ -42,7 +42,7 @@ class CsvRequest:
 
 def post_card(payload: dict) -> Card:
     """An outbox message (channel post or direct message) as a card."""
-    buttons = [Button(**b) for b in payload.get("buttons") or []]
+    buttons = [Button.from_payload(b) for b in payload.get("buttons") or []]
     return Card(title=payload.get("title", ""), lines=[payload.get("text", "")], buttons=buttons)
 
 
@@ -58,6 +58,11 @@ def _(result: Refusal) -> Card:
 
 @card_for.register
 def _(result: Done) -> Card:
+    return Card(lines=[result.text])
+
+
+@card_for.register
+def _(result: Clicked) -> Card:
     return Card(lines=[result.text])
 
 
@@ -107,7 +112,7 @@ def _(result: ClockedOut) -> Card:
 @card_for.register
 def _(result: Link) -> Card:
     return Card(lines=[f"Your diary link, for you only, valid until {result.expires_at:%Y-%m-%d %H:%M} UTC:", result.url],
-                buttons=[Button("Open diary", "open_diary", "", url=result.url)])
+                buttons=[Button("Open diary", url=result.url)])
 
 
 @card_for.register

@@ -83,4 +83,4 @@ def with_diary_link(ctx: Context, actor: Actor, day: DayDiary, *, now: datetime)
     link = diary_link(ctx, actor, day.contract_id, now=now, day=day.day.isoformat())
     if isinstance(link, Refusal):
         return day
-    return replace(day, buttons=[*day.buttons, Button("Open diary", "open_diary", str(day.contract_id), url=link.url)])
+    return replace(day, buttons=[*day.buttons, Button("Open diary", url=link.url)])

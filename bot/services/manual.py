@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from bot.services import announce
 from bot.services.actors import Actor, resolve
+from bot.services.button_refs import ButtonAction, ButtonRef
 from bot.services.context import Context
 from bot.services.picking import pick, role
 from bot.services.results import Button, Choice, Done
@@ -67,7 +68,8 @@ def _span(entry: ManualEntry, tz: str) -> str:
 
 
 def _ask_client(s: Session, contract: Contract, me: Member, entry: ManualEntry, now: datetime) -> None:
-    buttons = (Button("Approve", "approve_manual", str(entry.id)), Button("Decline", "decline_manual", str(entry.id)))
+    buttons = (Button("Approve", ButtonRef(ButtonAction.APPROVE_MANUAL, entry.id)),
+               Button("Decline", ButtonRef(ButtonAction.DECLINE_MANUAL, entry.id)))
     text = f"{me.name} asks for manual time: {_span(entry, contract.tz)} — {entry.memo}"
     announce.to_channel(s, contract, kind="manual_request", key=f"manual:{entry.id}:request", text=text, now=now, buttons=buttons, extra={"entry_id": entry.id})
 

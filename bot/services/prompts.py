@@ -2,6 +2,7 @@
 and which workspace a button belongs to when it is clicked where the platform does not say (a DM)."""
 
 from bot.services.actors import Actor, resolve
+from bot.services.button_refs import ButtonRef
 from bot.services.context import Context
 from storage import repo
 from storage.tables import Contract, Dispute, ManualEntry, Member, Workspace
@@ -20,22 +21,16 @@ def _label(contract: Contract, other: Member) -> str:
     return f"#{contract.id} {contract.title or 'untitled'} — with {other.name}"
 
 
-# What each button's value starts with the number of (see bot.buttons).
-TARGETS = {
-    "approve_week": Contract, "dispute_week": Contract, "open_diary": Contract,
-    "accept_dispute": Dispute, "answer_dispute": Dispute, "withdraw_dispute": Dispute, "confirm_dispute": Dispute,
-    "approve_manual": ManualEntry, "decline_manual": ManualEntry,
-}
+TABLES = {"contract": Contract, "dispute": Dispute, "manual": ManualEntry}
 
 
-def _contract_of(s, action: str, value: str) -> Contract | None:
-    kind, number = TARGETS.get(action), value.partition(":")[0]
-    found = s.get(kind, int(number)) if kind and number.isdigit() else None
+def _contract_of(s, ref: ButtonRef) -> Contract | None:
+    found = s.get(TABLES[ref.names], ref.number)
     return s.get(Contract, found.contract_id) if isinstance(found, Dispute | ManualEntry) else found
 
 
-def button_workspace(ctx: Context, action: str, value: str) -> str | None:
+def button_workspace(ctx: Context, ref: ButtonRef) -> str | None:
     """The platform's id of the workspace whose contract a button acts on."""
     with ctx.unit() as s:
-        contract = _contract_of(s, action, value)
+        contract = _contract_of(s, ref)
         return s.get(Workspace, contract.workspace_id).external_id if contract else None

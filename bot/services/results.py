@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from bot.services.button_refs import ButtonAction, ButtonRef
 from diary.statements import Statement
 
 
@@ -27,11 +28,31 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Clicked:
+    """A button's action done: what happened, who acted, and which of the message's buttons stay."""
+
+    text: str  # the outcome, e.g. "Week 2026-W47 approved by alice."
+    by: str  # the platform's user id of who clicked, for a mention
+    keep: frozenset[ButtonAction]  # the actions whose buttons the message keeps (links always stay)
+
+    def keeps(self, button: "Button") -> bool:
+        return button.ref is None or button.ref.action in self.keep
+
+
+@dataclass(frozen=True)
 class Button:
-    label: str  # one of DESIGN §5's labels
-    action: str  # approve_week, dispute_week, open_diary, accept_dispute, ...
-    value: str  # what it acts on, e.g. "12:2026-W47" or a dispute id
+    label: str  # Approve, Dispute, Decline, Accept, Answer, Withdraw, Confirm, Open diary
+    ref: ButtonRef | None = None  # what a click acts on; None for a link
     url: str | None = None
+
+    def payload(self) -> dict:
+        """As an outbox message stores it (and as older messages already stored it)."""
+        action, value = (str(self.ref.action), self.ref.encode()) if self.ref else ("", "")
+        return {"label": self.label, "action": action, "value": value, "url": self.url}
+
+    @classmethod
+    def from_payload(cls, data: dict) -> "Button":
+        return cls(data.get("label", ""), ButtonRef.decode(data.get("action", ""), data.get("value", "")), data.get("url"))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from bot.services import announce, ledger, weekly
 from bot.services.actors import Actor, UserRef, resolve, resolve_ref
+from bot.services.button_refs import ButtonAction, ButtonRef
 from bot.services.context import Context
 from bot.services.picking import pick, role
 from bot.services.results import Button, Choice, Done
@@ -130,10 +131,11 @@ def _open(s: Session, ctx: Context, contract: Contract, week: BillingWeek, me: M
     s.add(item)
     s.flush()
     restate(s, contract, week, review)
-    buttons = (Button("Accept", "accept_dispute", str(item.id)), Button("Answer", "answer_dispute", str(item.id)))
+    buttons = (Button("Accept", ButtonRef(ButtonAction.ACCEPT_DISPUTE, item.id)),
+               Button("Answer", ButtonRef(ButtonAction.ANSWER_DISPUTE, item.id)))
     text = f"{me.name} disputes {begin:%a %H:%M}–{finish:%H:%M} UTC of week {week.label}: {item.reason}"
     announce.to_channel(s, contract, kind="dispute", key=f"dispute:{item.id}:open", text=text, now=now, buttons=buttons, extra={"dispute_id": item.id})
-    return Done(f"Dispute #{item.id} opened; the freelancer can accept it or answer.")
+    return Done(f"Dispute #{item.id} opened by {me.name}; the freelancer can accept it or answer.")
 
 
 STEP_ACTION = {"accept": Action.ANSWER_DISPUTE, "answer": Action.ANSWER_DISPUTE, "withdraw": Action.DISPUTE, "confirm": Action.DISPUTE}
@@ -161,7 +163,8 @@ def _step(s: Session, contract: Contract, item: Dispute, me: Member, step: str, 
     item.status, item.updated_at = str(status), now
     if step == "answer":
         item.answer = text[:1000]
-        buttons = (Button("Withdraw", "withdraw_dispute", str(item.id)), Button("Confirm", "confirm_dispute", str(item.id)))
+        buttons = (Button("Withdraw", ButtonRef(ButtonAction.WITHDRAW_DISPUTE, item.id)),
+                   Button("Confirm", ButtonRef(ButtonAction.CONFIRM_DISPUTE, item.id)))
         announce.to_channel(s, contract, kind="dispute", key=f"dispute:{item.id}:answer", text=f"{me.name} answers dispute #{item.id}: {item.answer}",
                             now=now, buttons=buttons, extra={"dispute_id": item.id})
     review = repo.week_review(s, contract_id=contract.id, week_start=item.week_start)

@@ -17,6 +17,7 @@ from functools import lru_cache
 from sqlmodel import Session
 
 from bot.services import announce, ledger, views
+from bot.services.button_refs import ButtonAction, ButtonRef
 from bot.services.chart import Bar, hours_chart
 from bot.services.context import Context
 from bot.services.results import Button, Timesheet
@@ -48,9 +49,11 @@ def has_work(statement: dict) -> bool:
 
 
 def week_buttons(contract: Contract, week: BillingWeek) -> tuple[Button, ...]:
-    value = f"{contract.id}:{week.label}"
-    return (Button("Approve", "approve_week", value), Button("Dispute", "dispute_week", value),
-            Button("Open diary", "open_diary", value))
+    def ref(action: ButtonAction) -> ButtonRef:
+        return ButtonRef(action, contract.id, week.label)
+
+    return (Button("Approve", ref(ButtonAction.APPROVE_WEEK)), Button("Dispute", ref(ButtonAction.DISPUTE_WEEK)),
+            Button("Open diary", ref(ButtonAction.OPEN_DIARY)))
 
 
 def chart_key(contract_id: int, week: BillingWeek) -> str:

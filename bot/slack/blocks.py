@@ -4,14 +4,13 @@ from dataclasses import replace
 
 from bot.render.cards import Card
 from bot.render.text import card_text
-from bot.services.results import Button
+from bot.services.results import Button, Clicked
 
 SECTION_LIMIT = 2900  # Slack refuses section text over 3000 characters
 FIELDS_PER_SECTION = 10
 HEADER_LIMIT = 150
 TEXT_LIMIT = 3000
 LINK_ACTION = "open_link"  # a URL button: Slack reports the click, there is nothing to do
-KEPT_ACTIONS = {"open_diary", LINK_ACTION}  # buttons that decide nothing stay after a decision
 STYLES = {"Approve": "primary", "Accept": "primary", "Confirm": "primary"}
 
 
@@ -85,22 +84,21 @@ def button_element(button: Button) -> dict:
     element = {"type": "button", "text": {"type": "plain_text", "text": button.label}}
     if button.url:
         return element | {"action_id": LINK_ACTION, "url": button.url}
-    element |= {"action_id": button.action, "value": button.value}
+    element |= {"action_id": str(button.ref.action), "value": button.ref.encode()}
     return element | ({"style": STYLES[button.label]} if button.label in STYLES else {})
 
 
-def without_decisions(blocks: list[dict]) -> list[dict]:
-    """A message's blocks minus the buttons that decide something (Open diary stays)."""
+def _stays(element: dict, clicked: Clicked) -> bool:
+    return element.get("action_id") == LINK_ACTION or element.get("action_id") in clicked.keep
+
+
+def settled(blocks: list[dict], clicked: Clicked) -> list[dict]:
+    """A message after a click decided something: the buttons that stay, the outcome and who acted below."""
     kept = []
     for block in blocks:
         if block.get("type") == "actions":
-            elements = [e for e in block.get("elements", []) if e.get("action_id") in KEPT_ACTIONS]
+            elements = [e for e in block.get("elements", []) if _stays(e, clicked)]
             block = {**block, "elements": elements} if elements else None
         if block:
             kept.append(block)
-    return kept
-
-
-def settled(blocks: list[dict], outcome: str) -> list[dict]:
-    """A message after someone acted on it: its deciding buttons gone, the outcome below."""
-    return without_decisions(blocks) + [context(outcome)]
+    return kept + [context(f":white_check_mark: {escape(clicked.text)} (<@{clicked.by}>)")]

@@ -6,6 +6,7 @@ from bot import commands
 from bot.render.cards import Card, card_for
 from bot.services import home as home_service
 from bot.services.actors import Actor
+from bot.services.button_refs import ButtonAction, ButtonRef
 from bot.services.home import ContractToday, Home
 from bot.services.results import Button
 from bot.slack.blocks import card_blocks
@@ -13,7 +14,7 @@ from bot.slack.bridge import Bridge
 from bot.slack.translate import event_actor, interaction_actor, parse_mention
 from diary.money import format_minutes
 
-CLOCK_IN, CLOCK_OUT = "home_clock_in", "home_clock_out"
+CLOCK_IN, CLOCK_OUT = ButtonAction.CLOCK_IN, ButtonAction.CLOCK_OUT
 DIVIDER = {"type": "divider"}
 MAX_CONTRACTS = 20  # a home tab holds 100 blocks
 
@@ -33,7 +34,7 @@ def status_card(home: Home) -> Card:
         return Card(title="Tally", lines=["Not tracking."])
     memo = f" — {home.memo}" if home.memo else ""
     line = f"Tracking {home.tracking}{memo}, since {home.since:%H:%M} UTC."
-    return Card(title="Tally", lines=[line], buttons=[Button("Clock out", CLOCK_OUT, "")])
+    return Card(title="Tally", lines=[line], buttons=[Button("Clock out", ButtonRef(CLOCK_OUT, 0))])
 
 
 def contract_card(c: ContractToday, tracking_anything: bool) -> Card:
@@ -42,7 +43,7 @@ def contract_card(c: ContractToday, tracking_anything: bool) -> Card:
               ("Today", f"{format_minutes(c.today_minutes)} counted, {_activity(c.today_activity)}"),
               (f"This week ({c.week})", _limit(c))]
     can_start = c.role == "freelancer" and c.active and not tracking_anything
-    clock_in = [Button("Clock in", CLOCK_IN, str(c.contract_id))] if can_start else []
+    clock_in = [Button("Clock in", ButtonRef(CLOCK_IN, c.contract_id))] if can_start else []
     return Card(lines=[f"#{c.contract_id} {c.title}" + ("" if c.active else " (paused)")], fields=fields, buttons=clock_in)
 
 
@@ -82,10 +83,11 @@ def register(app: AsyncApp, bridge: Bridge) -> None:
     async def clock(body: dict, client) -> None:
         """The home buttons are the clock commands, named with the contract they act on."""
         actor, action = interaction_actor(body), body["actions"][0]
-        name, text = ("clockin", f"contract={action.get('value')}") if action["action_id"] == CLOCK_IN else ("clockout", "")
+        ref = ButtonRef.decode(action.get("action_id") or "", action.get("value") or "")
+        name, text = ("clockin", f"contract={ref.number}") if ref and ref.action is CLOCK_IN else ("clockout", "")
         result = await bridge.call(commands.run, bridge.ctx, actor, name, text, now=bridge.clock(), mention=parse_mention)
         await publish(bridge, client, actor, card_for(result))
 
     app.event("app_home_opened")(opened)
-    app.action(CLOCK_IN)(ack=acknowledge, lazy=[clock])
-    app.action(CLOCK_OUT)(ack=acknowledge, lazy=[clock])
+    app.action(str(CLOCK_IN))(ack=acknowledge, lazy=[clock])
+    app.action(str(CLOCK_OUT))(ack=acknowledge, lazy=[clock])

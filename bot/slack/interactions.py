@@ -11,7 +11,8 @@ from bot.render.cards import card_for
 from bot.services import contracts, forms
 from bot.services.actors import UserRef
 from bot.slack import contract_form
-from bot.slack.blocks import LINK_ACTION, without_decisions
+from bot.services.button_refs import ButtonRef
+from bot.slack.blocks import LINK_ACTION
 from bot.slack.bridge import Bridge
 from bot.slack.modals import (
     BUTTON_FORM,
@@ -26,10 +27,6 @@ from bot.slack.replies import private, settle_click, settle_form
 from bot.slack.translate import interaction_actor
 from diary.refusal import Refusal
 
-# A dispute leaves the week under review: its message keeps Approve and Dispute for more.
-STAYS_OPEN = {"dispute_week"}
-
-
 async def acknowledge(ack) -> None:
     await ack()
 
@@ -43,32 +40,34 @@ async def user_name(client, user_id: str) -> str:
     return (found.get("user") or {}).get("name") or ""
 
 
+def clicked_ref(body: dict) -> ButtonRef | None:
+    action = body["actions"][0]
+    return ButtonRef.decode(action.get("action_id") or "", action.get("value") or "")
+
+
 def register(app: AsyncApp, bridge: Bridge) -> None:
     async def press(body: dict, client, respond) -> None:
         actor = interaction_actor(body)
-        action = body["actions"][0]
-        result = await bridge.call(buttons.press, bridge.ctx, actor, action["action_id"], action.get("value") or "", now=bridge.clock())
-        await settle_click(client, respond, body, actor, result)
+        result = await bridge.call(buttons.press, bridge.ctx, actor, clicked_ref(body), now=bridge.clock())
+        await settle_click(client, respond, body, result)
 
     async def open_form(ack, body: dict, client, respond) -> None:
         await ack()
-        actor, action = interaction_actor(body), body["actions"][0]
-        value = action.get("value") or ""
-        refusal = await bridge.call(forms.may_open, bridge.ctx, actor, action["action_id"], value)
+        actor, ref = interaction_actor(body), clicked_ref(body)
+        refusal = buttons.DAMAGED if ref is None else await bridge.call(forms.may_open, bridge.ctx, actor, ref)
         if refusal:
             return await respond(**private(card_for(refusal)))
         container, blocks = body.get("container") or {}, (body.get("message") or {}).get("blocks") or []
-        blocks = blocks if action["action_id"] in STAYS_OPEN else without_decisions(blocks)
-        meta = origin(action["action_id"], value, actor.channel, container.get("message_ts"), blocks)
-        await client.views_open(trigger_id=body["trigger_id"], view=MODALS[action["action_id"]](value, meta))
+        meta = origin(ref, actor.channel, container.get("message_ts"), blocks)
+        await client.views_open(trigger_id=body["trigger_id"], view=MODALS[ref.action](ref, meta))
 
     async def submit_button_form(ack, body: dict, view: dict, client) -> None:
         meta = json.loads(view.get("private_metadata") or "{}")
         actor, values = interaction_actor(body, channel=meta.get("channel", "")), form_values(view)
-        result = await bridge.call(buttons.press, bridge.ctx, actor, meta.get("action", ""), meta.get("value", ""),
-                                   now=bridge.clock(), form=values)
+        ref = ButtonRef.decode(meta.get("action", ""), meta.get("value", ""))
+        result = await bridge.call(buttons.press, bridge.ctx, actor, ref, now=bridge.clock(), form=values)
         if isinstance(result, Refusal):
-            return await ack(**errors({field_of(meta.get("action", ""), values): result}))
+            return await ack(**errors({field_of(ref, values): result}))
         await ack()
         await settle_form(client, meta, actor, result)
 
@@ -88,9 +87,9 @@ def register(app: AsyncApp, bridge: Bridge) -> None:
 
     for action in buttons.ACTIONS:
         if action in buttons.NEEDS_FORM:
-            app.action(action)(open_form)
+            app.action(str(action))(open_form)
         else:
-            app.action(action)(ack=acknowledge, lazy=[press])
+            app.action(str(action))(ack=acknowledge, lazy=[press])
     app.action(LINK_ACTION)(acknowledge)
     app.view(BUTTON_FORM)(submit_button_form)
     app.view(CONTRACT_FORM)(submit_contract)

@@ -6,6 +6,7 @@ a problem with one field is shown under that field.
 
 import json
 
+from bot.services.button_refs import ButtonAction, ButtonRef
 from diary.dates import parse_range
 from diary.refusal import Refusal
 from diary.terms import Billing, Screenshots
@@ -62,9 +63,9 @@ def contract_modal(channel: str) -> dict:
     return _modal(CONTRACT_FORM, "New contract", "Create", blocks, {"channel": channel})
 
 
-def dispute_modal(value: str, origin: dict) -> dict:
+def dispute_modal(ref: ButtonRef, origin: dict) -> dict:
     """The Dispute button's form: a time range of one day of the week, and the reason."""
-    week_label = value.partition(":")[2]
+    week_label = ref.week
     day = {"type": "input", "block_id": "day", "label": _label("Day"),
            "element": {"type": "datepicker", "action_id": "day", **_monday(week_label)}}
     blocks = [
@@ -82,17 +83,17 @@ def _monday(week_label: str) -> dict:
         return {}
 
 
-def answer_modal(value: str, origin: dict) -> dict:
+def answer_modal(ref: ButtonRef, origin: dict) -> dict:
     blocks = [text_input("answer", "Your answer", multiline=True, placeholder="The screenshots show the staging server")]
-    return _modal(BUTTON_FORM, f"Answer dispute #{value}"[:24], "Answer", blocks, origin)
+    return _modal(BUTTON_FORM, f"Answer dispute #{ref.number}"[:24], "Answer", blocks, origin)
 
 
-MODALS = {"dispute_week": dispute_modal, "answer_dispute": answer_modal}
+MODALS = {ButtonAction.DISPUTE_WEEK: dispute_modal, ButtonAction.ANSWER_DISPUTE: answer_modal}
 
 
-def origin(action: str, value: str, channel: str, ts: str | None, kept_blocks: list[dict]) -> dict:
+def origin(ref: ButtonRef, channel: str, ts: str | None, blocks: list[dict]) -> dict:
     """What a form remembers of its button: which one, and the message to update once it is done."""
-    meta = {"action": action, "value": value, "channel": channel, "ts": ts, "blocks": kept_blocks}
+    meta = {"action": str(ref.action), "value": ref.encode(), "channel": channel, "ts": ts, "blocks": blocks}
     if len(json.dumps(meta)) > METADATA_LIMIT:
         meta["blocks"] = []  # too long to carry: the update then shows the outcome alone
     return meta
@@ -123,9 +124,9 @@ def errors(problems: dict[str, Refusal]) -> dict:
     return {"response_action": "errors", "errors": {field: r.message for field, r in problems.items()}}
 
 
-def field_of(action: str, values: dict[str, str]) -> str:
+def field_of(ref: ButtonRef | None, values: dict[str, str]) -> str:
     """Which input a refusal of a button's form belongs under."""
-    if action == "answer_dispute":
+    if ref is not None and ref.action is ButtonAction.ANSWER_DISPUTE:
         return "answer"
     if isinstance(parse_range(values.get("range", ""), ""), Refusal):
         return "range"

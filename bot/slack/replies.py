@@ -10,8 +10,8 @@ from bot.render.cards import Card, CsvRequest, card_for
 from bot.render.csv import timesheet_csv
 from bot.services import links
 from bot.services.actors import Actor
-from bot.services.results import DayDiary, Done, Timesheet
-from bot.slack.blocks import card_blocks, context, escape, fallback_text, settled
+from bot.services.results import Clicked, DayDiary, Timesheet
+from bot.slack.blocks import card_blocks, escape, fallback_text, settled
 from bot.slack.bridge import Bridge
 from diary.refusal import Refusal
 
@@ -46,16 +46,12 @@ async def send_csv(client: AsyncWebClient, respond, actor: Actor, sheet: Timeshe
     await respond(**private(Card(lines=[f"I sent you timesheet {sheet.week} as a CSV file in a direct message."])))
 
 
-def outcome_line(result: Done, actor: Actor) -> str:
-    return f":white_check_mark: {escape(result.text)} (<@{actor.user}>)"
-
-
-async def settle_click(client: AsyncWebClient, respond, body: dict, actor: Actor, result) -> None:
+async def settle_click(client: AsyncWebClient, respond, body: dict, result) -> None:
     """After a click: a decision updates the message in place; anything else is a private reply."""
-    if not isinstance(result, Done):
+    if not isinstance(result, Clicked):
         return await respond(**private(card_for(result)))
     container = body.get("container") or {}
-    blocks = settled((body.get("message") or {}).get("blocks") or [], outcome_line(result, actor))
+    blocks = settled((body.get("message") or {}).get("blocks") or [], result)
     if container.get("is_ephemeral") or not container.get("message_ts"):
         return await respond(replace_original=True, text=escape(result.text), blocks=blocks)
     await client.chat_update(channel=container["channel_id"], ts=container["message_ts"], text=escape(result.text), blocks=blocks)
@@ -63,8 +59,8 @@ async def settle_click(client: AsyncWebClient, respond, body: dict, actor: Actor
 
 async def settle_form(client: AsyncWebClient, origin: dict, actor: Actor, result) -> None:
     """After a form a button opened: update that button's message, or tell the person privately."""
-    if isinstance(result, Done) and origin.get("ts"):
-        blocks = origin.get("blocks", []) + [context(outcome_line(result, actor))]
+    if isinstance(result, Clicked) and origin.get("ts"):
+        blocks = settled(origin.get("blocks", []), result)
         return await client.chat_update(channel=origin["channel"], ts=origin["ts"], text=escape(result.text), blocks=blocks)
     card = card_for(result)
     await client.chat_postEphemeral(channel=origin["channel"], user=actor.user, text=fallback_text(card), blocks=card_blocks(card))

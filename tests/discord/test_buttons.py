@@ -107,7 +107,7 @@ async def test_dispute_answer_and_confirm_through_forms(discord, review, fake, c
     assert form.type == 9 and [r["component"]["custom_id"] for r in form.data["components"]] == ["range", "day", "reason"]
     opened = await discord.submit(ALICE, form, {"range": "09:00-09:30", "day": "2026-11-18", "reason": "no screenshots"},
                                   message=review)
-    assert opened.type == 7 and "Dispute #1 opened; the freelancer can accept it or answer. — alice" in opened.text
+    assert opened.type == 7 and "Dispute #1 opened by alice; the freelancer can accept it or answer." in opened.text
     assert opened.labels == ["Approve", "Dispute", "Open diary"]  # a disputed week can still be approved
 
     (dispute,) = await deliver(ctx, sender, fake, clock.now)

@@ -40,7 +40,7 @@ STORY = [
     ("", WEEK_CLOSES, {}, "", ""),
     ("bob", "click Approve", {}, REFUSED, "Only the client of this contract can approve its hours."),
     ("alice", "click Dispute", {"range": "09:00-09:30", "day": "2026-11-18", "reason": "no screenshots"}, UPDATED,
-     "Dispute #1 opened; the freelancer can accept it or answer."),
+     "Dispute #1 opened by alice; the freelancer can accept it or answer."),
     ("bob", "click Answer", {"answer": "staging server"}, UPDATED, "Dispute #1 answered by bob."),
     ("bob", "click Confirm", {}, REFUSED, "Only the client of this contract can dispute its hours."),
     ("alice", "click Confirm", {}, UPDATED, "Dispute #1 confirmed by alice."),
