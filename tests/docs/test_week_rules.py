@@ -116,6 +116,13 @@ def test_a_week_closes_once_at_its_edit_deadline_with_its_statement_and_review_m
     review.close_week(ctx, 1, W47, now=EDIT_DEADLINE + timedelta(minutes=5))
     [message] = outbox(ctx, "review")
     assert [b["label"] for b in message.payload["buttons"]] == ["Approve", "Dispute", "Open diary"]
+    contracts.set_rate(ctx, ALICE, Decimal("90"), now=TUESDAY_AFTER)
+    contracts.set_limit(ctx, ALICE, Decimal("1"), now=TUESDAY_AFTER)
+    contracts.set_status(ctx, ALICE, ContractStatus.PAUSED, now=TUESDAY_AFTER)
+    sheet = views.timesheet(ctx, ALICE, now=TUESDAY_AFTER, week="2026-W47")
+    monday = views.day_diary(ctx, BOB, now=TUESDAY_AFTER, day="2026-11-16")
+    assert (sheet.statement.billable_minutes, sheet.statement.total, sheet.statement.rate) == (120, Decimal("80.00"), Decimal("40"))
+    assert (monday.counted_minutes, monday.over_limit_minutes) == (120, 0)
 
 
 def test_a_slot_arriving_before_the_edit_deadline_counts_and_one_after_it_is_refused(ctx):
