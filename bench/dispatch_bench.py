@@ -27,7 +27,7 @@ from sqlalchemy import insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.outbox import Dispatcher  # noqa: E402
+from bot.outbox_dispatcher import Dispatcher  # noqa: E402
 from bot.services.context import Context  # noqa: E402
 from bot.slack.sender import SlackSender  # noqa: E402
 from storage.blobs import FolderBlobs  # noqa: E402

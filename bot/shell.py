@@ -13,7 +13,7 @@ from bot.services.actors import Actor, UserRef
 from bot.services.button_refs import ButtonAction
 from bot.services.context import Context
 from bot.services.results import Button, DayDiary
-from storage import repo
+from storage import outbox
 from storage.tables import Outbox
 
 WORKSPACE = "local"
@@ -73,7 +73,7 @@ class Shell:
     def deliver(self) -> None:
         """The shell's outbox dispatcher: channel posts and direct messages are printed here."""
         with self.ctx.unit() as s:
-            for message in repo.pending_outbox(s, platform="shell", now=self.clock()):
+            for message in outbox.due_messages(s, platform="shell", now=self.clock()):
                 self.say(_post(message))
                 message.status, message.sent_at = "sent", self.clock()
 

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from bot import scheduler
 from bot.delivery import Sender
 from bot.http_server import TallyServer
-from bot.outbox import Dispatcher
+from bot.outbox_dispatcher import Dispatcher
 from bot.services.context import Context
 
 log = logging.getLogger("tally")

@@ -13,7 +13,6 @@ from storage.tables import (
     Dispute,
     ManualEntry,
     Member,
-    Outbox,
     PairingCode,
     Screenshot,
     Slot,
@@ -185,26 +184,6 @@ def devices_of(s: Session, *, member_id: int) -> list[Device]:
 
 def pairing_code(s: Session, *, code_hash: str) -> PairingCode | None:
     return s.exec(select(PairingCode).where(PairingCode.code_hash == code_hash)).first()
-
-
-def enqueue(s: Session, message: Outbox) -> bool:
-    """Adds an outbox row unless one with its dedupe key exists; True when added."""
-    exists = s.exec(select(Outbox.id).where(Outbox.dedupe_key == message.dedupe_key)).first()
-    if exists is not None:
-        return False
-    s.add(message)
-    return True
-
-
-def pending_outbox(s: Session, *, platform: str, now: datetime, limit: int = 100) -> list[Outbox]:
-    return list(
-        s.exec(
-            select(Outbox)
-            .where(Outbox.platform == platform, Outbox.status == "pending", Outbox.next_attempt_at <= now)
-            .order_by(Outbox.id)
-            .limit(limit)
-        )
-    )
 
 
 MAX_ID = 2**31 - 1  # primary keys are 32-bit integers on every database we support

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.services.results import Button
-from storage import repo
+from storage import outbox
 from storage.tables import Contract, Member, Outbox, Workspace
 
 
@@ -21,7 +21,7 @@ def to_channel(
     buttons: tuple[Button, ...] = (), extra: dict | None = None,
 ) -> bool:
     ws = s.get(Workspace, contract.workspace_id)
-    return repo.enqueue(s, Outbox(**message_values(ws, contract.channel_id, kind, key, text, buttons, now, extra)))
+    return outbox.add_message(s, Outbox(**message_values(ws, contract.channel_id, kind, key, text, buttons, now, extra)))
 
 
 def to_member(
@@ -30,4 +30,4 @@ def to_member(
 ) -> bool:
     """A direct message: the channel is "@" and the platform's user id."""
     ws = s.get(Workspace, member.workspace_id)
-    return repo.enqueue(s, Outbox(**message_values(ws, f"@{member.external_id}", kind, key, text, buttons, now, extra)))
+    return outbox.add_message(s, Outbox(**message_values(ws, f"@{member.external_id}", kind, key, text, buttons, now, extra)))

@@ -13,7 +13,7 @@ from bot.services import announce
 from bot.services.context import Context
 from diary.money import format_minutes, format_money
 from diary.weeks import BillingWeek
-from storage import repo
+from storage import outbox
 from storage.tables import Contract, Member, Outbox, WeekReview, Workspace
 
 # Weeks closed this recently are looked at; older ones were summarised long ago (or never will be).
@@ -50,7 +50,7 @@ def _summarize(s: Session, ws: Workspace, monday: date, now: datetime) -> int:
     # Drawn by the outbox just before sending, as the review message's chart is (see weekly.draw_chart).
     extra = {"title": f"Weekly summary {label}", "week": label, "image_key": f"charts/workspace-{ws.id}/summary-{label}.png",
              "chart": summary_chart([(s.get(Member, c.freelancer_id).name, r.statement) for c, r in weeks], label)}
-    return int(repo.enqueue(s, Outbox(**announce.message_values(ws, ws.summary_channel, "summary", key, text, (), now, extra))))
+    return int(outbox.add_message(s, Outbox(**announce.message_values(ws, ws.summary_channel, "summary", key, text, (), now, extra))))
 
 
 def _contracts_of_week(s: Session, ws: Workspace, monday: date) -> list[Contract]:

@@ -25,7 +25,7 @@ from diary.closed_week import ClosedBooks, books_json
 from diary.money import format_minutes, format_money
 from diary.statements import Statement
 from diary.weeks import BillingWeek, describe_instant
-from storage import repo
+from storage import outbox, repo
 from storage.tables import Contract, Member, Outbox, WeekReview, Workspace
 
 
@@ -72,7 +72,7 @@ def close_one(s: Session, ctx: Context, contract: Contract, week: BillingWeek, n
     review = WeekReview(**closing.review)
     s.add(review)
     if closing.message is not None and request_review:
-        repo.enqueue(s, Outbox(**closing.message))
+        outbox.add_message(s, Outbox(**closing.message))
     s.flush()
     return review
 

@@ -5,7 +5,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.context import Context
 from bot.settings import Settings
-from bot.slack import home, interactions, slash
+from bot.slack import app_home, interactions, slash
 from bot.slack.bridge import Bridge, Clock, utc_now
 from bot.slack.sender import SlackSender
 
@@ -29,7 +29,7 @@ def build_app(ctx: Context, settings: Settings, *, clock: Clock = utc_now) -> As
     # client is pointed at the API base instead; the per-request clients copy the base from it.
     app.client.base_url = api_base(settings)
     bridge = Bridge(ctx, clock)
-    for part in (slash, interactions, home):
+    for part in (slash, interactions, app_home):
         part.register(app, bridge)
     return app
 

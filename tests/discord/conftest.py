@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from bot.discord.bot import build_bot
 from bot.discord.sender import DiscordSender
-from bot.outbox import Dispatcher
+from bot.outbox_dispatcher import Dispatcher
 from bot.settings import Settings
 from storage.tables import Outbox
 from tests.conftest import utc

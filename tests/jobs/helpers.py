@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from bot.outbox import Dispatcher
+from bot.outbox_dispatcher import Dispatcher
 from tests.outbox.fakes import Clock, FakeSender
 
 

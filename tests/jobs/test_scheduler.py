@@ -6,7 +6,7 @@ from datetime import timedelta
 from apscheduler.triggers.cron import CronTrigger
 
 from bot import jobs, scheduler, worker
-from bot.outbox import utcnow
+from bot.outbox_dispatcher import utcnow
 from tests.conftest import utc
 from tests.outbox.fakes import FakeSender, queue_messages
 

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 
 from bot.delivery import Delivery
-from bot.outbox import LEASE, MAX_ATTEMPTS, Dispatcher, backoff, utcnow
+from bot.outbox_dispatcher import LEASE, MAX_ATTEMPTS, Dispatcher, backoff, utcnow
 from bot.render.cards import card_for
 from bot.services import contracts
-from storage import queue
+from storage import outbox
 from storage.tables import Outbox
 from tests.conftest import utc
 from tests.outbox.fakes import Clock, FakeSender, queue_messages, rows
@@ -137,7 +137,7 @@ async def test_two_dispatchers_at_once_send_every_message_exactly_once(ctx):
 async def test_a_dispatcher_that_died_mid_send_is_taken_over_after_the_lease(ctx):
     (row_id,) = queue_messages(ctx, T0, "C1")
     with ctx.unit() as s:  # what a dispatcher does just before it is killed
-        assert [r.id for r in queue.claim(s, ids=[row_id], token="dead:1", now=T0, stale_before=T0 - LEASE)] == [row_id]
+        assert [r.id for r in outbox.claim(s, ids=[row_id], token="dead:1", now=T0, stale_before=T0 - LEASE)] == [row_id]
     sender, clock = FakeSender(), Clock(T0)
     sending = dispatcher(ctx, sender, clock)
     assert await sending.step(clock.advance(minutes=1)) == []

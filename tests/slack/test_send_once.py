@@ -3,7 +3,7 @@
 import random
 from datetime import UTC, datetime
 
-from bot.outbox import Dispatcher
+from bot.outbox_dispatcher import Dispatcher
 from bot.slack.app import slack_sender
 from storage import repo
 from storage.tables import Outbox

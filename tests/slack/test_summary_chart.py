@@ -6,7 +6,7 @@ import random
 from PIL import Image
 
 from bot import jobs
-from bot.outbox import Dispatcher
+from bot.outbox_dispatcher import Dispatcher
 from bot.services import workspaces
 from bot.slack.app import slack_sender
 from tests.conftest import utc

@@ -9,7 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import SQLModel
 
-from storage import repo
+from storage import outbox, repo
 from storage.blobs import FolderBlobs
 from storage.engine import make_engine
 from storage.tables import Contract, Outbox, Slot
@@ -67,9 +67,9 @@ def test_outbox_dedupe_keys_add_a_message_once(ctx):
 
     with ctx.unit() as s:
         contract = _contract(s)
-        assert repo.enqueue(s, message(contract)) is True
+        assert outbox.add_message(s, message(contract)) is True
     with ctx.unit() as s:
-        assert repo.enqueue(s, message(contract)) is False
+        assert outbox.add_message(s, message(contract)) is False
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path):

@@ -1,4 +1,5 @@
-"""The outbox as a queue: which message of each channel is next, claims, and what became of a send.
+"""The outbox table: adding a message once, which message of each channel is next, claims, and
+what became of a send.
 
 Claims are one UPDATE each, guarded by the row's status, so two dispatchers never both get a
 row: PostgreSQL skips rows another claim holds locked (FOR UPDATE SKIP LOCKED); SQLite has one
@@ -101,3 +102,24 @@ def set_channel_error(s: Session, *, workspace_id: int, channel: str, error: str
     if error is None:
         query = query.where(Contract.delivery_error.is_not(None))
     s.execute(query.values(delivery_error=None if error is None else error[:500]))
+
+
+def add_message(s: Session, message: Outbox) -> bool:
+    """Adds an outbox row unless one with its dedupe key exists; True when added."""
+    exists = s.scalars(select(Outbox.id).where(Outbox.dedupe_key == message.dedupe_key)).first()
+    if exists is not None:
+        return False
+    s.add(message)
+    return True
+
+
+def due_messages(s: Session, *, platform: str, now: datetime, limit: int = 100) -> list[Outbox]:
+    """Pending messages of one platform whose time has come, oldest first (the shell prints them)."""
+    return list(
+        s.scalars(
+            select(Outbox)
+            .where(Outbox.platform == platform, Outbox.status == "pending", Outbox.next_attempt_at <= now)
+            .order_by(Outbox.id)
+            .limit(limit)
+        )
+    )

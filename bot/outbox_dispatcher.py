@@ -18,7 +18,7 @@ from itertools import chain, zip_longest
 from bot.delivery import Delivery, Sender
 from bot.services import weekly
 from bot.services.context import Context
-from storage import queue
+from storage import outbox
 from storage.tables import Outbox
 
 log = logging.getLogger("tally.outbox")
@@ -59,16 +59,16 @@ def backoff(attempts: int, rng: random.Random) -> float:
     return rng.uniform(ceiling / 2, ceiling)
 
 
-def round_robin(heads: list[queue.Head]) -> list[queue.Head]:
+def round_robin(heads: list[outbox.Head]) -> list[outbox.Head]:
     """Heads interleaved by workspace: the first of each workspace, then the second of each, ..."""
-    by_workspace: dict[tuple[str, int], list[queue.Head]] = {}
+    by_workspace: dict[tuple[str, int], list[outbox.Head]] = {}
     for head in heads:
         by_workspace.setdefault((head.platform, head.workspace_id), []).append(head)
     rounds = zip_longest(*by_workspace.values())
     return [head for head in chain.from_iterable(rounds) if head is not None]
 
 
-def channel_of(row: Outbox | queue.Head) -> ChannelKey:
+def channel_of(row: Outbox | outbox.Head) -> ChannelKey:
     return (row.platform, row.workspace_id, row.channel)
 
 
@@ -153,15 +153,15 @@ class Dispatcher:
         chosen = [head.id for head in round_robin(found) if self._may_send(channel_of(head), now)][:free]
         return await asyncio.to_thread(self._take, chosen, now) if chosen else []
 
-    def _heads(self, now: datetime) -> list[queue.Head]:
+    def _heads(self, now: datetime) -> list[outbox.Head]:
         with self.ctx.unit() as s:
-            return queue.heads(s, platforms=sorted(self.senders), now=now, stale_before=now - LEASE,
+            return outbox.heads(s, platforms=sorted(self.senders), now=now, stale_before=now - LEASE,
                                limit=4 * self.max_in_flight)
 
     def _take(self, ids: list[int], now: datetime) -> list[Outbox]:
         token = f"{self.name}:{uuid.uuid4().hex[:12]}"
         with self.ctx.unit() as s:
-            return queue.claim(s, ids=ids, token=token, now=now, stale_before=now - LEASE)
+            return outbox.claim(s, ids=ids, token=token, now=now, stale_before=now - LEASE)
 
     def _may_send(self, channel: ChannelKey, now: datetime) -> bool:
         ready = self.ready_at.get(channel)
@@ -201,7 +201,7 @@ class Dispatcher:
     def _hand_back(self, row: Outbox) -> None:
         """Unclaims a row whose send was cut short, so the next dispatcher sends it at once."""
         with self.ctx.unit() as s:
-            queue.release(s, row_id=row.id, token=row.claimed_by)
+            outbox.release(s, row_id=row.id, token=row.claimed_by)
         log.info("outbox: row %s handed back unsent at shutdown", row.id)
 
     def _gap(self, row: Outbox, delivery: Delivery) -> timedelta:
@@ -212,21 +212,21 @@ class Dispatcher:
     def _settle(self, row: Outbox, delivery: Delivery, reason: str, now: datetime) -> Outcome:
         with self.ctx.unit() as s:
             if delivery.ok:
-                if not queue.mark_sent(s, row_id=row.id, token=row.claimed_by, now=now, external_id=delivery.external_id):
+                if not outbox.mark_sent(s, row_id=row.id, token=row.claimed_by, now=now, external_id=delivery.external_id):
                     log.warning("outbox row %s was sent after its claim ran out; it may be sent twice", row.id)
-                queue.set_channel_error(s, workspace_id=row.workspace_id, channel=row.channel, error=None)
+                outbox.set_channel_error(s, workspace_id=row.workspace_id, channel=row.channel, error=None)
                 return Outcome(row.id, "sent")
             # A platform that says when to come back is believed however often; a failure
             # without a word (an exception, an unexplained error) is tried MAX_ATTEMPTS times.
             if delivery.permanent_error or (delivery.retry_after is None and row.attempts >= MAX_ATTEMPTS):
                 return self._fail(s, row, delivery.permanent_error or f"gave up after {row.attempts} attempts: {reason}")
             wait = delivery.retry_after if delivery.retry_after is not None else backoff(row.attempts, self.rng)
-            queue.retry_at(s, row_id=row.id, token=row.claimed_by, at=now + timedelta(seconds=wait), error=reason)
+            outbox.retry_at(s, row_id=row.id, token=row.claimed_by, at=now + timedelta(seconds=wait), error=reason)
             return Outcome(row.id, "retry", f"in {wait:.1f}s")
 
     def _fail(self, s, row: Outbox, error: str) -> Outcome:
         log.error("outbox row %s to %s failed for good: %s", row.id, row.channel, error)
-        queue.mark_failed(s, row_id=row.id, token=row.claimed_by, error=error)
+        outbox.mark_failed(s, row_id=row.id, token=row.claimed_by, error=error)
         if not row.channel.startswith("@"):  # direct messages belong to no contract's channel
-            queue.set_channel_error(s, workspace_id=row.workspace_id, channel=row.channel, error=error)
+            outbox.set_channel_error(s, workspace_id=row.workspace_id, channel=row.channel, error=error)
         return Outcome(row.id, "failed", error)

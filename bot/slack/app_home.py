@@ -4,10 +4,10 @@ from slack_bolt.async_app import AsyncApp
 
 from bot import commands
 from bot.render.cards import Card, card_for
-from bot.services import home as home_service
+from bot.services import overview
 from bot.services.actors import Actor
 from bot.services.button_refs import ButtonAction, ButtonRef
-from bot.services.home import ContractToday, Home
+from bot.services.overview import ContractToday, Home
 from bot.services.results import Button
 from bot.slack.blocks import card_blocks
 from bot.slack.bridge import Bridge
@@ -68,7 +68,7 @@ def home_view(home: Home, notice: Card | None = None) -> dict:
 
 
 async def publish(bridge: Bridge, client, actor: Actor, notice: Card | None = None) -> None:
-    home = await bridge.call(home_service.home, bridge.ctx, actor, now=bridge.clock())
+    home = await bridge.call(overview.home, bridge.ctx, actor, now=bridge.clock())
     await client.views_publish(user_id=actor.user, view=home_view(home, notice))
 
 
