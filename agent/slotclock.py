@@ -16,6 +16,7 @@ from agent.inputs import InputCounter
 from agent.wire import MAX_EVENTS_PER_MINUTE, ServerState, WindowInfo, event_body, instant
 from diary.slots import minute_index, minute_length, slot_end, slot_floor
 from diary.terms import SLOT_MINUTES, Screenshots
+from diary.text import MAX_MEMO, fit
 
 
 @dataclass
@@ -65,7 +66,7 @@ class OpenSlot:
             "slot_start": instant(self.start),
             "minutes": [None if m is None else {"keys": m[0], "mouse": m[1]} for m in self.minutes],
             "screenshot_at": instant(self.shot_at) if self.shot_at else None,
-            "memo": self.memo,
+            "memo": fit(self.memo, MAX_MEMO),  # trimmed before it is queued: never a slot refused for its memo
             "window": self.window.to_json() if self.window else None,
             "agent_version": version,
         }

@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from diary.terms import DEFAULT_SLOT_SECONDS, Screenshots
+from diary.text import MAX_MEMO, MAX_WINDOW_TEXT, fit
 
 # The same bounds as diary.protocol: a body past them is refused, and a refused slot is lost.
-MAX_WINDOW_TEXT = 300
 MAX_EVENTS_PER_MINUTE = 100_000
 
 
@@ -51,7 +51,7 @@ class WindowInfo:
     title: str
 
     def to_json(self) -> dict[str, str]:
-        return {"app": self.app[:MAX_WINDOW_TEXT], "title": self.title[:MAX_WINDOW_TEXT]}
+        return {"app": fit(self.app, MAX_WINDOW_TEXT), "title": fit(self.title, MAX_WINDOW_TEXT)}
 
 
 def instant(t: datetime) -> str:
@@ -64,8 +64,8 @@ def instant(t: datetime) -> str:
 def event_body(kind: str, at: datetime, memo: str | None = None) -> dict[str, Any]:
     """The body of `POST /api/v1/agent/events` (diary.protocol.AgentEvent)."""
     body: dict[str, Any] = {"kind": kind, "at": instant(at)}
-    if memo:
-        body["memo"] = memo
+    if memo and fit(memo, MAX_MEMO):
+        body["memo"] = fit(memo, MAX_MEMO)
     return body
 
 

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from diary.refusal import Refusal
 from diary.terms import Billing, Screenshots
+from diary.text import MAX_TITLE, TITLE, checked, clean
 from diary.weeks import check_timezone
 
 MAX_RATE = Decimal("10000")
-MAX_TITLE = 200
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,10 @@ class Terms:
     idle_minutes: int = 10
     title: str = ""
     window: bool = False
+
+    def __post_init__(self) -> None:
+        # Cleaned here, so every way of making terms (command, form, option) keeps no control characters.
+        object.__setattr__(self, "title", clean(self.title or ""))
 
 
 def check_rate(rate: Decimal) -> Refusal | None:
@@ -49,6 +53,6 @@ def check_terms(terms: Terms) -> Refusal | None:
         None if terms.weekly_payment >= 0 else Refusal("The weekly payment cannot be negative, e.g. weekly=500."),
         None if 1 <= terms.idle_minutes <= 60 else Refusal("Idle minutes run from 1 to 60, e.g. idle=10."),
         check_timezone(terms.tz),
-        None if len(terms.title) <= MAX_TITLE else Refusal(f"The title is at most {MAX_TITLE} characters."),
+        None if len(terms.title) <= MAX_TITLE else checked(terms.title, TITLE),
     )
     return next((refusal for refusal in checks if refusal is not None), None)

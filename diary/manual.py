@@ -4,7 +4,7 @@ from collections.abc import Collection
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from diary.protocol import MAX_MEMO
+from diary.text import MEMO, checked
 from diary.refusal import Refusal
 from diary.slots import is_aligned, slots_overlapping
 from diary.weeks import describe_instant, edits_open, local_day, week_of
@@ -43,10 +43,11 @@ def _check_allowed(allowed: bool) -> Refusal | None:
 
 
 def _check_memo(memo: str) -> Refusal | None:
-    if not memo.strip():
+    cleaned = checked(memo, MEMO)
+    if isinstance(cleaned, Refusal):
+        return cleaned
+    if not cleaned:
         return Refusal(f"Manual time needs a memo saying what you worked on, {EXAMPLE}.")
-    if len(memo) > MAX_MEMO:
-        return Refusal(f"Keep the memo to at most {MAX_MEMO} characters.")
     return None
 
 

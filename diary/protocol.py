@@ -6,16 +6,15 @@ Both sides import these models, so a field renamed here is renamed on the wire f
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from diary.terms import SLOT_MINUTES, Billing, Screenshots
+from diary.text import MAX_DEVICE_TEXT, MAX_MEMO, MAX_WINDOW_TEXT, clean, fit
 from diary.weeks import OUT_OF_CALENDAR, in_calendar
 
 # A 1000 Hz mouse moved without pause for a minute gives 60,000 events; anything above this
 # bound is not a human and is refused rather than stored.
 MAX_EVENTS_PER_MINUTE = 100_000
-MAX_MEMO = 500
-MAX_WINDOW_TEXT = 300
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in every database we support
 
 
@@ -30,15 +29,26 @@ def _in_calendar(instant: datetime) -> datetime:
 Instant = Annotated[AwareDatetime, AfterValidator(_in_calendar)]
 
 
+def _fitted(limit: int):
+    """Text an agent recorded, cleaned and cut rather than refused: a refused slot is lost work.
+    (Agents before this rule copied a too-long memo into every slot of a session.)"""
+    return BeforeValidator(lambda value: fit(value, limit) if isinstance(value, str) else value)
+
+
+Memo = Annotated[str | None, _fitted(MAX_MEMO)]
+WindowText = Annotated[str, _fitted(MAX_WINDOW_TEXT)]
+DeviceText = Annotated[str, BeforeValidator(lambda value: clean(value) if isinstance(value, str) else value)]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
 class PairRequest(_Model):
     code: str = Field(min_length=4, max_length=32)
-    device_name: str = Field(min_length=1, max_length=100)
-    os: str = Field(default="", max_length=100)
-    agent_version: str = Field(default="", max_length=50)
+    device_name: DeviceText = Field(min_length=1, max_length=MAX_DEVICE_TEXT)
+    os: DeviceText = Field(default="", max_length=MAX_DEVICE_TEXT)
+    agent_version: DeviceText = Field(default="", max_length=50)
 
 
 class PairResponse(_Model):
@@ -78,8 +88,8 @@ class MinuteCounts(_Model):
 
 
 class WindowInfo(_Model):
-    app: str = Field(default="", max_length=MAX_WINDOW_TEXT)
-    title: str = Field(default="", max_length=MAX_WINDOW_TEXT)
+    app: WindowText = ""
+    title: WindowText = ""
 
 
 class SlotReport(_Model):
@@ -90,9 +100,9 @@ class SlotReport(_Model):
     # One entry per slot "minute"; None where the minute was not tracked (outside the session).
     minutes: list[MinuteCounts | None] = Field(min_length=SLOT_MINUTES, max_length=SLOT_MINUTES)
     screenshot_at: Instant | None = None
-    memo: str | None = Field(default=None, max_length=MAX_MEMO)
+    memo: Memo = None
     window: WindowInfo | None = None
-    agent_version: str = Field(default="", max_length=50)
+    agent_version: DeviceText = Field(default="", max_length=50)
 
 
 class SlotAccepted(_Model):
@@ -108,7 +118,7 @@ EventKind = Literal["idle_stop", "local_clockin", "local_clockout"]
 class AgentEvent(_Model):
     kind: EventKind
     at: Instant
-    memo: str | None = Field(default=None, max_length=MAX_MEMO)  # for local_clockin
+    memo: Memo = None  # for local_clockin
 
 
 class EventResult(_Model):

@@ -26,6 +26,7 @@ from diary.protocol import SlotAccepted, SlotReport
 from diary.refusal import Refusal
 from diary.slots import is_aligned, slot_end
 from diary.terms import Screenshots
+from diary.text import MAX_MEMO, fit
 from diary.weeks import describe_instant, week_of
 from storage.tables import Contract, Screenshot, Slot, WorkSession
 
@@ -39,7 +40,7 @@ SLOTS, SHOTS, SESSIONS, CONTRACTS = Slot.__table__, Screenshot.__table__, WorkSe
 # Each session comes with the columns of its contract the checks read: one row serves as both.
 SESSIONS_BY_ID = select(
     SESSIONS.c.id, SESSIONS.c.contract_id, SESSIONS.c.started_at, SESSIONS.c.ended_at, SESSIONS.c.memo,
-    CONTRACTS.c.freelancer_id, CONTRACTS.c.screenshots, CONTRACTS.c.billing, CONTRACTS.c.tz,
+    CONTRACTS.c.freelancer_id, CONTRACTS.c.screenshots, CONTRACTS.c.billing, CONTRACTS.c.tz, CONTRACTS.c.window,
 ).join(CONTRACTS, CONTRACTS.c.id == SESSIONS.c.contract_id).where(SESSIONS.c.id.in_(bindparam("ids", expanding=True)))
 # Contracts x starts is a superset of the (contract, start) pairs asked for; the unique index serves it.
 SLOTS_AT = select(
@@ -268,12 +269,15 @@ def _write(conn: Connection, ctx: Context, new: list[_New]) -> None:
 
 
 def _slot_row(new: _New) -> dict[str, Any]:
-    report, window = new.upload.report, new.upload.report.window
+    report = new.upload.report
+    # The active window is kept only where the contract opted in (window=on); an agent that sends
+    # one anyway (an old one, or a hostile one) has it dropped here.
+    window = report.window if new.session.window else None
     return {
         "contract_id": new.session.contract_id, "session_id": new.session.id, "start": report.slot_start,
         "minutes": [None if m is None else [m.keys, m.mouse] for m in report.minutes],
         "active_minutes": new.active_minutes, "tracked_minutes": tracked_minutes(report.minutes), "screenshot_at": report.screenshot_at,
-        "memo": (report.memo if report.memo is not None else new.session.memo)[:500],
+        "memo": fit(report.memo if report.memo is not None else new.session.memo, MAX_MEMO),
         "window_app": window.app if window else None, "window_title": window.title if window else None,
         "manual": False, "device_id": new.device_id, "agent_version": report.agent_version,
         "meta_hash": new.fingerprint, "received_at": new.upload.now,

@@ -17,6 +17,7 @@ from diary.manual import check_manual
 from diary.permissions import Action, check
 from diary.refusal import Refusal
 from diary.terms import Role
+from diary.text import clean
 from diary.slots import slots_overlapping
 from diary.weeks import local_instant
 from storage import repo
@@ -50,7 +51,7 @@ def request(
         )
         if refusal:
             return refusal
-        entry = ManualEntry(contract_id=contract.id, start=begin, end=finish, memo=memo.strip()[:500], requested_at=now)
+        entry = ManualEntry(contract_id=contract.id, start=begin, end=finish, memo=clean(memo), requested_at=now)
         s.add(entry)
         s.flush()
         _ask_client(s, contract, me, entry, now)

@@ -20,6 +20,7 @@ from diary.permissions import Action, check
 from diary.refusal import Refusal
 from diary.review import DisputeStatus, WeekStatus, approve, auto_approve, dispute_step, open_dispute
 from diary.terms import Role
+from diary.text import ANSWER, NOTE, REASON, checked
 from diary.weeks import BillingWeek, local_instant, week_of
 from storage import repo
 from storage.tables import Bonus, Contract, Dispute, Member, WeekReview
@@ -103,7 +104,10 @@ def auto_approve_due(ctx: Context, *, now: datetime) -> list[int]:
 
 def dispute(ctx: Context, actor: Actor, *, start: time, end: time, day: str | None, reason: str, now: datetime,
             other: UserRef | None = None, contract_id: int | None = None) -> Done | Choice | Refusal:
-    if not reason.strip():
+    reason = checked(reason, REASON)
+    if isinstance(reason, Refusal):
+        return reason
+    if not reason:
         return Refusal("Say why, e.g. /dispute 10:00-11:30 2026-11-20 no work visible in the screenshots.")
     with ctx.unit() as s:
         me, contract = _client_pick(s, actor, Action.DISPUTE, "/dispute", contract_id, other)
@@ -127,7 +131,7 @@ def _open(s: Session, ctx: Context, contract: Contract, week: BillingWeek, me: M
         return status
     review.status = str(status)
     item = Dispute(contract_id=contract.id, week_start=week.monday, range_start=begin, range_end=finish,
-                   reason=reason[:1000], created_at=now, updated_at=now)
+                   reason=reason, created_at=now, updated_at=now)
     s.add(item)
     s.flush()
     restate(s, contract, week, review)
@@ -151,9 +155,12 @@ def dispute_action(ctx: Context, actor: Actor, dispute_id: int, step: str, *, no
         refusal = check(role(contract, me), STEP_ACTION.get(step, Action.DISPUTE))
         if refusal:
             return refusal
-        if step == "answer" and not text.strip():
+        text = checked(text, ANSWER)
+        if isinstance(text, Refusal):
+            return text
+        if step == "answer" and not text:
             return Refusal("Write your answer, e.g. /answer 3 the screenshots show the staging server.")
-        return _step(s, contract, item, me, step, text.strip(), now)
+        return _step(s, contract, item, me, step, text, now)
 
 
 def _step(s: Session, contract: Contract, item: Dispute, me: Member, step: str, text: str, now: datetime) -> Done | Refusal:
@@ -162,7 +169,7 @@ def _step(s: Session, contract: Contract, item: Dispute, me: Member, step: str, 
         return status
     item.status, item.updated_at = str(status), now
     if step == "answer":
-        item.answer = text[:1000]
+        item.answer = text
         buttons = (Button("Withdraw", ButtonRef(ButtonAction.WITHDRAW_DISPUTE, item.id)),
                    Button("Confirm", ButtonRef(ButtonAction.CONFIRM_DISPUTE, item.id)))
         announce.to_channel(s, contract, kind="dispute", key=f"dispute:{item.id}:answer", text=f"{me.name} answers dispute #{item.id}: {item.answer}",
@@ -194,12 +201,15 @@ def bonus(ctx: Context, actor: Actor, other: UserRef, amount: Decimal, *, note: 
           contract_id: int | None = None) -> Done | Choice | Refusal:
     if amount <= 0:
         return Refusal("A bonus is a positive amount, e.g. /bonus @bob 50 thanks for the weekend fix.")
+    note = checked(note, NOTE)
+    if isinstance(note, Refusal):
+        return note
     with ctx.unit() as s:
         me, contract = _client_pick(s, actor, Action.BONUS, "/bonus", contract_id, other)
         if isinstance(contract, Refusal | Choice):
             return contract
         week = week_of(now, contract.tz)
-        s.add(Bonus(contract_id=contract.id, week_start=week.monday, amount=amount, note=note.strip()[:500], at=now, by_member_id=me.id))
-        text = f"{me.name} paid {s.get(Member, contract.freelancer_id).name} a bonus of {format_money(amount, contract.currency)}" + (f": {note.strip()}" if note.strip() else ".")
+        s.add(Bonus(contract_id=contract.id, week_start=week.monday, amount=amount, note=note, at=now, by_member_id=me.id))
+        text = f"{me.name} paid {s.get(Member, contract.freelancer_id).name} a bonus of {format_money(amount, contract.currency)}" + (f": {note}" if note else ".")
         announce.to_channel(s, contract, kind="bonus", key=f"bonus:{contract.id}:{now.isoformat()}", text=text, now=now)
         return Done(f"Bonus of {format_money(amount, contract.currency)} recorded on week {week.label}.")

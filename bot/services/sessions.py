@@ -13,6 +13,7 @@ from diary.activity import activity_percent
 from diary.permissions import Action
 from diary.refusal import Refusal
 from diary.terms import ContractStatus
+from diary.text import MAX_MEMO, MEMO, checked, fit
 from storage import repo
 from storage.tables import Contract, Member, WorkSession
 
@@ -35,6 +36,9 @@ def stop_running(s: Session, contract: Contract, *, now: datetime, reason: str) 
 
 
 def clock_in(ctx: Context, actor: Actor, *, memo: str = "", now: datetime, contract_id: int | None = None):
+    memo = checked(memo, MEMO)  # refused here: a too-long memo would be copied into every slot
+    if isinstance(memo, Refusal):
+        return memo
     with ctx.unit() as s:
         _, me = resolve(s, actor)
         contract = pick(s, me, channel=actor.channel, action=Action.CLOCK, command="/clockin", contract_id=contract_id)
@@ -50,7 +54,7 @@ def start(s: Session, ctx: Context, me: Member, contract: Contract, *, memo: str
     if running is not None and running.contract_id == contract.id:
         return Refusal(f"You are already clocked in on {_title(contract)}. Change the memo with /memo TEXT.")
     switched = _switch_away(s, running, me, now)
-    session = WorkSession(contract_id=contract.id, started_at=now, memo=memo.strip())
+    session = WorkSession(contract_id=contract.id, started_at=now, memo=fit(memo, MAX_MEMO))
     s.add(session)
     s.flush()
     state_changed(s, me.id)
@@ -91,7 +95,9 @@ def stop(s: Session, ctx: Context, me: Member, *, now: datetime, reason: str) ->
 
 
 def set_memo(ctx: Context, actor: Actor, text: str, *, now: datetime) -> Done | Refusal:
-    text = text.strip()
+    text = checked(text, MEMO)
+    if isinstance(text, Refusal):
+        return text
     if not text:
         return Refusal("Say what you are working on, e.g. /memo reviewing pull requests.")
     with ctx.unit() as s:
@@ -99,6 +105,6 @@ def set_memo(ctx: Context, actor: Actor, text: str, *, now: datetime) -> Done | 
         running = repo.open_session(s, freelancer_id=me.id)
         if running is None:
             return NOT_CLOCKED_IN
-        running.memo = text[:500]
+        running.memo = text
         state_changed(s, me.id)
         return Done(f"Memo set: {running.memo} (from {now:%H:%M} UTC on).")
