@@ -3,6 +3,7 @@
 import logging
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import typer
 
@@ -153,6 +154,44 @@ def db_upgrade() -> None:
     if kept:
         typer.echo(f"{kept} closed weeks now keep their books as they were shown")
     typer.echo(f"database at revision {current_revision(engine)}")
+
+
+@db_app.command("backup")
+def db_backup(path: Path = typer.Argument(..., help="the new backup file, e.g. tally-2026-12-04.tar")) -> None:
+    """The database, the screenshots and the key file, in one new tar file (safe while Tally runs)."""
+    from storage.backup import backup
+
+    _backup_step(backup, path)
+
+
+@db_app.command("restore")
+def db_restore(path: Path = typer.Argument(..., help="a file made by `tally db backup`"),
+               replace: bool = typer.Option(False, "--replace", help="replace a database that already holds data")) -> None:
+    """Puts a backup back: database, screenshots and key file. Stop Tally first."""
+    from storage.backup import restore
+
+    _backup_step(lambda place, target: restore(place, target, replace=replace), path)
+
+
+def _backup_step(step, path: Path) -> None:
+    from storage.backup import BackupProblem, Place
+    from storage.blobs import open_blobs
+    from storage.engine import make_engine
+
+    settings = Settings()
+    place = Place(make_engine(settings.sqlalchemy_url),
+                  open_blobs(settings.blob_url, settings.data_dir, endpoint_url=settings.s3_endpoint_url),
+                  settings.data_dir / "secret.key")
+    try:
+        outcome = step(place, path)
+    except BackupProblem as error:
+        typer.echo(f"tally: {error}", err=True)
+        raise typer.Exit(1) from error
+    for line in outcome.lines:
+        typer.echo(line)
+    if outcome.manual:
+        typer.echo(f"The PostgreSQL tools are not installed here; run this line for the database part:\n  {outcome.manual}")
+        raise typer.Exit(1)
 
 
 @jobs_app.command("run")

@@ -2,6 +2,7 @@
 
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -10,6 +11,7 @@ class BlobStore(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
     def get(self, key: str) -> bytes | None: ...
     def delete(self, key: str) -> None: ...
+    def keys(self) -> Iterator[str]: ...
 
 
 class FolderBlobs:
@@ -48,6 +50,15 @@ class FolderBlobs:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def keys(self) -> Iterator[str]:
+        """Every stored key, for backups and exports (files half-written by a writer are not keys)."""
+        if not self.root.is_dir():
+            return
+        for folder, _, files in os.walk(self.root):
+            for name in sorted(files):
+                if not name.endswith(".part"):
+                    yield Path(folder, name).relative_to(self.root).as_posix()
 
 
 def _relative(key: str) -> str:
@@ -109,6 +120,12 @@ class S3Blobs:
     def delete(self, key: str) -> None:
         # Deleting an absent object succeeds in S3, like unlink(missing_ok=True) for folders.
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+
+    def keys(self) -> Iterator[str]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
+        for page in pages:
+            for item in page.get("Contents", []):
+                yield item["Key"][len(self.prefix):]
 
 
 def parse_s3_url(url: str) -> tuple[str, str]:

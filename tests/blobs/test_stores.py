@@ -69,3 +69,12 @@ def test_the_blob_url_chooses_the_store(aws, url, kind, where):
 def test_an_s3_url_without_a_bucket_is_refused():
     with pytest.raises(ValueError, match="s3://bucket/prefix"):
         open_blobs("s3:///prefix", Path("data"))
+
+
+def test_keys_lists_every_blob_once_and_no_half_written_file(store):
+    for key in ("a.png", "1/2026/11/16/b.webp", "charts/1/hours-2026-W47.png"):
+        store.put(key, b"x", "image/png")
+    if isinstance(store, FolderBlobs):
+        (store.root / "1" / "c.webp.0123.part").write_bytes(b"half")  # a writer caught mid-way
+
+    assert sorted(store.keys()) == ["1/2026/11/16/b.webp", "a.png", "charts/1/hours-2026-W47.png"]
