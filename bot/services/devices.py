@@ -16,7 +16,7 @@ from diary.refusal import Refusal
 from storage import repo
 from storage.tables import Contract, Device, PairingCode, WorkSession
 
-DEVICES = Device.__table__
+DEVICES, CODES = Device.__table__, PairingCode.__table__
 LIVE_DEVICES = select(DEVICES.c.id, DEVICES.c.member_id, DEVICES.c.token_hash, DEVICES.c.last_seen_at).where(
     DEVICES.c.token_hash.in_(bindparam("hashes", expanding=True)), DEVICES.c.revoked_at.is_(None))
 SEEN = update(DEVICES).where(DEVICES.c.id.in_(bindparam("ids", expanding=True))).values(last_seen_at=bindparam("now"))
@@ -60,13 +60,21 @@ def pair(ctx: Context, request: PairRequest, *, now: datetime) -> PairResponse |
             return BAD_CODE
         if code.expires_at <= now:
             return Refusal("That pairing code has expired (codes last 10 minutes). Get a new one with /connect.", "too_late")
-        code.used_at = now
+        if not _claim(s, code.id, now):  # another request took the code between our read and now
+            return BAD_CODE
         token = secrets.token_urlsafe(32)
         device = Device(member_id=code.member_id, name=request.device_name, os=request.os,
                         agent_version=request.agent_version, token_hash=digest(token), created_at=now)
         s.add(device)
         s.flush()
         return PairResponse(device_id=device.id, token=token, slot_seconds=ctx.slot_seconds, server_time=now)
+
+
+def _claim(s: Session, code_id: int, now: datetime) -> bool:
+    """Marks the code used if nobody has yet: one conditional UPDATE, so of any number of
+    concurrent requests with one code exactly one gets a device."""
+    taken = s.exec(update(CODES).where(CODES.c.id == code_id, CODES.c.used_at.is_(None)).values(used_at=now))
+    return taken.rowcount == 1
 
 
 def authenticate_in(conn: Connection, tokens: Iterable[str]) -> dict[str, Row]:
