@@ -1,6 +1,7 @@
 """The HTTP application: health, the agent API, Slack events and the diary pages."""
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from bot import api, metrics, web
 from bot.body_limits import BodyLimits
@@ -20,8 +21,11 @@ def create_app(ctx: Context, settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimits)
 
     @app.get("/healthz")
-    def healthz() -> dict:
-        return {"ok": True}
+    def healthz() -> JSONResponse:
+        """200 {"ok": true}; 503 {"ok": false, "database": "down"} while the database is away."""
+        if ctx.check():
+            return JSONResponse({"ok": True})
+        return JSONResponse({"ok": False, "database": "down"}, status_code=503)
 
     # Each part mounts itself below, one line each.
     mount_slack(app, ctx, settings)

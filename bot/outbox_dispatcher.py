@@ -19,6 +19,7 @@ from bot.delivery import Delivery, Sender
 from bot.services import weekly
 from bot.services.context import Context
 from storage import outbox
+from storage.outage import DatabaseUnavailable
 from storage.tables import Outbox
 
 log = logging.getLogger("tally.outbox")
@@ -74,7 +75,7 @@ def channel_of(row: Outbox | outbox.Head) -> ChannelKey:
 
 def _log_crash(task: asyncio.Task) -> None:
     # A send that could not be settled stays claimed; the lease hands it out again later.
-    if not task.cancelled() and task.exception() is not None:
+    if not task.cancelled() and task.exception() is not None and not isinstance(task.exception(), DatabaseUnavailable):
         log.error("outbox: a send could not be recorded", exc_info=task.exception())
 
 
@@ -111,7 +112,9 @@ class Dispatcher:
                     task = asyncio.create_task(self._deliver(row))
                     task.add_done_callback(_log_crash)
                     self.in_flight[channel_of(row)] = task
-            except Exception:  # the database is away: claimed rows stay claimed until the lease ends
+            except DatabaseUnavailable:  # logged once for the whole outage
+                pass
+            except Exception:
                 log.exception("outbox: claiming messages failed; trying again shortly")
             await self._idle(stop, poll)
             # Sends that finish close together are followed by one claim, not one each: finding

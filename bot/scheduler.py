@@ -19,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot import metrics
 from bot.jobs import JOBS
 from bot.services.context import Context
+from storage.outage import DatabaseUnavailable
 
 log = logging.getLogger("tally.jobs")
 
@@ -40,6 +41,9 @@ def run_job(ctx: Context, name: str, on_done: Callable[[], None], now: datetime 
     began = time.perf_counter()
     try:
         result = JOBS[name](ctx, now=now or datetime.now(UTC))
+    except DatabaseUnavailable:  # logged once for the whole outage; the job catches up next time
+        metrics.job_ran(name, "failed", time.perf_counter() - began)
+        return f"{name}: database unavailable"
     except Exception:
         metrics.job_ran(name, "failed", time.perf_counter() - began)
         log.exception("job %s failed; it runs again at its next time", name)

@@ -10,6 +10,7 @@ from bot.render.cards import post_card
 from bot.render.text import card_text, render
 from bot.services import links
 from bot.services.actors import Actor, UserRef
+from bot.services.availability import DATABASE_DOWN, or_unavailable
 from bot.services.button_refs import ButtonAction
 from bot.services.context import Context
 from bot.services.results import Button, DayDiary
@@ -52,11 +53,12 @@ class Shell:
             return self._switch_user(rest.strip())
         if name == "channel":
             return self._switch_channel(rest.strip())
-        result = commands.run(self.ctx, self.actor, name, rest, now=self.clock(), mention=mention)
+        result = or_unavailable(commands.run, self.ctx, self.actor, name, rest, now=self.clock(), mention=mention)
         if isinstance(result, DayDiary):  # a terminal is private: the diary comes with its page's link
-            result = links.with_diary_link(self.ctx, self.actor, result, now=self.clock())
+            result = or_unavailable(links.with_diary_link, self.ctx, self.actor, result, now=self.clock())
         self.say(render(result))
-        self.deliver()
+        if result is not DATABASE_DOWN:
+            self.deliver()
 
     def _switch_user(self, name: str) -> None:
         if not name.replace("_", "").replace("-", "").isalnum():

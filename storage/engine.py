@@ -7,6 +7,9 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
 
+CONNECT_TIMEOUT = 5  # seconds
+
+
 def default_sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{Path(data_dir) / 'tally.sqlite3'}"
 
@@ -14,7 +17,10 @@ def default_sqlite_url(data_dir: Path) -> str:
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url, echo)
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # A server that does not answer is given up on after connect_timeout, so requests are answered
+    # "unavailable" (see outage.py) instead of hanging.
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                         connect_args={"connect_timeout": CONNECT_TIMEOUT})
 
 
 def _sqlite_engine(url: str, echo: bool) -> Engine:

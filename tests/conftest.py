@@ -72,3 +72,11 @@ def ctx(engine, tmp_path) -> Context:
 
 def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def private_postgres():
+    """A PostgreSQL cluster of the test module's own, which it may stop and start (see private_postgres.py)."""
+    from tests.private_postgres import own_cluster
+
+    yield from own_cluster()

@@ -1,15 +1,20 @@
 """Errors of the HTTP API: JSON {error, detail} with the right 4xx, never a 500 for bad input."""
 
+import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
+from sqlalchemy.exc import DBAPIError
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from diary.protocol import ApiError
 from diary.refusal import Refusal
+from storage.outage import RETRY_AFTER_SECONDS, DatabaseUnavailable, is_unavailable
+
+log = logging.getLogger("tally.api")
 
 # Refusal.code -> HTTP status. "too_late" keeps its own error name, so an agent can tell a slot
 # that can never be accepted (drop it) from one that was malformed (a bug to report).
@@ -20,7 +25,9 @@ STATUS_OF = {
 ERROR_OF_STATUS = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
     409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid", 429: "rate_limited",
+    503: "database_unavailable",
 }
+UNAVAILABLE = "Tally's database is unavailable; try again in a minute (an agent keeps its slots and retries)."
 DESCRIPTIONS = {
     400: "The body is not parseable JSON or multipart.",
     401: "No device token, or an unknown or revoked one.",
@@ -30,6 +37,7 @@ DESCRIPTIONS = {
     413: "The upload is too large.",
     422: "Well-formed, but refused by the rules (error `invalid` or `too_late`).",
     429: "Too many attempts from this address; wait Retry-After seconds.",
+    503: "The database is unavailable for the moment; wait Retry-After seconds and try again.",
 }
 
 
@@ -98,8 +106,23 @@ async def _on_crash(request: Request, error: Exception) -> JSONResponse:
     return problem_response(ApiProblem(500, "Something went wrong on the server; it has been logged.", "internal"))
 
 
+async def _on_unavailable(request: Request, error: Exception) -> JSONResponse:
+    return problem_response(ApiProblem(503, UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}))
+
+
+async def _on_database_error(request: Request, error: Exception) -> JSONResponse:
+    """A database error that escaped the services' transactions (see Context.unit)."""
+    if is_unavailable(error):
+        request.app.state.ctx.outage.failed(error)
+        return await _on_unavailable(request, error)
+    log.error("a database error answered as 500", exc_info=error)
+    return await _on_crash(request, error)
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiProblem, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(DatabaseUnavailable, _on_unavailable)
+    app.add_exception_handler(DBAPIError, _on_database_error)
     app.add_exception_handler(Exception, _on_crash)

@@ -14,6 +14,8 @@ from contextlib import asynccontextmanager
 
 from starlette.concurrency import run_in_threadpool
 
+from storage.outage import DatabaseUnavailable
+
 log = logging.getLogger("tally.api")
 
 Marks = Callable[[Collection[int]], dict[int, str]]
@@ -108,6 +110,8 @@ class Notifier:
             return
         try:
             marks = await run_in_threadpool(self.marks, {w.member_id for w in waiting})
+        except DatabaseUnavailable:  # logged once for the whole outage
+            return
         except Exception:  # a database hiccup must not end the checks for everyone
             log.exception("re-checking the state of waiting agents failed")
             return

@@ -23,10 +23,12 @@ from bot.discord.replies import (
     update_message,
 )
 from bot.services.actors import Actor
+from bot.services.availability import or_unavailable
 from bot.services.button_refs import ButtonAction, ButtonRef
 from bot.services.forms import may_open
 from bot.services.prompts import button_workspace
 from bot.services.results import Clicked
+from storage.outage import DatabaseUnavailable
 
 log = logging.getLogger("tally.discord")
 
@@ -54,6 +56,8 @@ async def clicker(wiring: Wiring, interaction: discord.Interaction, ref: ButtonR
         return actor_of(interaction)
     try:
         guild = await asyncio.to_thread(button_workspace, wiring.ctx, ref)
+    except DatabaseUnavailable:
+        guild = None  # the click's own answer says the database is away
     except Exception:
         log.exception("could not find the guild of a button clicked in a direct message")
         guild = None
@@ -71,7 +75,7 @@ async def act(wiring: Wiring, interaction: discord.Interaction, actor: Actor, re
 
 
 async def open_form(wiring: Wiring, interaction: discord.Interaction, actor: Actor, ref: ButtonRef) -> None:
-    gate = partial(may_open, wiring.ctx, actor, ref)
+    gate = partial(or_unavailable, may_open, wiring.ctx, actor, ref)
     try:
         refusal = await asyncio.wait_for(asyncio.to_thread(gate), wiring.budget)
     except TimeoutError:

@@ -15,6 +15,7 @@ import discord
 
 from bot.discord.embeds import result_parts
 from bot.services.actors import Actor, UserRef
+from bot.services.availability import or_unavailable
 from bot.services.context import Context
 from diary.refusal import Refusal
 
@@ -49,8 +50,8 @@ def actor_of(interaction: discord.Interaction, *, guild: str | None = None) -> A
 
 def _safely(work: Callable[[], object]) -> object:
     try:
-        return work()
-    except Exception:  # a bug or an outage must still answer the person, privately
+        return or_unavailable(work)
+    except Exception:  # a bug must still answer the person, privately
         log.exception("a Discord interaction's service call failed")
         return TROUBLE
 

@@ -5,11 +5,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from storage.blobs import BlobStore
 from storage.engine import session
+from storage.outage import DatabaseUnavailable, Outage, is_unavailable
 
 
 def _nobody_listens(member_id: int) -> None:
@@ -28,6 +29,8 @@ class Context:
     retention_days: int | None = None  # screenshots older than this are deleted; None keeps them
     # Called after commit with each freelancer whose tracking state changed (wakes long polls).
     on_change: Callable[[int], None] = field(default=_nobody_listens)
+    # Whether the database is away; a failure to reach it is raised as DatabaseUnavailable.
+    outage: Outage = field(default_factory=Outage)
 
     @contextmanager
     def unit(self) -> Iterator[Session]:
@@ -37,11 +40,30 @@ class Context:
             try:
                 yield s
                 s.commit()
-            except BaseException:
-                s.rollback()
+            except BaseException as error:
+                self._rollback(s)
+                if is_unavailable(error):
+                    raise self.outage.failed(error) from error
                 raise
+            self.outage.answered()
             for member_id in s.info["changed"]:
                 self.on_change(member_id)
+
+    def _rollback(self, s: Session) -> None:
+        try:
+            s.rollback()
+        except Exception as error:  # a connection already lost cannot roll back; the server did
+            if not is_unavailable(error):
+                raise
+
+    def check(self) -> bool:
+        """Whether the database answers now (for /healthz)."""
+        try:
+            with self.unit() as s:
+                s.execute(text("SELECT 1"))
+        except DatabaseUnavailable:
+            return False
+        return True
 
 
 def state_changed(s: Session, member_id: int) -> None:

@@ -28,6 +28,7 @@ from diary.slots import is_aligned, slot_end
 from diary.terms import Screenshots
 from diary.text import MAX_MEMO, fit
 from diary.weeks import describe_instant, week_of
+from storage.outage import DatabaseUnavailable
 from storage.tables import Contract, Screenshot, Slot, WorkSession
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,8 @@ def record_uploads(ctx: Context, uploads: Sequence[Upload]) -> list[Outcome]:
     upload costs only its own answer; an error is returned in its place, not raised."""
     try:
         return _record_group(ctx, uploads)
+    except DatabaseUnavailable as error:  # logged once for the whole outage; every agent retries
+        return [error] * len(uploads)
     except Exception:
         log.warning("a group of %d uploads failed together; recording each alone", len(uploads), exc_info=True)
         return [_alone(ctx, upload) for upload in uploads]

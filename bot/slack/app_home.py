@@ -13,6 +13,7 @@ from bot.slack.blocks import card_blocks
 from bot.slack.bridge import Bridge
 from bot.slack.translate import event_actor, interaction_actor, parse_mention
 from diary.money import format_minutes
+from diary.refusal import Refusal
 
 CLOCK_IN, CLOCK_OUT = ButtonAction.CLOCK_IN, ButtonAction.CLOCK_OUT
 DIVIDER = {"type": "divider"}
@@ -69,6 +70,8 @@ def home_view(home: Home, notice: Card | None = None) -> dict:
 
 async def publish(bridge: Bridge, client, actor: Actor, notice: Card | None = None) -> None:
     home = await bridge.call(overview.home, bridge.ctx, actor, now=bridge.clock())
+    if isinstance(home, Refusal):  # the database is away: the tab keeps what it showed
+        return
     await client.views_publish(user_id=actor.user, view=home_view(home, notice))
 
 

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.services.availability import or_unavailable
 from bot.services.context import Context
 
 Clock = Callable[[], datetime]
@@ -20,5 +21,6 @@ class Bridge:
     clock: Clock = utc_now
 
     async def call(self, service: Callable, /, *args, **kwargs):
-        """Services do blocking database work: on a worker thread, the event loop stays free to ack."""
-        return await asyncio.to_thread(service, *args, **kwargs)
+        """Services do blocking database work: on a worker thread, the event loop stays free to ack.
+        While the database is away, the answer is the private DATABASE_DOWN refusal."""
+        return await asyncio.to_thread(or_unavailable, service, *args, **kwargs)
