@@ -8,12 +8,11 @@ from typing import TextIO
 from bot import commands
 from bot.render.cards import post_card
 from bot.render.text import card_text, render
-from bot.services import links
 from bot.services.actors import Actor, UserRef
 from bot.services.availability import DATABASE_DOWN, or_unavailable
 from bot.services.button_refs import ButtonAction
 from bot.services.context import Context
-from bot.services.results import Button, DayDiary
+from bot.services.results import Button
 from storage import outbox
 from storage.tables import Outbox
 
@@ -54,8 +53,6 @@ class Shell:
         if name == "channel":
             return self._switch_channel(rest.strip())
         result = or_unavailable(commands.run, self.ctx, self.actor, name, rest, now=self.clock(), mention=mention)
-        if isinstance(result, DayDiary):  # a terminal is private: the diary comes with its page's link
-            result = or_unavailable(links.with_diary_link, self.ctx, self.actor, result, now=self.clock())
         self.say(render(result))
         if result is not DATABASE_DOWN:
             self.deliver()

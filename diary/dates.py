@@ -48,3 +48,14 @@ def parse_range(text: str, example: str) -> tuple[time, time] | Refusal:
         return Refusal(f'"{text}" has a time that is not on the clock; {example}.')
     return time(h1, m1), time(0) if h2 == 24 else time(h2, m2)
 
+
+
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
+
+
+def parse_clock(text: str, example: str) -> time | Refusal:
+    """"14:20" as a time of day."""
+    found = _CLOCK.fullmatch(text.strip())
+    if found is None or int(found[1]) > 23 or int(found[2]) > 59:
+        return Refusal(f'"{text}" is not a time of day; write HH:MM, {example}.')
+    return time(int(found[1]), int(found[2]))

@@ -1,11 +1,11 @@
-"""The app commands of DESIGN §5, with typed options of the same names; `/contract` and `/tally` are groups.
+"""The app commands of the README's command table, with typed options of the same names; `/contract`
+and `/tally` are groups.
 
-Each command makes the same service call as its text form in bot.commands (contract terms go
-through the very same parser), and answers the asker privately with the rendered result.
+Each command fills the same typed request (bot.requests) that the text form parses into, and
+bot.dispatch runs it; the answer goes to the asker privately. Amounts are string options read by
+the same parser as typed text, so money never passes through a binary float.
 """
 
-from collections.abc import Callable
-from datetime import datetime
 from functools import partial
 from typing import Literal
 
@@ -13,31 +13,18 @@ import discord
 from discord import app_commands
 from discord.ext import commands as ext
 
-from bot import commands as text_commands
+from bot import requests as rq
 from bot.discord import choosing
-from bot.discord.contract_form import ContractForm, create
+from bot.discord.contract_form import ContractForm
 from bot.discord.replies import Wiring, actor_of, ref_of, reply_privately, settle
-from bot.render.cards import CsvRequest, Help
-from bot.services import (
-    contracts,
-    devices,
-    links,
-    manual,
-    review,
-    sessions,
-    views,
-    workspaces,
-)
-from bot.services.actors import Actor
-from bot.services.results import DayDiary, Timesheet
-from diary.dates import parse_range
+from bot.dispatch import dispatch
 from diary.money import parse_amount
-from diary.refusal import Refusal
+from diary.refusal import Refusal, then
 from diary.terms import ContractStatus
 
 CONTRACT = "Which contract, when you have several"
 USER = "Whose (the other party of your contract)"
-Service = Callable[[Actor, datetime], object]
+MANUAL_EXAMPLE = "e.g. 09:00-10:30"
 
 
 def option_text(value: object) -> str:
@@ -49,17 +36,13 @@ def option_text(value: object) -> str:
     return str(value)
 
 
-def _call(wiring: Wiring, actor: Actor, now: datetime, *, words=(), options=None, mentions=()) -> text_commands.Call:
-    return text_commands.Call(wiring.ctx, actor, now, list(words), dict(options or {}), list(mentions))
+def spelled(request: rq.Request) -> str:
+    """A request as Discord shows a command with its options, to suggest it back."""
+    return rq.option_line(request, lambda user: f"<@{user.id}>")
 
 
-def _with_contract(options: dict, contract: int | None) -> dict:
-    return {**options, **({"contract": str(contract)} if contract else {})}
-
-
-def _amount_then(amount: float, service: Callable):
-    value = parse_amount(option_text(amount))
-    return value if isinstance(value, Refusal) else service(value)
+def _user(user: discord.User | None):
+    return ref_of(user) if user else None
 
 
 class TallyCog(ext.Cog):
@@ -67,8 +50,10 @@ class TallyCog(ext.Cog):
         self.wiring = wiring
         self.ctx = wiring.ctx
 
-    async def run(self, interaction: discord.Interaction, service: Service) -> None:
-        work = partial(service, actor_of(interaction), self.wiring.clock())
+    async def run(self, interaction: discord.Interaction, request: rq.Request | Refusal) -> None:
+        """Runs the request (or shows why the options did not make one) and answers privately."""
+        actor, now = actor_of(interaction), self.wiring.clock()
+        work = partial(then, request, lambda r: dispatch(self.ctx, actor, r, now=now, spell=spelled))
         defer = partial(interaction.response.defer, ephemeral=True, thinking=True)
         result, deferred = await settle(work, budget=self.wiring.budget, defer=defer)
         await reply_privately(interaction, result, deferred=deferred)
@@ -77,42 +62,30 @@ class TallyCog(ext.Cog):
     @app_commands.describe(memo="What you are working on", contract=CONTRACT)
     @app_commands.autocomplete(contract=choosing.contracts)
     async def clockin(self, interaction: discord.Interaction, memo: str = "", contract: int | None = None) -> None:
-        await self.run(interaction, lambda a, now: sessions.clock_in(self.ctx, a, memo=memo, now=now, contract_id=contract))
+        await self.run(interaction, rq.ClockIn(memo, contract))
 
     @app_commands.command(description="Stop tracking; shows the session's counted time and activity")
     async def clockout(self, interaction: discord.Interaction) -> None:
-        await self.run(interaction, lambda a, now: sessions.clock_out(self.ctx, a, now=now))
+        await self.run(interaction, rq.ClockOut())
 
     @app_commands.command(description="What you are working on from now on")
     @app_commands.describe(text="e.g. code review")
     async def memo(self, interaction: discord.Interaction, text: str) -> None:
-        await self.run(interaction, lambda a, now: sessions.set_memo(self.ctx, a, text, now=now))
+        await self.run(interaction, rq.SetMemo(text))
 
     @app_commands.command(description="A day's slots: activity per 10 minutes, totals and a diary link")
     @app_commands.describe(date="2026-11-20, today, yesterday or a weekday", user=USER, contract=CONTRACT)
     @app_commands.autocomplete(contract=choosing.contracts)
     async def diary(self, interaction: discord.Interaction, date: str | None = None, user: discord.User | None = None,
                     contract: int | None = None) -> None:
-        other = ref_of(user) if user else None
-
-        def service(a: Actor, now: datetime):
-            day = views.day_diary(self.ctx, a, now=now, day=date, other=other, contract_id=contract)
-            return links.with_diary_link(self.ctx, a, day, now=now) if isinstance(day, DayDiary) else day
-
-        await self.run(interaction, service)
+        await self.run(interaction, rq.ShowDiary(date, _user(user), contract))
 
     @app_commands.command(description="The week per day: counted, billable, over limit, manual, amount")
     @app_commands.describe(week="this, last or 2026-W47", user=USER, csv="Attach it as a CSV file", contract=CONTRACT)
     @app_commands.autocomplete(contract=choosing.contracts)
     async def timesheet(self, interaction: discord.Interaction, week: str | None = None, user: discord.User | None = None,
                         csv: bool = False, contract: int | None = None) -> None:
-        other = ref_of(user) if user else None
-
-        def service(a: Actor, now: datetime):
-            sheet = views.timesheet(self.ctx, a, now=now, week=week, other=other, contract_id=contract)
-            return CsvRequest(sheet) if csv and isinstance(sheet, Timesheet) else sheet
-
-        await self.run(interaction, service)
+        await self.run(interaction, rq.ShowTimesheet(week, _user(user), csv, contract))
 
     @app_commands.command(description="Ask the client for manual time")
     @app_commands.rename(span="range")
@@ -121,26 +94,26 @@ class TallyCog(ext.Cog):
     @app_commands.autocomplete(contract=choosing.contracts)
     async def manual(self, interaction: discord.Interaction, span: str, memo: str, date: str | None = None,
                      contract: int | None = None) -> None:
-        def service(a: Actor, now: datetime):
-            times = parse_range(span, text_commands.MANUAL_EXAMPLE)
-            if isinstance(times, Refusal):
-                return times
-            return manual.request(self.ctx, a, start=times[0], end=times[1], day=date, memo=memo, now=now, contract_id=contract)
+        await self.run(interaction, then(rq.Span.parse(span, MANUAL_EXAMPLE), lambda times: rq.AskManual(times, date, memo, contract)))
 
-        await self.run(interaction, service)
+    @app_commands.command(description="Delete one of your slots (its screenshot and its time) until the edit deadline")
+    @app_commands.describe(slot="The slot's start as /diary shows it, e.g. 14:20", date="The day (default today)",
+                           contract=CONTRACT)
+    @app_commands.autocomplete(contract=choosing.contracts)
+    async def delete(self, interaction: discord.Interaction, slot: str, date: str | None = None,
+                     contract: int | None = None) -> None:
+        await self.run(interaction, rq.DeleteSlot(slot, date, contract))
 
     @app_commands.command(description="A one-time code to pair the desktop agent (valid 10 minutes)")
     async def connect(self, interaction: discord.Interaction) -> None:
-        await self.run(interaction, lambda a, now: devices.issue_code(self.ctx, a, now=now))
+        await self.run(interaction, rq.Connect())
 
     @app_commands.command(description="Pay a bonus on this week's statement")
-    @app_commands.describe(user="The freelancer", amount="e.g. 50", note="What it is for", contract=CONTRACT)
+    @app_commands.describe(user="The freelancer", amount="e.g. 50 or 49.90", note="What it is for", contract=CONTRACT)
     @app_commands.autocomplete(contract=choosing.contracts)
-    async def bonus(self, interaction: discord.Interaction, user: discord.User, amount: float, note: str = "",
+    async def bonus(self, interaction: discord.Interaction, user: discord.User, amount: str, note: str = "",
                     contract: int | None = None) -> None:
-        other = ref_of(user)
-        await self.run(interaction, lambda a, now: _amount_then(
-            amount, lambda value: review.bonus(self.ctx, a, other, value, note=note, now=now, contract_id=contract)))
+        await self.run(interaction, then(parse_amount(amount), lambda value: rq.PayBonus(ref_of(user), value, note, contract)))
 
     contract = app_commands.Group(name="contract", description="Create and manage this channel's contract")
 
@@ -162,51 +135,43 @@ class TallyCog(ext.Cog):
         if freelancer is None and not options:
             await interaction.response.send_modal(ContractForm(self.wiring))
             return
-        who = ref_of(freelancer) if freelancer else None
-        await self.run(interaction, lambda a, now: create(self.wiring, a, who, options, now))
+        await self.run(interaction, rq.NewContract(_user(freelancer), options))
 
     @contract.command(name="show", description="The contract's terms")
     @app_commands.describe(contract=CONTRACT)
     @app_commands.autocomplete(contract=choosing.contracts)
     async def contract_show(self, interaction: discord.Interaction, contract: int | None = None) -> None:
-        await self.run(interaction, lambda a, now: contracts.show(self.ctx, a, contract_id=contract))
-
-    async def _status(self, interaction: discord.Interaction, status: ContractStatus, contract: int | None) -> None:
-        await self.run(interaction, lambda a, now: contracts.set_status(self.ctx, a, status, now=now, contract_id=contract))
+        await self.run(interaction, rq.ShowContract(contract=contract))
 
     @contract.command(name="pause", description="Pause the contract (tracking stops)")
     @app_commands.describe(contract=CONTRACT)
     @app_commands.autocomplete(contract=choosing.contracts)
     async def contract_pause(self, interaction: discord.Interaction, contract: int | None = None) -> None:
-        await self._status(interaction, ContractStatus.PAUSED, contract)
+        await self.run(interaction, rq.SetStatus(ContractStatus.PAUSED, contract=contract))
 
     @contract.command(name="resume", description="Resume a paused contract")
     @app_commands.describe(contract=CONTRACT)
     @app_commands.autocomplete(contract=choosing.contracts)
     async def contract_resume(self, interaction: discord.Interaction, contract: int | None = None) -> None:
-        await self._status(interaction, ContractStatus.ACTIVE, contract)
+        await self.run(interaction, rq.SetStatus(ContractStatus.ACTIVE, contract=contract))
 
     @contract.command(name="end", description="End the contract")
     @app_commands.describe(contract=CONTRACT)
     @app_commands.autocomplete(contract=choosing.contracts)
     async def contract_end(self, interaction: discord.Interaction, contract: int | None = None) -> None:
-        await self._status(interaction, ContractStatus.ENDED, contract)
+        await self.run(interaction, rq.SetStatus(ContractStatus.ENDED, contract=contract))
 
     @contract.command(name="limit", description="Change the weekly limit (a raise applies at once)")
-    @app_commands.describe(limit="Hours per week; 0 for no limit", contract=CONTRACT)
+    @app_commands.describe(limit="Hours per week, e.g. 30; none for no limit", contract=CONTRACT)
     @app_commands.autocomplete(contract=choosing.contracts)
-    async def contract_limit(self, interaction: discord.Interaction, limit: float, contract: int | None = None) -> None:
-        options = _with_contract({}, contract)
-        await self.run(interaction, lambda a, now: text_commands.contract_limit(
-            _call(self.wiring, a, now, words=[option_text(limit)], options=options)))
+    async def contract_limit(self, interaction: discord.Interaction, limit: str, contract: int | None = None) -> None:
+        await self.run(interaction, then(rq.limit_hours(limit), lambda hours: rq.SetLimit(hours, contract=contract)))
 
     @contract.command(name="rate", description="Change the hourly rate (a raise applies at once)")
-    @app_commands.describe(rate="e.g. 45", contract=CONTRACT)
+    @app_commands.describe(rate="e.g. 45 or 45.50", contract=CONTRACT)
     @app_commands.autocomplete(contract=choosing.contracts)
-    async def contract_rate(self, interaction: discord.Interaction, rate: float, contract: int | None = None) -> None:
-        options = _with_contract({}, contract)
-        await self.run(interaction, lambda a, now: text_commands.contract_rate(
-            _call(self.wiring, a, now, words=[option_text(rate)], options=options)))
+    async def contract_rate(self, interaction: discord.Interaction, rate: str, contract: int | None = None) -> None:
+        await self.run(interaction, then(parse_amount(rate), lambda value: rq.SetRate(value, contract=contract)))
 
     @contract.command(name="set", description="Change settings: screenshots, billing, timezone, idle, manual, weekly, title")
     @app_commands.describe(currency="e.g. EUR", weekly="Fixed weekly payment", manual="Allow manual time",
@@ -221,15 +186,15 @@ class TallyCog(ext.Cog):
     ) -> None:
         typed = {"currency": currency, "weekly": weekly, "manual": manual, "screenshots": screenshots,
                  "billing": billing, "tz": tz, "idle": idle, "title": title}
-        options = _with_contract({k: option_text(v) for k, v in typed.items() if v is not None}, contract)
-        await self.run(interaction, lambda a, now: text_commands.contract_set(_call(self.wiring, a, now, options=options)))
+        options = {k: option_text(v) for k, v in typed.items() if v is not None}
+        await self.run(interaction, rq.SetTerms(options, contract=contract))
 
     tally = app_commands.Group(name="tally", description="Tally itself: help and the weekly summary channel")
 
     @tally.command(name="summary-channel", description="Post the weekly summary of every contract in this channel")
     async def summary_channel(self, interaction: discord.Interaction) -> None:
-        await self.run(interaction, lambda a, now: workspaces.set_summary_channel(self.ctx, a))
+        await self.run(interaction, rq.SetSummaryChannel())
 
     @tally.command(name="help", description="What each command does, with examples")
     async def help(self, interaction: discord.Interaction) -> None:
-        await self.run(interaction, lambda a, now: Help(text_commands.HELP))
+        await self.run(interaction, rq.ShowHelp())

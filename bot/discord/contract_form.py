@@ -1,20 +1,13 @@
 """`/contract new`: from typed options, or from a form when it is typed without any."""
 
-from datetime import datetime
 from functools import partial
 
 import discord
 
-from bot import commands as text_commands
 from bot.discord.fields import FORM_LIFETIME, text_field
 from bot.discord.replies import Wiring, actor_of, ref_of, reply_privately, settle
-from bot.services.actors import Actor, UserRef
-
-
-def create(wiring: Wiring, actor: Actor, freelancer: UserRef | None, options: dict[str, str], now: datetime):
-    """Options as they would be typed (`rate` "40", `manual` "on"), so the text command's own parser reads them."""
-    mentions = [freelancer] if freelancer else []
-    return text_commands.contract_new(text_commands.Call(wiring.ctx, actor, now, [], options, mentions))
+from bot.dispatch import dispatch
+from bot.requests import NewContract
 
 
 class ContractForm(discord.ui.Modal):
@@ -37,7 +30,7 @@ class ContractForm(discord.ui.Modal):
         chosen = self.freelancer.values
         who = ref_of(chosen[0]) if chosen and isinstance(chosen[0], discord.abc.User) else None
         options = {name: item.value.strip() for name, item in self.inputs.items() if item.value.strip()}
-        work = partial(create, self.wiring, actor_of(interaction), who, options, self.wiring.clock())
+        work = partial(dispatch, self.wiring.ctx, actor_of(interaction), NewContract(who, options), now=self.wiring.clock())
         result, deferred = await settle(work, budget=self.wiring.budget,
                                         defer=partial(interaction.response.defer, ephemeral=True, thinking=True))
         await reply_privately(interaction, result, deferred=deferred)

@@ -73,7 +73,8 @@ def _(result: Help) -> Card:
 
 @card_for.register
 def _(result: Choice) -> Card:
-    options = [f"{label} → {result.command} contract={cid}" for cid, label in result.options]
+    repeat = result.repeat or tuple(f"{result.command} contract={cid}" for cid, _ in result.options)
+    options = [f"{label} → {line}" for (_, label), line in zip(result.options, repeat, strict=True)]
     return Card(lines=[result.prompt, *options])
 
 

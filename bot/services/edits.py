@@ -4,14 +4,16 @@ from datetime import datetime
 
 from bot.services.actors import Actor, resolve
 from bot.services.context import Context
-from bot.services.picking import role
-from bot.services.results import Done
+from bot.services.picking import pick, role
+from bot.services.results import Choice, Done
+from diary.dates import parse_clock, resolve_day
 from diary.permissions import Action, check
 from diary.refusal import Refusal
 from diary.terms import Role
-from diary.weeks import describe_instant, edits_open, week_of
+from diary.slots import slot_floor
+from diary.weeks import describe_instant, edits_open, local_day, local_instant, week_of
 from storage import repo
-from storage.tables import Contract, Screenshot, Slot
+from storage.tables import Contract, Member, Screenshot, Slot
 
 
 def delete_slot(ctx: Context, actor: Actor, slot_id: int, *, now: datetime) -> Done | Refusal:
@@ -20,14 +22,40 @@ def delete_slot(ctx: Context, actor: Actor, slot_id: int, *, now: datetime) -> D
         _, me = resolve(s, actor)
         slot = repo.by_id(s, Slot, slot_id)
         contract = s.get(Contract, slot.contract_id) if slot else None
-        if contract is None or slot.deleted_at is not None or role(contract, me) is Role.NONE:
-            return Refusal("There is no such slot in your diary.", "not_found")
-        refusal = check(role(contract, me), Action.DELETE_SLOT) or _deadline(slot, contract, now)
-        if refusal:
-            return refusal
-        _drop_screenshot(s, ctx, repo.screenshot_of(s, slot_id=slot.id))
-        slot.deleted_at = now
-        return Done(f"Deleted the slot at {slot.start:%Y-%m-%d %H:%M} UTC: its screenshot and its time are gone.")
+        return _delete(s, ctx, me, contract, slot, now)
+
+
+AT_EXAMPLE = "e.g. /delete 14:20 or /delete 14:20 yesterday (a slot's start, as /diary shows it)"
+
+
+def delete_at(ctx: Context, actor: Actor, at: str, *, day: str | None, now: datetime, contract_id: int | None = None):
+    """The slot of `day` (default today, in the contract's timezone) that `at` (HH:MM) falls in,
+    as /diary shows it: its row's hour and the cell's minutes."""
+    clock = parse_clock(at, AT_EXAMPLE)
+    if isinstance(clock, Refusal):
+        return clock
+    with ctx.unit() as s:
+        _, me = resolve(s, actor)
+        contract = pick(s, me, channel=actor.channel, action=Action.DELETE_SLOT, command="/delete", contract_id=contract_id)
+        if isinstance(contract, Refusal | Choice):
+            return contract
+        wanted = resolve_day(day, local_day(now, contract.tz))
+        if isinstance(wanted, Refusal):
+            return wanted
+        start = slot_floor(local_instant(wanted, clock, contract.tz), ctx.slot_seconds)
+        return _delete(s, ctx, me, contract, repo.slot_at(s, contract_id=contract.id, start=start), now)
+
+
+def _delete(s, ctx: Context, me: Member, contract: Contract | None, slot: Slot | None, now: datetime) -> Done | Refusal:
+    if contract is None or slot is None or slot.deleted_at is not None or role(contract, me) is Role.NONE:
+        return Refusal("There is no such slot in your diary; /diary shows your slots, e.g. /delete 14:20 for the one "
+                       "starting at 14:20.", "not_found")
+    refusal = check(role(contract, me), Action.DELETE_SLOT) or _deadline(slot, contract, now)
+    if refusal:
+        return refusal
+    _drop_screenshot(s, ctx, repo.screenshot_of(s, slot_id=slot.id))
+    slot.deleted_at = now
+    return Done(f"Deleted the slot at {describe_instant(slot.start, contract.tz)}: its screenshot and its time are gone.")
 
 
 def _deadline(slot: Slot, contract: Contract, now: datetime) -> Refusal | None:

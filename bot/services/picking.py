@@ -63,4 +63,4 @@ def _search(s: Session, me: Member, channel: str, action: Action, command: str, 
     if not allowed:
         return NO_CONTRACT
     options = [(c.id, _label(s, c, me)) for c in allowed]
-    return Choice("Which contract? Repeat with contract=ID:", command, options)
+    return Choice("Which contract? Repeat the command for the one you mean:", command, options)

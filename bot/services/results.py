@@ -25,6 +25,7 @@ class Choice:
     prompt: str
     command: str
     options: list[tuple[int, str]]
+    repeat: tuple[str, ...] = ()  # per option, the command as typed with that contract (bot.dispatch adds them)
 
 
 @dataclass(frozen=True)

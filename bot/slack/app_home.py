@@ -2,16 +2,17 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from bot import commands
+from bot.dispatch import dispatch
 from bot.render.cards import Card, card_for
 from bot.services import overview
+from bot.requests import ClockIn, ClockOut
 from bot.services.actors import Actor
 from bot.services.button_refs import ButtonAction, ButtonRef
 from bot.services.overview import ContractToday, Home
 from bot.services.results import Button
 from bot.slack.blocks import card_blocks
 from bot.slack.bridge import Bridge
-from bot.slack.translate import event_actor, interaction_actor, parse_mention
+from bot.slack.translate import event_actor, interaction_actor, spelled
 from diary.money import format_minutes
 from diary.refusal import Refusal
 
@@ -87,8 +88,8 @@ def register(app: AsyncApp, bridge: Bridge) -> None:
         """The home buttons are the clock commands, named with the contract they act on."""
         actor, action = interaction_actor(body), body["actions"][0]
         ref = ButtonRef.decode(action.get("action_id") or "", action.get("value") or "")
-        name, text = ("clockin", f"contract={ref.number}") if ref and ref.action is CLOCK_IN else ("clockout", "")
-        result = await bridge.call(commands.run, bridge.ctx, actor, name, text, now=bridge.clock(), mention=parse_mention)
+        request = ClockIn(contract=ref.number) if ref and ref.action is CLOCK_IN else ClockOut()
+        result = await bridge.call(dispatch, bridge.ctx, actor, request, now=bridge.clock(), spell=spelled)
         await publish(bridge, client, actor, card_for(result))
 
     app.event("app_home_opened")(opened)

@@ -8,9 +8,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.render.cards import Card, CsvRequest, card_for
 from bot.render.csv import timesheet_csv
-from bot.services import links
 from bot.services.actors import Actor
-from bot.services.results import Clicked, DayDiary, Timesheet
+from bot.services.results import Clicked, Timesheet
 from bot.slack.blocks import card_blocks, escape, fallback_text, settled
 from bot.slack.bridge import Bridge
 from diary.refusal import Refusal
@@ -24,11 +23,9 @@ def private(card: Card) -> dict:
 
 
 async def answer(bridge: Bridge, client: AsyncWebClient, respond, actor: Actor, result) -> None:
-    """The reply to a slash command: privately, a CSV file by direct message, a diary with its link."""
+    """The reply to a slash command: privately, or a CSV file by direct message."""
     if isinstance(result, CsvRequest):
         return await send_csv(client, respond, actor, result.timesheet)
-    if isinstance(result, DayDiary):
-        result = await bridge.call(links.with_diary_link, bridge.ctx, actor, result, now=bridge.clock())
     await respond(**private(card_for(result)))
 
 

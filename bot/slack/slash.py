@@ -10,10 +10,10 @@ from bot import commands
 from bot.slack.bridge import Bridge
 from bot.slack.modals import contract_modal
 from bot.slack.replies import answer
-from bot.slack.translate import command_actor, parse_mention, plain_text
+from bot.slack.translate import command_actor, parse_mention, plain_text, spelled
 
-# DESIGN §5; the buttons' actions (approve, dispute, ...) are buttons in Slack, not commands.
-COMMANDS = ("clockin", "clockout", "memo", "diary", "timesheet", "manual", "contract", "connect", "bonus", "tally")
+# The README's command table; the buttons' actions (approve, dispute, ...) are buttons in Slack, not commands.
+COMMANDS = ("clockin", "clockout", "memo", "diary", "timesheet", "manual", "delete", "contract", "connect", "bonus", "tally")
 
 
 def wants_form(body: dict) -> bool:
@@ -32,7 +32,7 @@ def register(app: AsyncApp, bridge: Bridge) -> None:
             return
         actor = command_actor(body)
         result = await bridge.call(commands.run, bridge.ctx, actor, body["command"], plain_text(body.get("text") or ""),
-                                   now=bridge.clock(), mention=parse_mention)
+                                   now=bridge.clock(), mention=parse_mention, spell=spelled)
         await answer(bridge, client, respond, actor, result)
 
     for name in COMMANDS:

@@ -3,6 +3,7 @@
 import html
 import re
 
+from bot.requests import Request, text_line
 from bot.services.actors import Actor, UserRef
 
 PLATFORM = "slack"
@@ -40,3 +41,8 @@ def interaction_actor(body: dict, channel: str | None = None) -> Actor:
 
 def event_actor(body: dict) -> Actor:
     return Actor(PLATFORM, body.get("team_id") or "", body["event"]["user"])
+
+
+def spelled(request: Request) -> str:
+    """A request as typed in Slack, to suggest it back: mentions as Slack writes them."""
+    return text_line(request, lambda user: f"<@{user.id}>")

@@ -25,7 +25,7 @@ def test_the_rest_base_url_may_be_given_with_or_without_its_version(given, base)
 OPTIONS = {
     "clockin": ["memo", "contract"], "clockout": [], "memo": ["text"], "diary": ["date", "user", "contract"],
     "timesheet": ["week", "user", "csv", "contract"], "manual": ["range", "memo", "date", "contract"], "connect": [],
-    "bonus": ["user", "amount", "note", "contract"],
+    "bonus": ["user", "amount", "note", "contract"], "delete": ["slot", "date", "contract"],
     "contract new": ["freelancer", "rate", "currency", "limit", "weekly", "manual", "screenshots", "billing", "tz", "idle", "title"],
     "contract show": ["contract"], "contract pause": ["contract"], "contract resume": ["contract"], "contract end": ["contract"],
     "contract limit": ["limit", "contract"], "contract rate": ["rate", "contract"],

@@ -1,0 +1,105 @@
+"""One dispatcher for every platform: a typed request (bot.requests) in, the service's result out.
+
+Slack and the shell reach it through bot.commands (text), Discord from its typed options, Slack's
+App Home buttons directly. A question back ("which contract?") is answered with the command the
+person used, spelled the way their platform types it, once per contract they may mean.
+"""
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from bot import requests as rq
+from bot.render.cards import CsvRequest, Help
+from bot.services import contracts, devices, edits, links, manual, review, sessions, views, workspaces
+from bot.services.actors import Actor
+from bot.services.context import Context
+from bot.services.results import Choice, DayDiary, Timesheet
+from bot.terms_parse import parse_terms
+from diary.refusal import Refusal, then
+
+Spell = Callable[[rq.Request], str]
+Handler = Callable[[Context, Actor, rq.Request, datetime], object]
+
+
+def shell_mention(user) -> str:
+    return f"@{user.name or user.id}"
+
+
+def dispatch(ctx: Context, actor: Actor, request: rq.Request, *, now: datetime, spell: Spell | None = None):
+    """The result of `request` made by `actor`: a service result or a Refusal, never an exception."""
+    result = HANDLERS[type(request)](ctx, actor, request, now)
+    if isinstance(result, Choice):
+        line = spell or (lambda r: rq.text_line(r, shell_mention))
+        result = replace(result, repeat=tuple(line(rq.with_contract(request, cid)) for cid, _ in result.options))
+    return result
+
+
+def show_diary(ctx, actor, r: rq.ShowDiary, now):
+    day = views.day_diary(ctx, actor, now=now, day=r.date, other=r.user, contract_id=r.contract)
+    # Every platform answers privately: the diary comes with its page's link, for the asker only.
+    return links.with_diary_link(ctx, actor, day, now=now) if isinstance(day, DayDiary) else day
+
+
+def show_timesheet(ctx, actor, r: rq.ShowTimesheet, now):
+    sheet = views.timesheet(ctx, actor, now=now, week=r.week, other=r.user, contract_id=r.contract)
+    return CsvRequest(sheet) if r.csv and isinstance(sheet, Timesheet) else sheet
+
+
+def new_contract(ctx, actor, r: rq.NewContract, now):
+    if r.freelancer is None or "rate" not in r.terms:
+        return Refusal("Name the freelancer and the rate, e.g. /contract new @bob rate=40 limit=40.")
+    return then(parse_terms(r.terms), lambda terms: contracts.create(ctx, actor, r.freelancer, terms, now=now))
+
+
+SETTING_FIELDS = {"manual": "manual_allowed", "weekly": "weekly_payment", "idle": "idle_minutes"}
+
+
+def set_terms(ctx, actor, r: rq.SetTerms, now):
+    if not r.terms:
+        return Refusal("Say what to change, e.g. /contract set screenshots=blur idle=15.")
+    fields = tuple(SETTING_FIELDS.get(k, k) for k in r.terms)
+    return then(parse_terms({"rate": "1", **r.terms}), lambda terms: contracts.configure(
+        ctx, actor, terms, fields, now=now, contract_id=r.contract, other=r.user))
+
+
+HELP = """Tally keeps the work diary of hourly contracts. Commands:
+/clockin [memo] — start tracking on this channel's contract, e.g. /clockin writing docs
+/clockout — stop; shows the session's counted time and activity
+/memo TEXT — what you are working on from now on, e.g. /memo code review
+/diary [DATE] [@user] — a day's slots, e.g. /diary yesterday @bob
+/timesheet [this|last|2026-W47] [@user] [csv] — the week per day, with the amount
+/manual HH:MM-HH:MM [DATE] MEMO — ask for manual time, e.g. /manual 09:00-10:30 fixing the login page
+/delete HH:MM [DATE] — delete one of your slots (its screenshot and its time), e.g. /delete 14:20 yesterday
+/contract new @freelancer rate=40 [currency=USD] [limit=40] [weekly=0] [manual=on] [screenshots=on|blur|off] [billing=segments|minutes] [tz=UTC] [idle=10] [title="..."]
+/contract show|pause|resume|end|limit N|rate N|set key=value — manage this channel's contract (client)
+/connect — a one-time code to pair the desktop agent (freelancer)
+/bonus @user AMOUNT [NOTE] — pay a bonus on this week's statement (client)
+/tally summary-channel — post the weekly summary of every contract here (client)
+/tally help — this list"""
+
+HANDLERS: dict[type, Handler] = {
+    rq.ClockIn: lambda ctx, a, r, now: sessions.clock_in(ctx, a, memo=r.memo, now=now, contract_id=r.contract),
+    rq.ClockOut: lambda ctx, a, r, now: sessions.clock_out(ctx, a, now=now),
+    rq.SetMemo: lambda ctx, a, r, now: sessions.set_memo(ctx, a, r.text, now=now),
+    rq.ShowDiary: show_diary,
+    rq.ShowTimesheet: show_timesheet,
+    rq.AskManual: lambda ctx, a, r, now: manual.request(
+        ctx, a, start=r.range.start, end=r.range.end, day=r.date, memo=r.memo, now=now, contract_id=r.contract),
+    rq.NewContract: new_contract,
+    rq.ShowContract: lambda ctx, a, r, now: contracts.show(ctx, a, contract_id=r.contract, other=r.user),
+    rq.SetStatus: lambda ctx, a, r, now: contracts.set_status(ctx, a, r.status, now=now, contract_id=r.contract, other=r.user),
+    rq.SetRate: lambda ctx, a, r, now: contracts.set_rate(ctx, a, r.rate, now=now, contract_id=r.contract, other=r.user),
+    rq.SetLimit: lambda ctx, a, r, now: contracts.set_limit(ctx, a, r.limit, now=now, contract_id=r.contract, other=r.user),
+    rq.SetTerms: set_terms,
+    rq.Connect: lambda ctx, a, r, now: devices.issue_code(ctx, a, now=now),
+    rq.PayBonus: lambda ctx, a, r, now: review.bonus(ctx, a, r.user, r.amount, note=r.note, now=now, contract_id=r.contract),
+    rq.SetSummaryChannel: lambda ctx, a, r, now: workspaces.set_summary_channel(ctx, a),
+    rq.ShowHelp: lambda ctx, a, r, now: Help(HELP),
+    rq.ApproveWeek: lambda ctx, a, r, now: review.approve_week(ctx, a, now=now, week=r.week, other=r.user, contract_id=r.contract),
+    rq.DecideManual: lambda ctx, a, r, now: manual.decide(ctx, a, r.entry, approve=r.approve, now=now),
+    rq.DisputeHours: lambda ctx, a, r, now: review.dispute(
+        ctx, a, start=r.range.start, end=r.range.end, day=r.date, reason=r.reason, now=now, other=r.user, contract_id=r.contract),
+    rq.DisputeStep: lambda ctx, a, r, now: review.dispute_action(ctx, a, r.dispute, r.step, now=now, text=r.text),
+    rq.DeleteSlot: lambda ctx, a, r, now: edits.delete_at(ctx, a, r.slot, day=r.date, now=now, contract_id=r.contract),
+}

@@ -1,0 +1,267 @@
+"""One typed request per chat command, the same whichever platform it came from.
+
+Slack and the shell fill a request by parsing the typed text (bot.commands); Discord fills it from
+its typed options (bot.discord.cog); bot.dispatch runs it. A request can also be spelled back as
+the command that makes it — with the option names of DESIGN §5 — so that a question ("which
+contract?") suggests the very command the person typed, with the missing choice added.
+
+Fields are in the order the text form takes them; `named` fields are written `name=value` in text,
+the others are positional words. Every field is also a Discord option of the same name.
+"""
+
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
+from datetime import time
+from decimal import Decimal
+
+from bot.services.actors import UserRef
+from bot.terms_parse import parse_terms
+from diary.dates import parse_range
+from diary.refusal import Refusal, then
+from diary.terms import ContractStatus
+
+NAMED = {"named": True}
+
+
+def _contract() -> int | None:
+    return field(default=None, metadata=NAMED)
+
+
+@dataclass(frozen=True)
+class ClockIn:
+    memo: str = ""
+    contract: int | None = _contract()
+    COMMAND = "clockin"
+
+
+@dataclass(frozen=True)
+class ClockOut:
+    COMMAND = "clockout"
+
+
+@dataclass(frozen=True)
+class SetMemo:
+    text: str
+    COMMAND = "memo"
+
+
+@dataclass(frozen=True)
+class ShowDiary:
+    date: str | None = None
+    user: UserRef | None = None
+    contract: int | None = _contract()
+    COMMAND = "diary"
+
+
+@dataclass(frozen=True)
+class ShowTimesheet:
+    week: str | None = None
+    user: UserRef | None = None
+    csv: bool = False
+    contract: int | None = _contract()
+    COMMAND = "timesheet"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A time range of one day, HH:MM-HH:MM; an end of 00:00 is midnight at the end of the day."""
+
+    start: time
+    end: time
+
+    def __str__(self) -> str:
+        end = "24:00" if self.end == time(0) else f"{self.end:%H:%M}"
+        return f"{self.start:%H:%M}-{end}"
+
+    @classmethod
+    def parse(cls, text: str, example: str) -> "Span | Refusal":
+        return then(parse_range(text, example), lambda times: cls(*times))
+
+
+@dataclass(frozen=True)
+class AskManual:
+    range: Span
+    date: str | None = None
+    memo: str = ""
+    contract: int | None = _contract()
+    COMMAND = "manual"
+
+
+@dataclass(frozen=True)
+class NewContract:
+    """The terms as typed (`rate` "40", `manual` "on"): bot.terms_parse reads them."""
+
+    freelancer: UserRef | None = None
+    terms: dict[str, str] = field(default_factory=dict, metadata=NAMED)
+    COMMAND = "contract new"
+
+
+@dataclass(frozen=True)
+class ShowContract:
+    user: UserRef | None = None
+    contract: int | None = _contract()
+    COMMAND = "contract show"
+
+
+STATUS_WORDS = {ContractStatus.PAUSED: "pause", ContractStatus.ACTIVE: "resume", ContractStatus.ENDED: "end"}
+
+
+@dataclass(frozen=True)
+class SetStatus:
+    status: ContractStatus = field(default=ContractStatus.PAUSED, metadata={"hidden": True})
+    user: UserRef | None = None
+    contract: int | None = _contract()
+
+    @property
+    def COMMAND(self) -> str:  # noqa: N802 - read like the other requests' constant
+        return f"contract {STATUS_WORDS[self.status]}"
+
+
+@dataclass(frozen=True)
+class SetRate:
+    rate: Decimal
+    user: UserRef | None = None
+    contract: int | None = _contract()
+    COMMAND = "contract rate"
+
+
+@dataclass(frozen=True)
+class SetLimit:
+    limit: Decimal | None  # None: no limit
+    user: UserRef | None = None
+    contract: int | None = _contract()
+    COMMAND = "contract limit"
+
+
+def limit_hours(text: str) -> Decimal | None | Refusal:
+    """A weekly limit as typed ("30", "none"), read by the same parser as `limit=` of /contract new."""
+    return then(parse_terms({"rate": "1", "limit": text}), lambda terms: terms.limit_hours)
+
+
+@dataclass(frozen=True)
+class SetTerms:
+    """The changed terms as typed (`screenshots` "blur"): bot.terms_parse reads them."""
+
+    terms: dict[str, str] = field(default_factory=dict, metadata=NAMED)
+    user: UserRef | None = None
+    contract: int | None = _contract()
+    COMMAND = "contract set"
+
+
+@dataclass(frozen=True)
+class Connect:
+    COMMAND = "connect"
+
+
+@dataclass(frozen=True)
+class PayBonus:
+    user: UserRef
+    amount: Decimal
+    note: str = ""
+    contract: int | None = _contract()
+    COMMAND = "bonus"
+
+
+@dataclass(frozen=True)
+class SetSummaryChannel:
+    COMMAND = "tally summary-channel"
+
+
+@dataclass(frozen=True)
+class ShowHelp:
+    COMMAND = "tally help"
+
+
+# The buttons' actions, as commands for the shell (Slack and Discord show them as buttons).
+@dataclass(frozen=True)
+class ApproveWeek:
+    week: str | None = None
+    user: UserRef | None = None
+    contract: int | None = _contract()
+    COMMAND = "approve"
+
+
+@dataclass(frozen=True)
+class DecideManual:
+    entry: int
+    approve: bool = field(default=True, metadata={"hidden": True})
+
+    @property
+    def COMMAND(self) -> str:  # noqa: N802
+        return "approve manual" if self.approve else "decline"
+
+
+@dataclass(frozen=True)
+class DisputeHours:
+    range: Span
+    date: str | None = None
+    reason: str = ""
+    user: UserRef | None = None
+    contract: int | None = _contract()
+    COMMAND = "dispute"
+
+
+@dataclass(frozen=True)
+class DisputeStep:
+    step: str = field(metadata={"hidden": True})  # accept, answer, withdraw, confirm
+    dispute: int = 0
+    text: str = ""
+
+    @property
+    def COMMAND(self) -> str:  # noqa: N802
+        return self.step
+
+
+@dataclass(frozen=True)
+class DeleteSlot:
+    slot: str  # the slot's start as /diary shows it, e.g. 14:20, with an optional day
+    date: str | None = None
+    contract: int | None = _contract()
+    COMMAND = "delete"
+
+
+Request = (ClockIn | ClockOut | SetMemo | ShowDiary | ShowTimesheet | AskManual | NewContract | ShowContract | SetStatus
+           | SetRate | SetLimit | SetTerms | Connect | PayBonus | SetSummaryChannel | ShowHelp | ApproveWeek | DecideManual
+           | DisputeHours | DisputeStep | DeleteSlot)
+
+
+def with_contract(request: Request, contract_id: int) -> Request:
+    return replace(request, contract=contract_id)
+
+
+def options(request: Request) -> list[tuple[str, object, bool]]:
+    """The request's values in text order as (option name, value, named); empty ones left out."""
+    found = []
+    for f in fields(request):
+        value = getattr(request, f.name)
+        if f.metadata.get("hidden") or value in (None, "", False, {}):
+            continue
+        if isinstance(value, dict):
+            found += [(key, text, True) for key, text in value.items()]
+        else:
+            found.append((f.name, value, bool(f.metadata.get("named"))))
+    return found
+
+
+def _shown(value: object, mention: Callable[[UserRef], str]) -> str:
+    if isinstance(value, UserRef):
+        return mention(value)
+    return "on" if value is True else str(value)
+
+
+def text_line(request: Request, mention: Callable[[UserRef], str]) -> str:
+    """The request as typed in Slack or the shell: positional words, then key=value."""
+    words = [f"/{request.COMMAND}"]
+    for name, value, named in options(request):
+        shown = _shown(value, mention)
+        if named:
+            words.append(f"{name}={shlex.quote(shown) if ' ' in shown else shown}")
+        else:
+            words.append(name if value is True else shown)
+    return " ".join(words)
+
+
+def option_line(request: Request, mention: Callable[[UserRef], str]) -> str:
+    """The request as Discord shows a command with its options: /contract rate rate:50 contract:2."""
+    return " ".join([f"/{request.COMMAND}", *(f"{name}:{_shown(value, mention)}" for name, value, _ in options(request))])
