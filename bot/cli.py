@@ -16,6 +16,8 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Run a scheduled job now.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(jobs_app, name="jobs")
+member_app = typer.Typer(help="A person's data, on their request (privacy law).", no_args_is_help=True)
+app.add_typer(member_app, name="member")
 
 
 def _context(settings: Settings, *, shared: bool = False):
@@ -192,6 +194,55 @@ def _backup_step(step, path: Path) -> None:
     if outcome.manual:
         typer.echo(f"The PostgreSQL tools are not installed here; run this line for the database part:\n  {outcome.manual}")
         raise typer.Exit(1)
+
+
+def _person(ctx, name: str, member_id: int | None):
+    from bot.services.member_data import find
+    from diary.refusal import Refusal
+
+    person = find(ctx, name, member_id)
+    if isinstance(person, Refusal):
+        typer.echo(f"tally: {person.message}", err=True)
+        raise typer.Exit(1)
+    return person
+
+
+MEMBER_OPTION = typer.Option(None, "--member", help="the member's number, when several people share the name")
+
+
+@member_app.command("export")
+def member_export(name: str, member: int = MEMBER_OPTION,
+                  out: Path = typer.Option(None, help="the zip to write (default: tally-NAME.zip here)")) -> None:
+    """Everything Tally holds about a person, as a zip of JSON files and screenshots."""
+    from bot.services.member_data import export
+
+    ctx = _context(Settings())
+    person = _person(ctx, name, member)
+    target = out or Path(f"tally-{name.lstrip('@')}.zip")
+    try:
+        shots = export(ctx, person, target, now=datetime.now(UTC))
+    except FileExistsError as error:
+        typer.echo(f"tally: {target} exists already; name another file with --out", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"wrote {target}: everything about {person.describe}, {shots} screenshots")
+
+
+@member_app.command("erase")
+def member_erase(name: str, member: int = MEMBER_OPTION,
+                 yes: bool = typer.Option(False, "--yes", help="do not ask for confirmation")) -> None:
+    """Removes a person's screenshots, window titles and memos; hours and statements stay for the books."""
+    from bot.services.member_data import erase
+
+    ctx = _context(Settings())
+    person = _person(ctx, name, member)
+    question = f"Erase the screenshots, window titles and memos of {person.describe}? This cannot be undone"
+    if not yes and not (sys.stdin.isatty() and typer.confirm(question)):
+        typer.echo("tally: nothing erased; confirm with --yes (export first: tally member export NAME)", err=True)
+        raise typer.Exit(1)
+    done = erase(ctx, person)
+    typer.echo(f"erased for {person.describe}: {done.screenshots} screenshots, memos and window titles of "
+               f"{done.slots} slots, {done.messages} messages quoting a memo, on {done.contracts} contracts; "
+               "hours and statements kept")
 
 
 @jobs_app.command("run")
