@@ -94,7 +94,7 @@ def test_the_client_s_export_holds_the_contract_and_statements_but_not_the_freel
 
 
 def test_erasing_removes_screenshots_memos_and_titles_and_keeps_every_hour_and_statement(ctx, worked):
-    keys = [k for k in ctx.blobs.keys()]
+    keys = list(ctx.blobs.keys())
     before = books(ctx)
 
     done = member_data.erase(ctx, person(ctx, BOB))
