@@ -48,3 +48,21 @@ def test_every_section_cited_in_the_code_exists():
                 if not target.exists() or section not in headings(target):
                     missing.append(f"{path.relative_to(ROOT)}: docs/{page}#{section}")
     assert missing == []
+
+
+CODE_PATH = re.compile(r"`((?:bot|diary|storage|agent|tests|bench|docs)/[\w/.-]*\w/?)")
+
+
+def test_every_file_the_docs_name_exists():
+    """A renamed module must take its mentions in docs/ and the README along."""
+    missing = {}
+    for page in PAGES:
+        gone = [path for path in CODE_PATH.findall(page.read_text(encoding="utf-8")) if not _exists(path)]
+        if gone:
+            missing[str(page.relative_to(ROOT))] = gone
+    assert missing == {}
+
+
+def _exists(path: str) -> bool:
+    """A file or folder, or `module.function` (bot/services/ingest.record_uploads)."""
+    return (ROOT / path).exists() or (ROOT / f"{path.rsplit('.', 1)[0]}.py").exists()

@@ -169,3 +169,19 @@ def test_old_screenshots_are_deleted_and_their_time_stays(ctx):
     with ctx.unit() as s:
         assert s.exec(select(Screenshot)).all() == []
     assert views.day_diary(ctx, BOB, now=ten, day="2026-11-16").counted_minutes == 10
+
+
+def test_free_text_is_cleaned_and_held_to_its_limit_and_never_costs_a_slot(ctx):
+    """Rule: docs/rules.md#free-text"""
+    card = contracts.create(ctx, ALICE, ref(BOB), Terms(rate=Decimal("40"), title="Web\x00site"), now=MON)
+    assert card.title == "Website"
+    device = pair_device(ctx, BOB, MON)
+    sessions.clock_in(ctx, BOB, memo="landing page", now=MON)
+    refused = sessions.set_memo(ctx, BOB, "x" * 660, now=MON)
+    assert refused.message == "A memo is at most 500 characters; yours has 660. Shorten it, e.g. /memo fixing the login page."
+    with ctx.unit() as s:
+        assert s.exec(select(WorkSession)).one().memo == "landing page"
+    sent = SlotReport.model_validate({"session_id": running_session_id(ctx), "slot_start": MON.isoformat(),
+                                      "minutes": [{"keys": 1, "mouse": 0}] * 10, "memo": "y" * 900})
+    ingest.record_slot(ctx, device, sent, None, now=MON + timedelta(minutes=10))
+    assert slots(ctx)[0].memo == "y" * 500
