@@ -7,9 +7,11 @@ from datetime import datetime
 import discord
 from discord.ext import commands as ext
 
-from bot.discord.clicks import click
+from bot.discord.clicks import click, form_ref, submit_button_form
 from bot.discord.cog import TallyCog
+from bot.discord.contract_form import submit_contract_form
 from bot.discord.endpoints import use_endpoints
+from bot.discord.fields import CONTRACT_FORM
 from bot.discord.ids import ActionButton
 from bot.discord.replies import REPLY_BUDGET, Wiring, utc_now
 from bot.services.button_refs import ButtonRef
@@ -60,6 +62,16 @@ class TallyBot(ext.Bot):
             return
         self.synced_guilds.add(guild.id)
         log.info("commands registered in guild %s (%s)", guild.id, guild.name)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Forms are answered here, from the submission alone: one opened before a restart works too."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        form_id = (interaction.data or {}).get("custom_id", "")
+        if form_id == CONTRACT_FORM:
+            await submit_contract_form(self.wiring, interaction)
+        elif (ref := form_ref(form_id)) is not None:
+            await submit_button_form(self.wiring, interaction, ref)
 
     async def on_tally_click(self, interaction: discord.Interaction, ref: ButtonRef | None) -> None:
         await click(self.wiring, interaction, ref)

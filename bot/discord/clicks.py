@@ -13,7 +13,8 @@ import discord
 
 from bot.buttons import NEEDS_FORM, press
 from bot.discord.embeds import acted_on
-from bot.discord.fields import FORM_LIFETIME, text_field
+from bot.discord.fields import FORM_LIFETIME, FORM_PREFIX, submitted_values, text_field
+from bot.discord.ids import PREFIX, custom_id, ref_of
 from bot.discord.replies import (
     TROUBLE,
     Wiring,
@@ -86,15 +87,16 @@ async def open_form(wiring: Wiring, interaction: discord.Interaction, actor: Act
     if refusal is not None:
         await reply_privately(interaction, refusal, deferred=False)
     else:
-        await interaction.response.send_modal(ButtonForm(wiring, actor, ref))
+        await interaction.response.send_modal(ButtonForm(ref))
 
 
 class ButtonForm(discord.ui.Modal):
     """The fields bot.buttons.NEEDS_FORM names for an action; submitting presses the button."""
 
-    def __init__(self, wiring: Wiring, actor: Actor, ref: ButtonRef) -> None:
-        super().__init__(title=FORM_TITLES.get(ref.action, "Tally"), timeout=FORM_LIFETIME)
-        self.wiring, self.actor, self.ref = wiring, actor, ref
+    def __init__(self, ref: ButtonRef) -> None:
+        super().__init__(title=FORM_TITLES.get(ref.action, "Tally"), timeout=FORM_LIFETIME,
+                         custom_id=FORM_PREFIX + custom_id(ref).partition(":")[2])
+        self.ref = ref
         self.inputs = {}
         for name in NEEDS_FORM[ref.action]:
             label, placeholder, long, required = FORM_FIELDS[name]
@@ -102,5 +104,17 @@ class ButtonForm(discord.ui.Modal):
             self.add_item(row)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        form = {name: item.value for name, item in self.inputs.items()}
-        await act(self.wiring, interaction, self.actor, self.ref, form)
+        pass  # answered by submit_button_form, in this process or the next
+
+
+def form_ref(form_id: str) -> ButtonRef | None:
+    """What a button's form acts on, from the form's custom_id."""
+    return ref_of(PREFIX + ":" + form_id.removeprefix(FORM_PREFIX)) if form_id.startswith(FORM_PREFIX) else None
+
+
+async def submit_button_form(wiring: Wiring, interaction: discord.Interaction, ref: ButtonRef) -> None:
+    """A button's form, filled in: pressing the button with what was entered."""
+    actor = await clicker(wiring, interaction, ref)
+    values = submitted_values(interaction.data or {})
+    form = {name: value for name in NEEDS_FORM.get(ref.action, ()) if isinstance(value := values.get(name, ""), str)}
+    await act(wiring, interaction, actor, ref, form)

@@ -133,7 +133,7 @@ class TallyCog(ext.Cog):
                  "screenshots": screenshots, "billing": billing, "tz": tz, "idle": idle, "title": title}
         options = {key: option_text(value) for key, value in typed.items() if value is not None}
         if freelancer is None and not options:
-            await interaction.response.send_modal(ContractForm(self.wiring))
+            await interaction.response.send_modal(ContractForm())
             return
         await self.run(interaction, rq.NewContract(_user(freelancer), options))
 

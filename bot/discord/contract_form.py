@@ -4,18 +4,19 @@ from functools import partial
 
 import discord
 
-from bot.discord.fields import FORM_LIFETIME, text_field
-from bot.discord.replies import Wiring, actor_of, ref_of, reply_privately, settle
+from bot.discord.fields import CONTRACT_FORM, FORM_LIFETIME, chosen_user, submitted_values, text_field
+from bot.discord.replies import Wiring, actor_of, reply_privately, settle
 from bot.dispatch import dispatch
 from bot.requests import NewContract
+
+FIELDS = ("rate", "currency", "limit", "title")
 
 
 class ContractForm(discord.ui.Modal):
     """The few terms every contract needs; the rest can be changed later with /contract set."""
 
-    def __init__(self, wiring: Wiring) -> None:
-        super().__init__(title="New contract", timeout=FORM_LIFETIME)
-        self.wiring = wiring
+    def __init__(self) -> None:
+        super().__init__(title="New contract", timeout=FORM_LIFETIME, custom_id=CONTRACT_FORM)
         self.freelancer = discord.ui.UserSelect(custom_id="freelancer", min_values=1, max_values=1)
         self.add_item(discord.ui.Label(text="Freelancer", component=self.freelancer))
         self.inputs = {}
@@ -27,10 +28,16 @@ class ContractForm(discord.ui.Modal):
             self.add_item(row)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        chosen = self.freelancer.values
-        who = ref_of(chosen[0]) if chosen and isinstance(chosen[0], discord.abc.User) else None
-        options = {name: item.value.strip() for name, item in self.inputs.items() if item.value.strip()}
-        work = partial(dispatch, self.wiring.ctx, actor_of(interaction), NewContract(who, options), now=self.wiring.clock())
-        result, deferred = await settle(work, budget=self.wiring.budget,
-                                        defer=partial(interaction.response.defer, ephemeral=True, thinking=True))
-        await reply_privately(interaction, result, deferred=deferred)
+        pass  # answered by submit_contract_form, in this process or the next
+
+
+async def submit_contract_form(wiring: Wiring, interaction: discord.Interaction) -> None:
+    data = interaction.data or {}
+    values = submitted_values(data)
+    chosen = values.get("freelancer") or []
+    who = chosen_user(data, chosen[0]) if isinstance(chosen, list) and chosen else None
+    options = {name: value.strip() for name in FIELDS if isinstance(value := values.get(name), str) and value.strip()}
+    work = partial(dispatch, wiring.ctx, actor_of(interaction), NewContract(who, options), now=wiring.clock())
+    result, deferred = await settle(work, budget=wiring.budget,
+                                    defer=partial(interaction.response.defer, ephemeral=True, thinking=True))
+    await reply_privately(interaction, result, deferred=deferred)

@@ -180,3 +180,19 @@ async def test_the_workspace_summary_is_posted_with_its_chart_as_the_review_is(d
     assert summary["embeds"][0]["title"] == "Weekly summary 2026-W47"
     assert summary["embeds"][0]["image"] == {"url": "attachment://summary-2026-W47.png"}
     assert fake.uploads[summary["id"]]["summary-2026-W47.png"].startswith(b"\x89PNG")
+
+
+async def test_a_form_opened_before_a_restart_is_answered_after_it(running, review, ctx, fake, clock):
+    form = await Discord(fake).click(ALICE, review, "Dispute")
+    await running.close()  # the form stays open on alice's screen while the bot restarts
+    restarted, task = await run_bot(ctx, fake, clock)
+    try:
+        people = Discord(fake)
+        values = {"range": "09:00-09:30", "day": "2026-11-18", "reason": "no screenshots"}
+        forged = await people.submit(BOB, form, values, message=review)  # the same form, sent by someone else
+        assert forged.ephemeral and "Only the client of this contract can dispute its hours." in forged.text
+        opened = await people.submit(ALICE, form, values, message=review)
+        assert opened.type == 7 and "Dispute #1 opened by alice" in opened.text
+    finally:
+        await restarted.close()
+        await task

@@ -138,3 +138,15 @@ async def test_clocking_in_on_a_paused_contract_is_refused(hired, clock):
     clock.now += timedelta(minutes=5)
     refused = await hired.slash(BOB, "clockin")
     assert refused.ephemeral and "Docs is paused" in refused.text
+
+
+async def test_the_contract_form_submitted_after_a_restart_creates_the_contract(running, ctx, fake, clock):
+    form = await Discord(fake).slash(ALICE, "contract new")
+    await running.close()
+    restarted, task = await run_bot(ctx, fake, clock)
+    try:
+        created = await Discord(fake).submit(ALICE, form, {"freelancer": BOB, "rate": "35", "title": "Landing page"})
+        assert created.ephemeral and "Contract created: #1 Landing page" in created.text and "Freelancer: bob" in created.text
+    finally:
+        await restarted.close()
+        await task
