@@ -4,7 +4,13 @@ from functools import partial
 
 import discord
 
-from bot.discord.fields import CONTRACT_FORM, FORM_LIFETIME, chosen_user, submitted_values, text_field
+from bot.discord.fields import (
+    CONTRACT_FORM,
+    FORM_LIFETIME,
+    chosen_user,
+    submitted_values,
+    text_field,
+)
 from bot.discord.replies import Wiring, actor_of, reply_privately, settle
 from bot.dispatch import dispatch
 from bot.requests import NewContract
