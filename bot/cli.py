@@ -125,7 +125,9 @@ def worker() -> None:
     ctx = _context(settings, shared=True)
     for line in describe_platforms(settings):
         log.info(line)
-    asyncio.run(_with_discord(ctx, settings, work_until_signalled(ctx, _senders(ctx, settings))))
+    beside = lambda main: _with_discord(ctx, settings, main)  # noqa: E731 (the gateway runs only once elected)
+    if not asyncio.run(work_until_signalled(ctx, _senders(ctx, settings), beside)):
+        raise typer.Exit(3)  # lost the lock: a supervisor restarts it as a standby
 
 
 @app.command()

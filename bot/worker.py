@@ -7,15 +7,16 @@ server in the same process.
 import asyncio
 import logging
 import signal
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from fastapi import FastAPI
 
-from bot import scheduler
+from bot import election, scheduler
 from bot.delivery import Sender
 from bot.http_server import TallyServer
 from bot.outbox_dispatcher import Dispatcher
 from bot.services.context import Context
+from storage import outbox
 
 log = logging.getLogger("tally")
 
@@ -43,13 +44,39 @@ async def _close(senders: Iterable[Sender]) -> None:
             await close()
 
 
-async def work_until_signalled(ctx: Context, senders: Iterable[Sender]) -> None:
-    """`tally worker`: runs until SIGINT or SIGTERM."""
-    stop = asyncio.Event()
+async def _alone(main: Awaitable[None]) -> None:
+    await main
+
+
+async def work_until_signalled(ctx: Context, senders: Iterable[Sender],
+                               beside: Callable[[Awaitable[None]], Awaitable[None]] = _alone) -> bool:
+    """`tally worker`: runs until SIGINT or SIGTERM, once elected the active worker (PostgreSQL);
+    `beside` runs the Discord gateway along. False when it stopped for losing the election's lock."""
+    stop, lost = asyncio.Event(), asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await run_worker(ctx, senders, stop=stop)
+    leader = await election.wait_until_elected(ctx.engine, stop)
+    if leader is None:
+        return True
+    watching = asyncio.create_task(election.watch(leader, stop, lost))
+    try:
+        if ctx.engine.dialect.name == "postgresql":
+            await asyncio.to_thread(_take_back_claims, ctx)
+        await beside(run_worker(ctx, senders, stop=stop))
+    finally:
+        stop.set()
+        await watching
+        leader.resign()
+    return not lost.is_set()
+
+
+def _take_back_claims(ctx: Context) -> None:
+    """Messages a dead predecessor was sending go out again now, not when their lease runs out."""
+    with ctx.unit() as s:
+        taken = outbox.take_back_claims(s)
+    if taken:
+        log.info("worker: %s message(s) the previous worker was sending will be sent again", taken)
 
 
 async def serve_with_worker(app: FastAPI, ctx: Context, senders: Iterable[Sender], *, host: str, port: int) -> None:

@@ -96,6 +96,14 @@ def release(s: Session, *, row_id: int, token: str) -> bool:
     return _settle(s, row_id, token, status="pending", claimed_at=None, attempts=OUTBOX.c.attempts - 1)
 
 
+def take_back_claims(s: Session) -> int:
+    """Every row being sent back to pending. Only for a dispatcher that knows no other runs: a
+    newly elected worker, whose predecessor died mid-send, need not wait for the lease to end."""
+    result = s.execute(update(OUTBOX).where(OUTBOX.c.status == "sending")
+                       .values(status="pending", claimed_by=None, claimed_at=None))
+    return result.rowcount
+
+
 def set_channel_error(s: Session, *, workspace_id: int, channel: str, error: str | None) -> None:
     """What every contract of the channel shows on /contract show; None clears it."""
     query = update(Contract.__table__).where(Contract.workspace_id == workspace_id, Contract.channel_id == channel)
