@@ -75,7 +75,7 @@ HELP = """Tally keeps the work diary of hourly contracts. Commands:
 /contract show|pause|resume|end|limit N|rate N|set key=value — manage this channel's contract (client)
 /connect — a one-time code to pair the desktop agent (freelancer)
 /bonus @user AMOUNT [NOTE] — pay a bonus on this week's statement (client)
-/tally summary-channel — post the weekly summary of every contract here (client)
+/tally summary-channel — post the weekly summary of every contract here (workspace admin; a move is announced in the old channel)
 /tally help — this list"""
 
 HANDLERS: dict[type, Handler] = {
@@ -94,7 +94,7 @@ HANDLERS: dict[type, Handler] = {
     rq.SetTerms: set_terms,
     rq.Connect: lambda ctx, a, r, now: devices.issue_code(ctx, a, now=now),
     rq.PayBonus: lambda ctx, a, r, now: review.bonus(ctx, a, r.user, r.amount, note=r.note, now=now, contract_id=r.contract),
-    rq.SetSummaryChannel: lambda ctx, a, r, now: workspaces.set_summary_channel(ctx, a),
+    rq.SetSummaryChannel: lambda ctx, a, r, now: workspaces.set_summary_channel(ctx, a, now=now),
     rq.ShowHelp: lambda ctx, a, r, now: Help(HELP),
     rq.ApproveWeek: lambda ctx, a, r, now: review.approve_week(ctx, a, now=now, week=r.week, other=r.user, contract_id=r.contract),
     rq.DecideManual: lambda ctx, a, r, now: manual.decide(ctx, a, r.entry, approve=r.approve, now=now),

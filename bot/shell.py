@@ -29,13 +29,14 @@ def mention(token: str) -> UserRef | None:
 
 class Shell:
     def __init__(self, ctx: Context, user: str, *, out: TextIO = sys.stdout, channel: str = "#general",
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC), admins: Iterable[str] = ()) -> None:
         self.ctx, self.out, self.clock = ctx, out, clock
         self.user, self.channel = user, channel
+        self.admins = {name.lower() for name in admins}  # the workspace admins: named with /as NAME admin
 
     @property
     def actor(self) -> Actor:
-        return Actor("shell", WORKSPACE, self.user.lower(), self.user, self.channel)
+        return Actor("shell", WORKSPACE, self.user.lower(), self.user, self.channel, admin=self.user.lower() in self.admins)
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -57,11 +58,15 @@ class Shell:
         if result is not DATABASE_DOWN:
             self.deliver()
 
-    def _switch_user(self, name: str) -> None:
-        if not name.replace("_", "").replace("-", "").isalnum():
-            return self.say("Say who, e.g. /as bob.")
-        self.user = name.lstrip("@")
-        self.say(f"You are now {self.user}.")
+    def _switch_user(self, text: str) -> None:
+        name, _, role = text.partition(" ")
+        name = name.lstrip("@")
+        if not name.replace("_", "").replace("-", "").isalnum() or role.strip() not in ("", "admin"):
+            return self.say("Say who, e.g. /as bob, or /as alice admin for a workspace admin.")
+        self.user = name
+        if role.strip() == "admin":
+            self.admins.add(name.lower())
+        self.say(f"You are now {self.user}" + (", a workspace admin." if name.lower() in self.admins else "."))
 
     def _switch_channel(self, name: str) -> None:
         if not name:

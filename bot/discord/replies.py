@@ -45,7 +45,9 @@ def ref_of(user: discord.abc.User) -> UserRef:
 def actor_of(interaction: discord.Interaction, *, guild: str | None = None) -> Actor:
     """Who asks, in which guild (`guild` names it for a direct message, which has none) and channel."""
     user, workspace = interaction.user, guild or str(interaction.guild_id or "")
-    return Actor("discord", workspace, str(user.id), user.display_name, str(interaction.channel_id or ""))
+    # A workspace admin is a member with Manage Server here; the interaction carries that, no call needed.
+    admin = bool(interaction.guild_id and interaction.permissions.manage_guild)
+    return Actor("discord", workspace, str(user.id), user.display_name, str(interaction.channel_id or ""), admin=admin)
 
 
 def _safely(work: Callable[[], object]) -> object:

@@ -23,6 +23,9 @@ class Actor:
     user: str  # the platform's user id
     name: str = ""
     channel: str = ""
+    # A workspace admin, as the platform says (Slack admin or owner, Discord Manage Server, the
+    # shell's `/as NAME admin`); adapters look it up only where a command needs it.
+    admin: bool = False
 
     def ref(self) -> UserRef:
         return UserRef(self.user, self.name)

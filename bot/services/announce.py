@@ -24,6 +24,11 @@ def to_channel(
     return outbox.add_message(s, Outbox(**message_values(ws, contract.channel_id, kind, key, text, buttons, now, extra)))
 
 
+def to_workspace_channel(s: Session, ws: Workspace, channel: str, *, kind: str, key: str, text: str, now: datetime) -> bool:
+    """A post to a workspace's channel that belongs to no contract (the summary channel's)."""
+    return outbox.add_message(s, Outbox(**message_values(ws, channel, kind, key, text, (), now, None)))
+
+
 def to_member(
     s: Session, member: Member, *, kind: str, key: str, text: str, now: datetime,
     buttons: tuple[Button, ...] = (), extra: dict | None = None,

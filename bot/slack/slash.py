@@ -4,7 +4,11 @@ Slack wants an answer within 3 seconds; the command itself runs as a lazy listen
 database or a busy server never makes Slack show "operation timed out".
 """
 
+from dataclasses import replace
+
+import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 
 from bot import commands
 from bot.slack.bridge import Bridge
@@ -21,6 +25,21 @@ def wants_form(body: dict) -> bool:
     return body.get("command") == "/contract" and plain_text(body.get("text") or "").split() == ["new"]
 
 
+def needs_admin(body: dict) -> bool:
+    """Commands whose service asks whether the person is a workspace admin."""
+    return body.get("command") == "/tally" and plain_text(body.get("text") or "").split()[:1] == ["summary-channel"]
+
+
+async def is_workspace_admin(client, user_id: str) -> bool:
+    """Slack's word on it (users.info: is_admin or is_owner); no answer means no."""
+    try:
+        found = await client.users_info(user=user_id)
+    except (TimeoutError, SlackApiError, aiohttp.ClientError):
+        return False
+    user = found.get("user") or {}
+    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+
 def register(app: AsyncApp, bridge: Bridge) -> None:
     async def acknowledge(ack, body: dict, client) -> None:
         await ack()
@@ -31,6 +50,8 @@ def register(app: AsyncApp, bridge: Bridge) -> None:
         if wants_form(body):
             return
         actor = command_actor(body)
+        if needs_admin(body):
+            actor = replace(actor, admin=await is_workspace_admin(client, actor.user))
         result = await bridge.call(commands.run, bridge.ctx, actor, body["command"], plain_text(body.get("text") or ""),
                                    now=bridge.clock(), mention=parse_mention, spell=spelled)
         await answer(bridge, client, respond, actor, result)

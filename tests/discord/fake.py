@@ -26,9 +26,13 @@ def user_json(user_id: str, name: str, *, bot: bool = False) -> dict:
     return {"id": user_id, "username": name.lower(), "global_name": name, "discriminator": "0", "avatar": None, "bot": bot}
 
 
-def member_json(user: dict) -> dict:
+MANAGE_GUILD = 1 << 5  # Discord's "Manage Server" permission bit
+
+
+def member_json(user: dict, *, admin: bool = False) -> dict:
+    permissions = 2248473465835073 | (MANAGE_GUILD if admin else 0)
     return {"user": user, "roles": [], "joined_at": JOINED, "deaf": False, "mute": False, "flags": 0,
-            "permissions": "2248473465835073", "nick": None, "avatar": None}
+            "permissions": str(permissions), "nick": None, "avatar": None}
 
 
 def channel_json(channel_id: str) -> dict:

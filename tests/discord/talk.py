@@ -23,12 +23,13 @@ USER_OPTION, SUBCOMMAND, USER_SELECT, TEXT_INPUT, LABEL = 6, 1, 5, 4, 18
 class Person:
     id: str
     name: str
+    admin: bool = False  # has Manage Server in the guild
 
     def json(self) -> dict:
         return user_json(self.id, self.name)
 
 
-ALICE = Person("800000000000000001", "alice")  # the client
+ALICE = Person("800000000000000001", "alice", admin=True)  # the client, and an admin of the guild
 BOB = Person("800000000000000002", "bob")  # the freelancer
 CAROL = Person("800000000000000003", "carol")  # somebody else in the guild
 
@@ -56,7 +57,7 @@ class Discord:
         if channel in self.fake.dm_channels.values():
             return {"user": who.json(), "channel": {"id": channel, "type": 1, "recipients": [who.json()]},
                     "authorizing_integration_owners": {"0": GUILD_ID}, "context": 1}
-        return {"guild_id": GUILD_ID, "guild_locale": "en-US", "member": member_json(who.json()), "channel": channel_json(channel),
+        return {"guild_id": GUILD_ID, "guild_locale": "en-US", "member": member_json(who.json(), admin=who.admin), "channel": channel_json(channel),
                 "authorizing_integration_owners": {"0": GUILD_ID}, "context": 0}
 
     async def _send(self, kind: int, who: Person, data: dict, channel: str = CHANNEL_ID, message: dict | None = None) -> Reply:

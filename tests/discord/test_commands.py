@@ -55,7 +55,7 @@ COMMANDS = [
     (ALICE, "contract new", {"freelancer": CAROL}, "Name the freelancer and the rate", True),
     (ALICE, "contract new", {"freelancer": ALICE, "rate": 10}, "You cannot hire yourself", True),
     (ALICE, "tally summary-channel", {}, f"Weekly summaries of every contract will be posted in {CHANNEL_ID}", False),
-    (BOB, "tally summary-channel", {}, "Only a client with a contract can choose the summary channel", True),
+    (BOB, "tally summary-channel", {}, "Only a workspace admin can choose the summary channel", True),
     (CAROL, "tally help", {}, "/clockin [memo] — start tracking", False),
 ]
 

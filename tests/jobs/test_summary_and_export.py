@@ -14,7 +14,7 @@ from bot.services.chart import BILLABLE
 from bot.services.summary import MOST_BARS, summary_chart
 from diary.refusal import Refusal
 from tests.conftest import utc
-from tests.services.helpers import BOB, hire, outbox, pair_device, person, work
+from tests.services.helpers import BOB, as_admin, hire, outbox, pair_device, person, work
 
 MON = utc(2026, 11, 16, 9)
 CAROL = person("carol", "C2")
@@ -30,7 +30,7 @@ def two_contracts(ctx) -> None:
 
 def test_the_summary_waits_for_every_contract_of_the_workspace_then_lists_them_once(ctx):
     two_contracts(ctx)
-    workspaces.set_summary_channel(ctx, person("alice", "C-summary"))
+    workspaces.set_summary_channel(ctx, as_admin(person("alice", "C-summary")))
     jobs.week_close(ctx, now=utc(2026, 11, 23, 12))  # bob's week closes; carol's Monday noon is 20:00 UTC
     assert outbox(ctx, "summary") == []
     assert jobs.week_close(ctx, now=utc(2026, 11, 23, 20)) == "week-close: 1 weeks closed, 1 workspace summaries queued"
@@ -46,7 +46,7 @@ def test_the_summary_waits_for_every_contract_of_the_workspace_then_lists_them_o
 
 def test_the_summary_carries_a_chart_of_each_freelancer_s_hours_drawn_like_the_review_chart(ctx):
     two_contracts(ctx)
-    workspaces.set_summary_channel(ctx, person("alice", "C-summary"))
+    workspaces.set_summary_channel(ctx, as_admin(person("alice", "C-summary")))
     jobs.week_close(ctx, now=utc(2026, 11, 24))
     (summary,) = outbox(ctx, "summary")
     assert summary.payload["chart"] == {"title": "Hours per freelancer, 2026-W47",

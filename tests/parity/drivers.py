@@ -34,7 +34,7 @@ REPLY, REFUSED, UPDATED = "reply", "refused", "updated"  # what a step shows the
 class ShellDriver:
     def __init__(self, ctx, clock) -> None:
         self.out = io.StringIO()
-        self.shell = Shell(ctx, "alice", out=self.out, clock=clock)
+        self.shell = Shell(ctx, "alice", out=self.out, clock=clock, admins={"alice"})
 
     def _type(self, who: str, line: str) -> str:
         self.shell.user = who

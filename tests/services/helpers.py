@@ -1,5 +1,6 @@
 """Small builders for service tests: people in one workspace, and slots as an agent reports them."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -65,3 +66,8 @@ def outbox(ctx, kind: str | None = None) -> list[Outbox]:
 def slots(ctx) -> list[Slot]:
     with ctx.unit() as s:
         return list(s.exec(select(Slot).order_by(Slot.start)))
+
+
+def as_admin(actor: Actor) -> Actor:
+    """The same person, as a workspace admin (who alone may choose the summary channel)."""
+    return replace(actor, admin=True)

@@ -27,6 +27,7 @@ class Failure:
     status: int
     body: dict | str
     headers: dict = field(default_factory=dict)
+ADMINS = ("UALICE",)  # alice, the client of the tests' stories, administers the workspace
 
 
 def _answers(fake: "FakeSlack") -> dict:
@@ -38,7 +39,8 @@ def _answers(fake: "FakeSlack") -> dict:
         "views.open": lambda a: {"view": {"id": "V1"}},
         "views.update": lambda a: {"view": {"id": "V1"}},
         "views.publish": lambda a: {"view": {"id": "VHOME"}},
-        "users.info": lambda a: {"user": {"id": a.get("user"), "name": fake.names.get(a.get("user"), str(a.get("user")).lower())}},
+        "users.info": lambda a: {"user": {"id": a.get("user"), "name": fake.names.get(a.get("user"), str(a.get("user")).lower()),
+                                          "is_admin": a.get("user") in fake.admins, "is_owner": False}},
         "conversations.open": lambda a: {"channel": {"id": "D" + str(a.get("users"))}},
         "files.getUploadURLExternal": fake._upload_url,
         "files.completeUploadExternal": lambda a: {"files": [{"id": f["id"], "title": f.get("title")} for f in _json(a.get("files"))]},
@@ -57,6 +59,7 @@ class FakeSlack:
         self.failures: dict[str, list[Failure]] = {}
         self.messages: dict[str, dict] = {}  # ts -> the message as Slack would now show it
         self.names: dict[str, str] = {}
+        self.admins: set[str] = set(ADMINS)  # the workspace's admins, as users.info reports them
         self._ts, self._files = count(1), count(1)
         self.envelopes: asyncio.Queue | None = None
         self.port = 0
@@ -108,6 +111,7 @@ class FakeSlack:
             self.failures.clear()
             self.messages.clear()
             self.scopes = ALL_SCOPES
+            self.admins = set(ADMINS)
 
     # -- what tests ask --------------------------------------------------------------------------
 

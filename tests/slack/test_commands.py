@@ -113,7 +113,7 @@ def test_bonus_and_its_refusals(slack, fake, ctx, clock):
 
 def test_tally_help_and_summary_channel(slack):
     assert "/manual HH:MM-HH:MM [DATE] MEMO" in slack.ask(CAROL, "tally")["text"]
-    assert "Only a client with a contract" in slack.ask(CAROL, "tally", "summary-channel")["text"]
+    assert "Only a workspace admin" in slack.ask(CAROL, "tally", "summary-channel")["text"]
     hire(slack)
     assert "Weekly summaries of every contract will be posted in C0SUMMARY" in slack.ask(ALICE, "tally", "summary-channel", channel="C0SUMMARY")["text"]
     assert "Use /tally help or /tally summary-channel." in slack.ask(ALICE, "tally", "dance")["text"]

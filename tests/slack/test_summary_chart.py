@@ -11,7 +11,7 @@ from bot.services import workspaces
 from bot.slack.app import slack_sender
 from tests.conftest import utc
 from tests.outbox.fakes import Clock
-from tests.services.helpers import BOB, hire, pair_device, person, work
+from tests.services.helpers import BOB, as_admin, hire, pair_device, person, work
 from tests.slack.conftest import slack_settings
 
 MON = utc(2026, 11, 16, 9)
@@ -20,7 +20,7 @@ MON = utc(2026, 11, 16, 9)
 async def test_the_summary_is_posted_with_a_chart_of_each_freelancer_s_hours(ctx, fake):
     hire(ctx, MON, title="Landing page")
     work(ctx, pair_device(ctx, BOB, MON), BOB, MON, 6)
-    workspaces.set_summary_channel(ctx, person("alice", "C0SUMMARY"))
+    workspaces.set_summary_channel(ctx, as_admin(person("alice", "C0SUMMARY")))
     clock = Clock(utc(2026, 11, 23, 13))
     jobs.week_close(ctx, now=clock())
     sending = Dispatcher(ctx, [slack_sender(ctx, slack_settings(fake))], clock=clock, rng=random.Random(1))
