@@ -70,7 +70,36 @@ def _run() -> int:
         print(f"Cannot count input here: {exc}", file=sys.stderr)
         return 1
     print(f"Tally agent {agent_version()} for {pairing.server}. Ctrl-C to quit.", flush=True)
-    return 0 if run_agent(Agent(home, pairing, counter)) else 1
+    agent = Agent(home, pairing, counter)
+    page = open_window(agent, home, pairing)
+    try:
+        return 0 if run_agent(agent) else 1
+    finally:
+        home.forget_window()
+        page.close()
+
+
+def open_window(agent, home: AgentHome, pairing: Pairing):
+    """Serves the tracker window; its link goes only to a file that this user alone may read."""
+    from agent.actions import Actions
+    from agent.tracker_page import TrackerPage
+
+    actions = Actions(agent, ApiClient(pairing.server, pairing.token, timeout=15))
+    page = TrackerPage(lambda: agent.view, actions, actions.shot).start()
+    home.save_window(page.url)
+    return page
+
+
+@app.command(name="open")
+def open_tracker() -> None:
+    """Open the tracker window of the running agent in your browser."""
+    import webbrowser
+
+    url = _home().window_url()
+    if url is None:
+        raise _fail("The agent is not running; start it with: tally-agent run")
+    typer.echo(f"Tracker window: {url}")
+    webbrowser.open(url)
 
 
 @app.command()

@@ -10,9 +10,9 @@ import json
 import secrets
 import ssl
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
-from agent.wire import ServerState, event_body, pair_body
+from agent.wire import ServerState, event_body, instant, pair_body
 
 API = "/api/v1/agent"
 
@@ -56,6 +56,11 @@ class ApiClient:
 
     def post_event(self, body: dict[str, Any]) -> dict[str, Any]:
         return self._json("POST", "/events", body)
+
+    def delete_slot(self, start: Any, session_id: int) -> dict[str, Any]:
+        """The freelancer's own uploaded slot, deleted until the week's edit deadline."""
+        path = f"/slots/{quote(instant(start))}?session_id={session_id}"
+        return self._call("DELETE", path, None, None, self._timeout)
 
     def event(self, kind: str, at: Any, memo: str | None = None) -> dict[str, Any]:
         return self.post_event(event_body(kind, at, memo))

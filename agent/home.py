@@ -58,6 +58,17 @@ class AgentHome:
     def load_status(self) -> dict[str, Any] | None:
         return read_json(self.path / "status.json")
 
+    def save_window(self, url: str) -> None:
+        """The tracker window's link (it holds the window's secret), for the tray and `tally-agent open`."""
+        write_private(self.ensure() / "window.json", {"url": url, "pid": os.getpid()})
+
+    def window_url(self) -> str | None:
+        data = read_json(self.path / "window.json") or {}
+        return data.get("url") if data.get("pid") and _alive(int(data["pid"])) else None
+
+    def forget_window(self) -> None:
+        (self.path / "window.json").unlink(missing_ok=True)
+
 
 def write_private(path: Path, data: dict[str, Any]) -> None:
     """Atomically replace a JSON file that only the user may read (it can hold the device token)."""
@@ -67,6 +78,18 @@ def write_private(path: Path, data: dict[str, Any]) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(data, f)
     os.replace(tmp, path)
+
+
+def _alive(pid: int) -> bool:
+    if os.name == "nt":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def read_json(path: Path) -> dict[str, Any] | None:

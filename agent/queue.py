@@ -79,13 +79,35 @@ class Queue:
 
     # The slot clock's side (SlotSink).
     def save_open(self, slot: OpenSlot, screenshot: bytes | None = None) -> None:
+        if slot.discarded:  # deleted in the tracker window: it never leaves the device
+            self.drop(slot.session_id, slot.start)
+            return
         self._upsert(slot, "open", slot.to_json(), screenshot, 0.0)
         if screenshot is not None:
             self.keep_within_budget()
 
     def finish(self, slot: OpenSlot, not_before: datetime) -> None:
+        if slot.discarded:
+            self.drop(slot.session_id, slot.start)
+            return
         self._upsert(slot, "ready", json.dumps(slot.report(self.version)), None, not_before.timestamp())
         self._ready()
+
+    def drop(self, session_id: int, start: datetime) -> bool:
+        """Forgets a slot not yet uploaded (the freelancer deleted it); False when there is none here."""
+        gone = self.db.execute(
+            "DELETE FROM items WHERE kind = 'slot' AND session_id = ? AND slot_start = ?", (session_id, instant(start))
+        ).rowcount
+        if gone:
+            self.db.execute("PRAGMA incremental_vacuum")  # its screenshot's pages go back to the disk
+        return bool(gone)
+
+    def holds(self, session_id: int, start: datetime) -> bool:
+        """Whether that slot is still on this computer (recording, waiting or rejected)."""
+        rows = self.db.execute(
+            "SELECT 1 FROM items WHERE kind = 'slot' AND session_id = ? AND slot_start = ?", (session_id, instant(start))
+        ).fetchall()
+        return bool(rows)
 
     def add_event(self, body: dict[str, Any], not_before: datetime) -> None:
         self.db.execute(
@@ -106,6 +128,9 @@ class Queue:
             "SELECT id, kind, body, shot, not_before FROM items WHERE state = 'ready' ORDER BY id LIMIT 1"
         ).fetchall()  # fetchall ends the statement: a half-read one would hold a read transaction open
         return Item(*rows[0]) if rows else None
+
+    def still_ready(self, item_id: int) -> bool:
+        return bool(self.db.execute("SELECT 1 FROM items WHERE id = ? AND state = 'ready'", (item_id,)).fetchall())
 
     def sent(self, item_id: int, at: datetime) -> None:
         with self._transaction():

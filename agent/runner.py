@@ -13,11 +13,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 
 from agent.capture import take_screenshot
 from agent.client import ApiClient, ApiError, Unreachable
+from agent.controls import COMMAND_WAIT_SECONDS, Command, LastShot, TrackerView
 from agent.home import AgentHome, Pairing
 from agent.inputs import InputCounter
 from agent.queue import Queue
@@ -26,7 +27,7 @@ from agent.terminal import Snapshot, StatusLine, render
 from agent.uploader import Uploader, retry_delay
 from agent.version import agent_version
 from agent.window import active_window
-from agent.wire import ServerState, event_body
+from agent.wire import MAX_MEMO, ServerState, event_body
 from diary.slots import slot_floor
 from diary.terms import Screenshots
 
@@ -76,9 +77,15 @@ class Agent:
         self.clock = SlotClock(counter, self.queue, self._screenshot, active_window)
         self.poller = StatePoller(ApiClient(pairing.server, pairing.token), self.inbox)
         self.state: ServerState | None = None
-        self.idle_session: int | None = None  # stopped for idle: not restarted until the server changes
+        # Stopped here (idle, or Clock out in the window): not restarted until the server changes.
+        self.idle_session: int | None = None
         self.leftovers: list[OpenSlot] | None = None
         self.problem: str | None = None
+        self.online = False
+        self.last_shot: LastShot | None = None
+        self.memo_override: tuple[str, str | None] | None = None  # (memo set in the window, the server's then)
+        self.view = TrackerView()
+        self.clock.on_shot = self._shot_taken
 
     def loop(self) -> None:
         """Runs in its own thread until STOP arrives."""
@@ -112,10 +119,66 @@ class Agent:
     def _handle(self, message: tuple[str, object], now: datetime) -> None:
         kind, value = message
         if kind == "problem":
-            self.problem = str(value)
+            self.problem, self.online = str(value), False
         elif kind == "state" and isinstance(value, ServerState):
-            self.problem = None
+            self.problem, self.online = None, True
             self._follow(value, now)
+        elif kind == "command" and isinstance(value, Command):
+            self._command(value, now)
+
+    def command(self, name: str, **args: object) -> Command:
+        """From another thread (the window, the tray): asks the loop and waits for its answer."""
+        command = Command(name, dict(args))
+        self.inbox.put(("command", command))
+        if not command.done.wait(COMMAND_WAIT_SECONDS):
+            command.answer("The agent is busy; try again in a moment.", "busy")
+        return command
+
+    def _command(self, command: Command, now: datetime) -> None:
+        handler = {"memo": self._set_memo, "clockout": self._clock_out, "delete": self._delete}.get(command.name)
+        if handler is None:
+            command.answer(f"Unknown action {command.name!r}.", "unknown")
+            return
+        handler(command, now)
+
+    def _set_memo(self, command: Command, now: datetime) -> None:
+        text = " ".join(str(command.args.get("text", "")).split())[:MAX_MEMO]
+        if not text:
+            return command.answer("Say what you are working on, e.g. “reviewing pull requests”.")
+        self.memo_override = (text, self.state.memo if self.state else None)
+        if self.clock.state is not None:
+            self.clock.update(replace(self.clock.state, memo=text))  # this slot and the ones it opens
+        command.answer(f"Memo set: {text} (this slot and the next ones carry it).")
+
+    def _clock_out(self, command: Command, now: datetime) -> None:
+        slot = self.clock.slot
+        if slot is None:
+            return command.answer("Not tracking; nothing to stop.")
+        self.idle_session = slot.session_id  # the server's state may still say "tracking" for a moment
+        self.clock.stop(now)
+        self.queue.add_event(event_body("local_clockout", now), not_before=now)
+        self.out.say("Tracking stopped (clocked out here).")
+        command.answer(f"Clocked out at {now.astimezone():%H:%M}.")
+
+    def _delete(self, command: Command, now: datetime) -> None:
+        """Before upload the slot never leaves the device; after it, the caller asks the server."""
+        session_id, start = int(command.args["session_id"]), command.args["slot_start"]
+        slot = self.clock.slot
+        if slot is not None and (slot.session_id, slot.start) == (session_id, start):
+            self.clock.discard()
+            gone = True
+        else:
+            with self.uploader.sending:  # an upload in flight finishes first: then we know where the slot is
+                gone = self.queue.drop(session_id, start)
+        if self.last_shot and (self.last_shot.session_id, self.last_shot.slot_start) == (session_id, start):
+            self.last_shot = None
+        if gone:
+            return command.answer("Deleted on this computer: that slot and its screenshot are never sent.", "local")
+        command.answer("Already uploaded.", "uploaded")
+
+    def _shot_taken(self, slot: OpenSlot, image: bytes) -> None:
+        assert slot.shot_at
+        self.last_shot = LastShot(slot.session_id, slot.start, slot.shot_at, image)
 
     def _follow(self, state: ServerState, now: datetime) -> None:
         """Start, stop or adjust tracking as the server says."""
@@ -125,6 +188,7 @@ class Agent:
         current = self.clock.state.session_id if self.clock.tracking and self.clock.state else None
         if not state.tracking:
             self.idle_session = None
+        state = self._with_local_memo(state)
         if wanted and current == state.session_id:
             self.clock.update(state)
         elif wanted:
@@ -134,6 +198,16 @@ class Agent:
         elif current is not None:
             self.clock.stop(now)
             self.out.say("Tracking stopped.")
+
+    def _with_local_memo(self, state: ServerState) -> ServerState:
+        """A memo set in the window holds until the server's memo changes again (/memo in chat)."""
+        if self.memo_override is None:
+            return state
+        text, server_memo = self.memo_override
+        if state.memo != server_memo or not state.tracking:
+            self.memo_override = None
+            return state
+        return replace(state, memo=text)
 
     def _recover(self, state: ServerState, now: datetime) -> OpenSlot | None:
         """Slots a crash left open: the current one is taken up again, the others are queued."""
@@ -171,6 +245,19 @@ class Agent:
         if text != self.out.last:
             self.home.save_status({"pid": os.getpid(), "server": self.pairing.server, **asdict(snap)})
         self.out.show(text)
+        self.view = self._view(snap)
+
+    def _view(self, snap: Snapshot) -> TrackerView:
+        state, shot = self.state, self.last_shot
+        return TrackerView(
+            tracking=snap.tracking, contract=snap.contract,
+            memo=(self.clock.slot.memo if self.clock.slot else None) or "",
+            active_minutes=snap.active_minutes, keys=snap.keys, mouse=snap.mouse,
+            week=state.week if state else None, queued=snap.queued, online=self.online and not self.uploader.problem,
+            problem=snap.problem, diary_url=state.diary_url if state else None,
+            contracts=state.contracts if state else (), shot=shot,
+            shot_here=bool(shot) and self.queue.holds(shot.session_id, shot.slot_start),
+        )  # fmt: skip
 
     def _shutdown(self, now: datetime) -> None:
         """Quitting while tracking clocks out, as a tracker's Quit does: the partial slot, then the clock-out."""

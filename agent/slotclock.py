@@ -33,6 +33,7 @@ class OpenSlot:
     shot_at: datetime | None = None
     sampled: bool = False
     window: WindowInfo | None = None
+    discarded: bool = False  # deleted by the freelancer before upload: never sent
 
     @property
     def end(self) -> datetime:
@@ -106,6 +107,7 @@ class SlotClock:
         self.rng = rng or secrets.SystemRandom()
         self.state: ServerState | None = None
         self.slot: OpenSlot | None = None
+        self.on_shot: Callable[[OpenSlot, bytes], None] | None = None  # the tracker window shows it at once
 
     @property
     def tracking(self) -> bool:
@@ -191,6 +193,14 @@ class SlotClock:
         slot.shot_at = now if shot is not None else None
         slot.window = self.window() if self.state.window else None
         self.sink.save_open(slot, screenshot=shot)
+        if shot is not None and self.on_shot:
+            self.on_shot(slot, shot)
+
+    def discard(self) -> None:
+        """The freelancer deleted the slot being recorded: it goes on being timed, and is never sent."""
+        if self.slot is not None:
+            self.slot.discarded = True
+            self.sink.save_open(self.slot)
 
     def _idle_stop(self, now: datetime) -> bool:
         assert self.state

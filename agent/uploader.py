@@ -38,6 +38,9 @@ class Uploader:
         self.slot_seconds = 600
         self.problem: str | None = None  # why the last attempt failed, for the terminal line
         self.wake = threading.Event()
+        # Held while an item is on its way: a Delete in the tracker window waits for it, then knows
+        # for sure whether the slot is still here (drop it) or already at the server (delete it there).
+        self.sending = threading.Lock()
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="uploader", daemon=True)
 
@@ -53,14 +56,20 @@ class Uploader:
         """On the way out: send what is queued, due or not, until it fails or time is up."""
         queue, deadline, sent = Queue(self.queue_path), time.monotonic() + seconds, 0
         try:
-            while time.monotonic() < deadline and (item := queue.head()) and self.attempt(queue, item) == "sent":
+            while time.monotonic() < deadline and (item := queue.head()) and self.attempt(queue, item) in ("sent", "gone"):
                 sent += 1
         finally:
             queue.close()
         return sent
 
     def attempt(self, queue: Queue, item: Item) -> str:
-        """One try at the oldest item: 'sent', 'rejected' or 'retry'."""
+        """One try at the oldest item: 'sent', 'rejected', 'retry', or 'gone' (deleted meanwhile)."""
+        with self.sending:
+            if not queue.still_ready(item.id):  # deleted in the tracker window since head() read it
+                return "gone"
+            return self._attempt(queue, item)
+
+    def _attempt(self, queue: Queue, item: Item) -> str:
         try:
             if item.kind == "slot":
                 self.client.post_slot(item.body, item.shot)

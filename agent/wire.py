@@ -18,6 +18,15 @@ MAX_EVENTS_PER_MINUTE = 100_000
 
 
 @dataclass(frozen=True)
+class Week:
+    """The week so far, in counted minutes, as the server's `week` says (for the tracker window)."""
+
+    tracked: int = 0
+    today: int = 0
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
 class ServerState:
     """What `GET /api/v1/agent/state` says the agent should be doing."""
 
@@ -29,10 +38,17 @@ class ServerState:
     idle_minutes: int = 10
     slot_seconds: int = DEFAULT_SLOT_SECONDS
     window: bool = False
+    # What the tracker window shows; a server of the first round sends none of them.
+    contract_id: int | None = None
+    contracts: tuple[tuple[int, str], ...] = ()
+    week: Week | None = None
+    private: bool = False
+    diary_url: str | None = None
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> "ServerState":
         contract = body.get("contract") or {}
+        week = body.get("week")
         return cls(
             tracking=bool(body["tracking"]),
             session_id=body.get("session_id"),
@@ -42,6 +58,11 @@ class ServerState:
             idle_minutes=int(body.get("idle_minutes", 10)),
             slot_seconds=int(body.get("slot_seconds", DEFAULT_SLOT_SECONDS)),
             window=bool(body.get("window", False)),
+            contract_id=contract.get("id"),
+            contracts=tuple((int(c["id"]), str(c["title"])) for c in body.get("contracts") or ()),
+            week=Week(int(week.get("tracked", 0)), int(week.get("today", 0)), week.get("limit")) if week else None,
+            private=bool(body.get("private", False)),
+            diary_url=body.get("diary_url"),
         )
 
 
@@ -61,11 +82,12 @@ def instant(t: datetime) -> str:
     return t.isoformat()
 
 
-def event_body(kind: str, at: datetime, memo: str | None = None) -> dict[str, Any]:
-    """The body of `POST /api/v1/agent/events` (diary.protocol.AgentEvent)."""
+def event_body(kind: str, at: datetime, memo: str | None = None, **extra: Any) -> dict[str, Any]:
+    """The body of `POST /api/v1/agent/events` (diary.protocol.AgentEvent); `extra` fields that are None are left out."""
     body: dict[str, Any] = {"kind": kind, "at": instant(at)}
     if memo and fit(memo, MAX_MEMO):
         body["memo"] = fit(memo, MAX_MEMO)
+    body.update({key: value for key, value in extra.items() if value is not None})
     return body
 
 

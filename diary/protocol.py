@@ -63,6 +63,15 @@ class ContractBrief(_Model):
     title: str
 
 
+class WeekFigures(_Model):
+    """The week so far on the contract being tracked, in counted minutes (today's in the contract's timezone)."""
+
+    tracked: int = 0
+    today: int = 0
+    limit: int | None = None  # minutes; None: no weekly limit
+    minimum: int | None = None  # minutes; None: no weekly minimum
+
+
 class AgentState(_Model):
     tracking: bool
     session_id: int | None = None
@@ -74,6 +83,11 @@ class AgentState(_Model):
     slot_seconds: int = 600
     server_time: AwareDatetime
     window: bool = False  # the contract opted in to the active window's app and title
+    # Added in the second round; an older agent ignores them.
+    contracts: list[ContractBrief] = []  # the freelancer's active contracts, for a picker
+    week: WeekFigures | None = None  # of the contract being tracked
+    private: bool = False  # the freelancer switched the tracker to private: nothing may leave the device
+    diary_url: str | None = None  # a signed link to today's diary page of the contract being tracked
 
 
 class MinuteCounts(_Model):
@@ -119,6 +133,7 @@ class AgentEvent(_Model):
     kind: EventKind
     at: Instant
     memo: Memo = None  # for local_clockin
+    contract_id: int | None = Field(default=None, ge=1, le=MAX_ID)  # local_clockin from the tracker's picker
 
 
 class EventResult(_Model):

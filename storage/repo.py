@@ -114,6 +114,14 @@ def slots_of_session(s: Session, *, session_id: int) -> list[Slot]:
     return list(s.exec(query.order_by(Slot.start)))
 
 
+def tracked_slots_at(s: Session, *, freelancer_id: int, start: datetime) -> list[Slot]:
+    """The freelancer's tracked (not manual, not deleted) slots that begin at `start`, on any contract."""
+    query = (select(Slot).join(Contract, Contract.id == Slot.contract_id)
+             .where(Contract.freelancer_id == freelancer_id, Slot.start == start, Slot.manual.is_(False),
+                    Slot.deleted_at.is_(None)))
+    return list(s.exec(query.order_by(Slot.id)))
+
+
 def slot_at(s: Session, *, contract_id: int, start: datetime) -> Slot | None:
     return s.exec(select(Slot).where(Slot.contract_id == contract_id, Slot.start == start)).first()
 

@@ -15,11 +15,12 @@ from bot.api.auth import authenticated_device, bearer, token_of
 from bot.api.clock import app_now, request_now
 from bot.api.errors import ApiProblem, error_responses, refused
 from bot.api.uploads import SLOT_BODY, read_upload
-from bot.services import agent_events, devices, images, ingest
+from bot.services import agent_events, devices, edits, images, ingest
 from bot.services.context import Context
 from bot.services.watching import state_mark
 from diary.protocol import (
     AgentEvent,
+    MAX_ID,
     AgentState,
     EventResult,
     PairRequest,
@@ -107,6 +108,21 @@ async def _record_slot(request: Request) -> JSONResponse:
     if isinstance(result, Refusal):
         raise refused(result)
     return JSONResponse(result.model_dump(mode="json"), status_code=200 if result.duplicate else 201)
+
+
+@router.delete("/slots/{slot_start}", response_model=EventResult, responses=error_responses(401, 404, 409, 422))
+def delete_slot(
+    request: Request, slot_start: datetime, device: Authenticated, now: Now,
+    session_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="The session, when two contracts share the start.")] = None,
+) -> EventResult:
+    """The freelancer deletes an uploaded slot of their own from the tracker window, until the week's
+    edit deadline: its screenshot and its time are gone (docs/rules.md, deleting)."""
+    if slot_start.tzinfo is None:
+        raise ApiProblem(422, "Give the slot's start with its UTC offset, e.g. 2026-11-18T10:00:00+00:00.", "invalid")
+    result = edits.delete_from_device(_ctx(request), device.member_id, slot_start, session_id=session_id, now=now)
+    if isinstance(result, Refusal):
+        raise refused(result)
+    return EventResult(ok=True, message=result.text)
 
 
 @router.post("/events", response_model=EventResult, responses=error_responses(400, 401, 404, 409, 422))

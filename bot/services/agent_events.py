@@ -23,7 +23,7 @@ def handle(ctx: Context, device: Device, event: AgentEvent, *, now: datetime) ->
         if event.kind == "idle_stop":
             return _idle_stop(s, ctx, me, min(event.at, now), now)
         if event.kind == "local_clockin":
-            return _local_clockin(s, ctx, me, event.memo or "", now)
+            return _local_clockin(s, ctx, me, event.memo or "", event.contract_id, now)
         return _local_clockout(s, ctx, me, min(event.at, now))
 
 
@@ -57,15 +57,26 @@ def _idle_stop(s: Session, ctx: Context, me: Member, at: datetime, now: datetime
     return _outcome(result, "Clocked out for idleness.")
 
 
-def _local_clockin(s: Session, ctx: Context, me: Member, memo: str, now: datetime) -> EventResult | Refusal:
-    contract = _desktop_contract(s, me)
+def _local_clockin(s: Session, ctx: Context, me: Member, memo: str, contract_id: int | None,
+                   now: datetime) -> EventResult | Refusal:
+    contract = _desktop_contract(s, me) if contract_id is None else _own_contract(s, me, contract_id)
+    if isinstance(contract, Refusal):
+        return contract
     if contract is None:
-        return Refusal("You have several contracts: clock in from the contract's channel with /clockin.", "conflict")
+        return Refusal("You have several contracts: pick one in the tracker window, or clock in from the "
+                       "contract's channel with /clockin.", "conflict")
     result = sessions.start(s, ctx, me, contract, memo=memo, now=now)
     if isinstance(result, Refusal):
         return result
     running = repo.open_session(s, freelancer_id=me.id)
     return EventResult(ok=True, message=f"Clocked in on {result.title}.", session_id=running.id)
+
+
+def _own_contract(s: Session, me: Member, contract_id: int) -> Contract | Refusal:
+    contract = repo.by_id(s, Contract, contract_id)
+    if contract is None or contract.freelancer_id != me.id:
+        return Refusal(f"There is no contract #{contract_id} of yours to clock in on.", "not_found")
+    return contract
 
 
 def _desktop_contract(s: Session, me: Member) -> Contract | None:

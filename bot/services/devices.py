@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, Row, bindparam, select, update
 from sqlmodel import Session
 
+from bot.services import tracker_state
 from bot.services.actors import Actor, resolve
 from bot.services.context import Context
 from bot.services.results import PairingIssued
@@ -113,7 +114,7 @@ def revoke(ctx: Context, device_id: int, *, now: datetime) -> None:
 def state(ctx: Context, device: Device, *, now: datetime) -> AgentState:
     with ctx.unit() as s:
         running = repo.open_session(s, freelancer_id=device.member_id)
-        return state_in(s, running, ctx.slot_seconds, now)
+        return tracker_state.detailed(s, ctx, device.member_id, running, state_in(s, running, ctx.slot_seconds, now), now=now)
 
 
 def state_in(s: Session, running: WorkSession | None, slot_seconds: int, now: datetime) -> AgentState:

@@ -25,6 +25,21 @@ def delete_slot(ctx: Context, actor: Actor, slot_id: int, *, now: datetime) -> D
         return _delete(s, ctx, me, contract, slot, now)
 
 
+def delete_from_device(ctx: Context, member_id: int, start: datetime, *, session_id: int | None,
+                       now: datetime) -> Done | Refusal:
+    """The tracker window's Delete of a slot already uploaded: the freelancer's own tracked slot of
+    that start (of that session, when the agent names it), until the week's edit deadline."""
+    with ctx.unit() as s:
+        me = s.get(Member, member_id)
+        found = [x for x in repo.tracked_slots_at(s, freelancer_id=member_id, start=start)
+                 if session_id is None or x.session_id == session_id]
+        if not found:
+            return Refusal("There is no such slot in your diary.", "not_found")
+        if len(found) > 1:
+            return Refusal("Two contracts have a slot at that time; name the session with ?session_id=N.", "conflict")
+        return _delete(s, ctx, me, s.get(Contract, found[0].contract_id), found[0], now)
+
+
 AT_EXAMPLE = "e.g. /delete 14:20 or /delete 14:20 yesterday (a slot's start, as /diary shows it)"
 
 

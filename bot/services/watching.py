@@ -7,13 +7,14 @@ from sqlmodel import select
 
 from bot.services.context import Context
 from bot.services.devices import state_in
+from bot.services.tracker_state import DETAILS
 from diary.protocol import AgentState
 from storage.tables import Contract, WorkSession
 
 
 def state_mark(state: AgentState) -> str:
     """What an agent acts on, without the clock: two equal marks mean nothing changed for it."""
-    return state.model_dump_json(exclude={"server_time"})
+    return state.model_dump_json(exclude={"server_time", *DETAILS})
 
 
 def state_marks(ctx: Context, member_ids: Collection[int], *, now: datetime) -> dict[int, str]:

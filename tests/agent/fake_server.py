@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from diary.protocol import (
     AgentEvent,
@@ -56,6 +56,8 @@ class FakeApi:
     event_refusal: tuple[int, dict] | None = None  # the answer to every event while set: a "no"
     bodies: list[bytes] = field(default_factory=list)
     fail_slots_with: int | None = None  # answer every slot upload with this status
+    deleted: list[datetime] = field(default_factory=list)  # slot starts deleted from the tracker window
+    week: dict | None = None  # the `week` of the state, when set
     version: int = 0
     changed: threading.Condition = field(default_factory=threading.Condition)
 
@@ -77,8 +79,16 @@ class FakeApi:
             tracking=self.tracking, session_id=self.session_id if self.tracking else None,
             contract=ContractBrief(id=1, title="Website rebuild") if self.tracking else None, memo=self.memo,
             screenshots=self.screenshots, idle_minutes=self.idle_minutes, slot_seconds=self.slot_seconds,
-            server_time=datetime.now(UTC), window=self.window,
+            server_time=datetime.now(UTC), window=self.window, week=self.week if self.tracking else None,
+            contracts=[ContractBrief(id=1, title="Website rebuild")],
+            diary_url="https://tally.example/diary/signed" if self.tracking else None,
         )  # fmt: skip
+
+    def delete_slot(self, start: datetime, session_id: int) -> tuple[int, dict]:
+        if self.slots.pop((session_id, start), None) is None:
+            return 404, {"error": "not_found", "detail": "There is no such slot in your diary."}
+        self.deleted.append(start)
+        return 200, {"ok": True, "message": "Deleted the slot: its screenshot and its time are gone."}
 
     def wait_for_change(self, seen: int, seconds: float) -> None:
         with self.changed:
@@ -128,6 +138,15 @@ class _Handler(BaseHTTPRequestHandler):
         if wait > 0:
             self.api.wait_for_change(self.api.version, wait)
         self._send(200, self.api.state().model_dump(mode="json"))
+
+    def do_DELETE(self) -> None:
+        url = urlsplit(self.path)
+        prefix = "/api/v1/agent/slots/"
+        if not url.path.startswith(prefix) or not self._authorized():
+            return self._send(404, {"error": "not_found", "detail": url.path}) if self._authorized() else None
+        start = datetime.fromisoformat(unquote(url.path[len(prefix):]))
+        session_id = int(parse_qs(url.query)["session_id"][0])
+        self._send(*self.api.delete_slot(start, session_id))
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))

@@ -76,3 +76,16 @@ def test_the_queue_file_is_private_and_versioned(tmp_path):
     Queue(home.queue_path)
     assert home.queue_path.name == "queue-v1.sqlite3"
     assert home.queue_path.stat().st_mode & 0o077 == 0
+
+
+def test_a_slot_deleted_before_upload_never_becomes_uploadable(tmp_path):
+    queue = Queue(tmp_path / "q.sqlite3")
+    current, waiting = slot(1), slot(0)
+    queue.finish(waiting, not_before=T0)
+    queue.save_open(current, screenshot=b"jpeg")
+    assert queue.holds(1, current.start) and queue.drop(1, waiting.start)
+    current.discarded = True  # the slot being recorded, deleted in the tracker window
+    queue.save_open(current)
+    queue.finish(current, not_before=T0)
+    assert queue.head() is None and not queue.holds(1, current.start) and queue.open_slots() == []
+    assert not queue.drop(1, waiting.start)  # nothing left to delete here: the caller asks the server

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from agent.slotclock import OpenSlot
-from agent.wire import MAX_EVENTS_PER_MINUTE, MAX_WINDOW_TEXT, ServerState, WindowInfo, event_body, pair_body
+from agent.wire import MAX_EVENTS_PER_MINUTE, MAX_MEMO, MAX_WINDOW_TEXT, ServerState, Week, WindowInfo, event_body, pair_body
 from diary import protocol
 from diary.terms import Billing, Screenshots
 
@@ -64,12 +64,13 @@ def test_the_server_state_is_read_from_an_agent_state():
     )  # fmt: skip
     assert ServerState.from_json(json.loads(state.model_dump_json())) == ServerState(
         tracking=True, session_id=9, contract="Site", memo="m", screenshots=Screenshots.BLUR,
-        idle_minutes=5, slot_seconds=60, window=True,
+        idle_minutes=5, slot_seconds=60, window=True, contract_id=1,
     )  # fmt: skip
 
 
 def test_the_bounds_match_the_protocol():
-    assert (MAX_WINDOW_TEXT, MAX_EVENTS_PER_MINUTE) == (protocol.MAX_WINDOW_TEXT, protocol.MAX_EVENTS_PER_MINUTE)
+    assert (MAX_WINDOW_TEXT, MAX_EVENTS_PER_MINUTE, MAX_MEMO) == (
+        protocol.MAX_WINDOW_TEXT, protocol.MAX_EVENTS_PER_MINUTE, protocol.MAX_MEMO)
 
 
 def test_naive_instants_never_reach_the_wire():

@@ -1,0 +1,148 @@
+"""The tracker window of a real agent under Xvfb, in headless Chromium: the last screenshot as
+soon as it is taken, Delete before and after upload, the memo, and a door closed to strangers."""
+
+import http.client
+import json
+import time
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.agent.agentproc import AgentProcess
+from tests.web.live import CHROMEDRIVER, CHROMIUM, chromium
+
+pytest.importorskip("selenium", reason="selenium is not installed (pip install selenium)")
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+needs_chromium = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="chromium and chromedriver are not "
+                                    "installed (apt-get install chromium chromium-driver)")
+
+
+@pytest.fixture
+def agent(tmp_path, server, xdisplay):
+    proc = AgentProcess(tmp_path, server, xdisplay)
+    proc.pair()
+    yield proc
+    if proc.proc and proc.proc.poll() is None:
+        proc.kill9()
+
+
+def window_url(agent) -> str:
+    assert agent.server.wait_until(lambda: (agent.home / "window.json").exists(), seconds=10)
+    return json.loads((agent.home / "window.json").read_text())["url"]
+
+
+def get(url: str, path: str, host: str | None = None) -> tuple[int, str]:
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn.request("GET", path, headers={"Host": host or parts.netloc})
+    response = conn.getresponse()
+    return response.status, response.read().decode()
+
+
+def test_only_the_handed_out_link_opens_the_window(agent, server):
+    agent.start()
+    url = window_url(agent)
+    secret = urlsplit(url).path.strip("/")
+    assert (agent.home / "window.json").stat().st_mode & 0o077 == 0  # the link is this user's alone
+    assert get(url, f"/{secret}/")[0] == 200
+    for path in ("/", "/live", "/shot.jpg", f"/{secret[:-1]}x/", f"/{secret}", f"/x/{secret}/"):
+        status, body = get(url, path)
+        assert status == 403 and "tally-agent open" in body, path
+    # A web page that points its own host name at 127.0.0.1 (DNS rebinding) is refused too.
+    assert get(url, f"/{secret}/", host=f"evil.example:{urlsplit(url).port}")[0] == 403
+    opened = agent.cli("open")
+    assert opened.returncode == 0 and url in opened.stdout
+    agent.stop()
+    assert not (agent.home / "window.json").exists()
+    assert "not running" in agent.cli("open").stderr
+
+
+def _retry(driver, action, seconds: float = 15):
+    """The live part is redrawn every few seconds: an element read just before a redraw goes stale."""
+    return WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: action(d) or None)
+
+
+DELETE_SHOWN = """
+var form = document.querySelector('#shot form');
+var shown = [form.session_id.value, form.slot_start.value];
+document.getElementById('delete').click();
+return shown;
+"""
+
+
+def delete_shown(driver) -> tuple[int, datetime]:
+    """Reads which slot the Delete button is for and clicks it in one step: a redraw cannot come between."""
+    session, start = driver.execute_script(DELETE_SHOWN)
+    return int(session), datetime.fromisoformat(start)
+
+
+def _shown_shot(driver) -> tuple[int, datetime] | None:
+    driver.refresh()
+    images = driver.find_elements("id", "shot-image")
+    if not images or not driver.execute_script("return arguments[0].naturalWidth", images[0]):
+        return None
+    form = driver.find_element("css selector", "#shot form")
+    session = form.find_element("name", "session_id").get_attribute("value")
+    start = form.find_element("name", "slot_start").get_attribute("value")
+    return int(session), datetime.fromisoformat(start)
+
+
+@needs_chromium
+def test_the_last_screenshot_shows_and_delete_keeps_it_off_the_server(agent, server, tmp_path):
+    server.api.fail_slots_with = 503  # nothing gets uploaded: every slot stays on the computer
+    server.api.clock_in("window check", slot_seconds=6, idle_minutes=100)
+    agent.start().wait_tracking()
+    with chromium(tmp_path / "profile", 700, 1000) as driver:
+        driver.get(window_url(agent))
+        assert "Tracking Website rebuild" in driver.find_element("id", "state").text
+        WebDriverWait(driver, 30).until(_shown_shot)
+        _retry(driver, lambda d: d.find_element("id", "connection").text.startswith("not connected: server: 503"))
+        assert driver.find_element("id", "shot-where").text == "on this computer, not uploaded yet"
+        session, start = delete_shown(driver)
+        assert "never sent" in driver.find_element("id", "notice").text
+    server.api.fail_slots_with = None
+    assert server.wait_until(lambda: len(server.api.slots) >= 2, seconds=30)
+    server.api.clock_out()
+    agent.wait_tracking(False)
+    assert server.wait_until(lambda: (agent.status() or {}).get("queued") == 0, seconds=20)
+    assert (session, start) not in server.api.slots
+    assert not any(r.report.slot_start == start for r in server.api.slots.values())
+    agent.stop()
+
+
+@needs_chromium
+def test_delete_after_upload_asks_the_server_and_a_new_memo_goes_with_the_next_slots(agent, server, tmp_path):
+    server.api.clock_in("first memo", slot_seconds=6, idle_minutes=100)
+    server.api.week = {"tracked": 130, "today": 70, "limit": 600}
+    agent.start().wait_tracking()
+    with chromium(tmp_path / "profile", 700, 1000) as driver:
+        driver.get(window_url(agent))
+        assert driver.find_element("id", "week-total").text == "2:10"
+        assert driver.find_element("id", "today").text == "1:10"
+        assert "of 10:00" in driver.find_element("id", "week").text
+        assert driver.find_element("id", "diary").get_attribute("href") == "https://tally.example/diary/signed"
+
+        memo = driver.find_element("id", "memo-text")
+        memo.clear()
+        memo.send_keys("fixing the login form")
+        driver.find_element("id", "memo-save").click()
+        assert "Memo set: fixing the login form" in driver.find_element("id", "notice").text
+        set_at = datetime.now().astimezone()
+
+        def uploaded(d):
+            shot = _shown_shot(d)
+            return shot if shot and shot in server.api.slots and d.find_element("id", "shot-where").text == "uploaded" else None
+
+        WebDriverWait(driver, 40, ignored_exceptions=(StaleElementReferenceException,)).until(uploaded)
+        session, start = delete_shown(driver)
+        assert "its time" in driver.find_element("id", "notice").text
+    assert start in server.api.deleted and (session, start) not in server.api.slots
+    later = [r.report for r in server.api.slots.values() if r.report.slot_start > set_at]
+    assert server.wait_until(lambda: any(r.report.slot_start > set_at for r in server.api.slots.values()), seconds=30)
+    later = [r.report for r in server.api.slots.values() if r.report.slot_start > set_at]
+    assert later and all(r.memo == "fixing the login form" for r in later)
+    agent.stop()

@@ -1,0 +1,70 @@
+"""What the tracker window reads from and asks of the server: the week so far, the contracts to
+pick from, a diary link, and deleting an uploaded slot until the edit deadline."""
+
+from datetime import timedelta
+
+from bot.services import views
+from tests.api.conftest import NOW
+from tests.api.world import API, BOB, CAROL, Slot, bearer, clock_in, hire, pair_agent, upload
+
+
+def _state(api, token: str) -> dict:
+    return api.get(f"{API}/state", headers=bearer(token)).json()
+
+
+def test_the_state_carries_the_week_against_the_limit_and_a_diary_link(ctx, api, clock):
+
+    hire(ctx, NOW - timedelta(days=2), limit_hours=2)
+    token = pair_agent(ctx, NOW)
+    session_id = clock_in(ctx, NOW)
+    clock.advance(minutes=30)
+    for i in range(2):
+        assert upload(api, token, Slot(session_id, NOW + timedelta(minutes=10 * i))).status_code == 201
+    body = _state(api, token)
+    assert body["week"] == {"tracked": 20, "today": 20, "limit": 120, "minimum": None}
+    assert body["contracts"] == [{"id": body["contract"]["id"], "title": "Website"}]
+    assert body["diary_url"].startswith(ctx.public_url + "/diary/")
+    assert api.get(body["diary_url"].removeprefix(ctx.public_url)).status_code == 200
+
+
+def test_an_agent_not_tracking_still_gets_its_contracts_but_no_week(ctx, api, agent):
+    body = _state(api, agent)
+    assert body["tracking"] is False and body["week"] is None and [c["title"] for c in body["contracts"]] == ["Website"]
+
+
+def test_deleting_an_uploaded_slot_takes_its_time_and_screenshot(ctx, api, agent, session_id, clock):
+    clock.advance(minutes=30)
+    for i in range(2):
+        assert upload(api, agent, Slot(session_id, NOW + timedelta(minutes=10 * i))).status_code == 201
+    answer = api.delete(f"{API}/slots/{NOW.isoformat()}", headers=bearer(agent))
+    assert answer.status_code == 200 and "its time" in answer.json()["message"]
+    assert _state(api, agent)["week"]["tracked"] == 10
+    day = views.day_diary(ctx, BOB, now=clock.now)
+    assert [c.start for r in day.rows for c in r.cells if c.counted] == [NOW + timedelta(minutes=10)]
+    again = api.delete(f"{API}/slots/{NOW.isoformat()}", headers=bearer(agent))
+    assert again.status_code == 404 and again.json()["error"] == "not_found"
+    # The agent's re-send of a deleted slot does not bring its time back.
+    upload(api, agent, Slot(session_id, NOW))
+    assert _state(api, agent)["week"]["tracked"] == 10
+
+
+def test_a_slot_cannot_be_deleted_after_the_edit_deadline(ctx, api, agent, session_id, clock):
+    clock.advance(minutes=30)
+    assert upload(api, agent, Slot(session_id, NOW)).status_code == 201
+    clock.advance(days=12)  # past the Monday noon after the week
+    answer = api.delete(f"{API}/slots/{NOW.isoformat()}", headers=bearer(agent))
+    assert answer.status_code == 422 and "closed for edits" in answer.json()["detail"]
+
+
+def test_deleting_needs_a_token_an_offset_and_ones_own_slot(ctx, api, agent, session_id, clock):
+
+    clock.advance(minutes=30)
+    assert upload(api, agent, Slot(session_id, NOW)).status_code == 201
+    assert api.delete(f"{API}/slots/{NOW.isoformat()}").status_code == 401
+    naive = api.delete(f"{API}/slots/2026-11-18T10:00:00", headers=bearer(agent))
+    assert naive.status_code == 422 and "UTC offset" in naive.json()["detail"]
+    assert api.delete(f"{API}/slots/yesterday", headers=bearer(agent)).status_code == 422
+    hire(ctx, NOW, freelancer=CAROL)
+    other = pair_agent(ctx, NOW, freelancer=CAROL)
+    assert api.delete(f"{API}/slots/{NOW.isoformat()}", headers=bearer(other)).status_code == 404
+    assert _state(api, agent)["week"]["tracked"] == 10
