@@ -4,6 +4,7 @@ posts and a Socket Mode WebSocket. It records every call so tests can assert wha
 import asyncio
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -64,6 +65,10 @@ class FakeSlack:
         self.envelopes: asyncio.Queue | None = None
         self.port = 0
         self.scopes = ALL_SCOPES  # what auth.test says the token may do, in its x-oauth-scopes header
+        # Posts that match are held, unanswered, until `release`, then fail without being posted:
+        # a sender killed meanwhile left a request in flight that never reached Slack.
+        self.holding: Callable[[dict], bool] | None = None
+        self.released = threading.Event()
 
     # -- running ---------------------------------------------------------------------------------
 
@@ -112,12 +117,22 @@ class FakeSlack:
             self.messages.clear()
             self.scopes = ALL_SCOPES
             self.admins = set(ADMINS)
+            self.holding = None
+            self.released.clear()
 
     # -- what tests ask --------------------------------------------------------------------------
 
     def fail(self, method: str, status: int, body: dict | str, headers: dict | None = None) -> None:
         """The next call of `method` gets this answer instead of the usual one."""
         self.failures.setdefault(method, []).append(Failure(status, body, headers or {}))
+
+    def hold(self, matching: Callable[[dict], bool]) -> None:
+        """The next post matching is held until `release` (see `holding`)."""
+        self.released.clear()
+        self.holding = matching
+
+    def release(self) -> None:
+        self.released.set()
 
     def of(self, method: str, path: str | None = None) -> list[Call]:
         with self.changed:
@@ -155,6 +170,12 @@ class FakeSlack:
             args.update(await request.json())
         elif request.can_read_body:
             args.update(await request.post())
+        if method == "chat.postMessage" and self.holding is not None and self.holding(args):
+            self.holding = None
+            self._record(Call("held", args))
+            while not self.released.is_set():
+                await asyncio.sleep(0.05)
+            return web.json_response({"ok": False, "error": "internal_error"}, status=500)
         self._record(Call(method, args, headers={"authorization": request.headers.get("Authorization", "")}))
         queued = self.failures.get(method)
         if queued:
