@@ -25,6 +25,7 @@ def run_serve(tmp_path, **env_more) -> tuple[list[str], str]:
         answer = httpx.get(f"http://127.0.0.1:{port}/healthz", headers={"X-Request-ID": "req-42"})
         assert answer.headers["x-request-id"] == "req-42"
         made = httpx.get(f"http://127.0.0.1:{port}/nowhere").headers["x-request-id"]
+        httpx.get(f"http://127.0.0.1:{port}/diary/leaky-link-token-123?day=2026-11-18")
     finally:
         process.terminate()
         err = process.communicate(timeout=20)[1]
@@ -40,6 +41,8 @@ def test_json_logs_are_one_object_a_line_with_time_level_logger_message_and_requ
     [health] = [r for r in records if "GET /healthz" in r["message"] and r["request_id"] == "req-42"]
     assert health["level"] == "INFO" and health["time"].endswith("+00:00")
     assert any("GET /nowhere" in r["message"] and r["request_id"] == made for r in records)
+    assert not [line for line in lines if "leaky-link-token-123" in line]  # diary links stay masked in JSON
+    assert any("GET /diary/…?day=2026-11-18" in r["message"] for r in records)
 
 
 def test_start_up_says_what_matters_in_a_few_lines(tmp_path):
