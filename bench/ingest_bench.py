@@ -2,6 +2,8 @@
 
 For each database it measures, in one run and against one server process:
   * bare    - an endpoint that only reads the same multipart upload and validates its JSON;
+  * minimal - the least an honest ingest endpoint does (bench/ingest_app.py): token lookup,
+              multipart, validation, image header, sha256, one file, one row, one transaction;
   * ingest  - POST /api/v1/agent/slots: token check, image check, blob write, rows, commit;
   * paced   - ingest again at half the rate ingest reached, for the latency people will see.
 It then checks that nothing was lost: slot rows and stored screenshots = 2xx answers.
@@ -40,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SLOT_SECONDS = 10  # short slots give every agent enough distinct slots for a long run
-BARE, SLOTS = "/bench/bare", "/api/v1/agent/slots"
+BARE, MINIMAL, SLOTS = "/bench/bare", "/bench/minimal", "/api/v1/agent/slots"
 BOUNDARY = "tallybenchboundary"
 
 
@@ -347,8 +349,10 @@ def bench_database(label: str, url: str, data_dir: Path, args, image: bytes, poo
     target = Target(pool, f"http://127.0.0.1:{port}", agents, started, image, args.processes, server.pid)
     try:
         bare_indices, indices = [0] * len(agents), [0] * len(agents)  # bare stores nothing: any slot will do
+        minimal_indices = [0] * len(agents)  # minimal keeps rows of its own
         target.phase("warm-up", BARE, bare_indices, 2)
         bare = target.phase("bare", BARE, bare_indices, args.seconds)
+        minimal = target.phase("minimal", MINIMAL, minimal_indices, args.seconds)
         ingest = target.phase("ingest", SLOTS, indices, args.seconds)
         paced = target.phase("paced", SLOTS, indices, args.seconds, rate=ingest.rate / 2)
     finally:
@@ -356,15 +360,17 @@ def bench_database(label: str, url: str, data_dir: Path, args, image: bytes, poo
         server.wait(30)
     rows, shots = count_rows(url)
     files = sum(1 for path in (data_dir / "screenshots").rglob("*") if path.is_file())
-    return report(label, bare, ingest, paced, rows, shots, files)
+    return report(label, bare, minimal, ingest, paced, rows, shots, files)
 
 
-def report(label: str, bare: Phase, ingest: Phase, paced: Phase, rows: int, shots: int, files: int) -> dict:
+def report(label: str, bare: Phase, minimal: Phase, ingest: Phase, paced: Phase, rows: int, shots: int, files: int) -> dict:
     accepted = ingest.ok + paced.ok
     return {
         "database": label,
-        "phases": [summary(p) for p in (bare, ingest, paced)],
+        "phases": [summary(p) for p in (bare, minimal, ingest, paced)],
         "ingest_share_of_bare": round(ingest.rate / bare.rate, 3) if bare.rate else None,
+        "ingest_vs_minimal": round(ingest.rate / minimal.rate, 3) if minimal.rate else None,
+        "cpu_ingest_vs_minimal": round(minimal.cpu_ms_per_answer / ingest.cpu_ms_per_answer, 3) if ingest.ok else None,
         "accepted": accepted, "slot_rows": rows, "screenshot_rows": shots, "screenshot_files": files,
         "nothing_lost": rows == shots == files == accepted,
     }
@@ -389,10 +395,12 @@ def markdown(results: list[dict], args, image: bytes, load: str) -> str:
                          f"{p['p99_ms']} | {p['server_cpu_ms']:.2f} | {100 * p['server_busy']:.0f}% | {answers} |")
     lines.append("")
     for result in results:
-        bare_cpu, ingest_cpu = result["phases"][0]["server_cpu_ms"], result["phases"][1]["server_cpu_ms"]
-        lines.append(f"- {result['database']}: ingest = {100 * (result['ingest_share_of_bare'] or 0):.0f}% of bare; "
+        bare_cpu, minimal_cpu, ingest_cpu = (result["phases"][i]["server_cpu_ms"] for i in range(3))
+        lines.append(f"- {result['database']}: ingest = {100 * (result['ingest_share_of_bare'] or 0):.0f}% of bare, "
+                     f"{result['ingest_vs_minimal']}x the minimal endpoint's rate (server CPU per answer "
+                     f"{ingest_cpu:.2f} ms against minimal's {minimal_cpu:.2f} ms); "
                      f"server CPU per answer {ingest_cpu:.2f} ms against bare's {bare_cpu:.2f} ms; "
-                     f"p99 at half the ingest peak = {result['phases'][2]['p99_ms']} ms; "
+                     f"p99 at half the ingest peak = {result['phases'][3]['p99_ms']} ms; "
                      f"2xx answers {result['accepted']}, slot rows {result['slot_rows']}, screenshots "
                      f"{result['screenshot_rows']} rows / {result['screenshot_files']} files: "
                      f"{'nothing lost' if result['nothing_lost'] else 'MISMATCH'}")
