@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlmodel import Session
 
 from storage.blobs import BlobStore
@@ -48,6 +48,19 @@ class Context:
             self.outage.answered()
             for member_id in s.info["changed"]:
                 self.on_change(member_id)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction on a bare connection, for a hot path that builds no ORM objects (the
+        slot ingest); the database being away is raised as DatabaseUnavailable, as by unit()."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except Exception as error:
+            if is_unavailable(error):
+                raise self.outage.failed(error) from error
+            raise
+        self.outage.answered()
 
     def _rollback(self, s: Session) -> None:
         try:

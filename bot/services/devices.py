@@ -18,7 +18,8 @@ from storage import repo
 from storage.tables import Contract, Device, PairingCode, WorkSession
 
 DEVICES, CODES = Device.__table__, PairingCode.__table__
-LIVE_DEVICES = select(DEVICES.c.id, DEVICES.c.member_id, DEVICES.c.token_hash, DEVICES.c.last_seen_at).where(
+LIVE_DEVICE_COLUMNS = (DEVICES.c.id, DEVICES.c.member_id, DEVICES.c.token_hash, DEVICES.c.last_seen_at)
+LIVE_DEVICES = select(*LIVE_DEVICE_COLUMNS).where(
     DEVICES.c.token_hash.in_(bindparam("hashes", expanding=True)), DEVICES.c.revoked_at.is_(None))
 SEEN = update(DEVICES).where(DEVICES.c.id.in_(bindparam("ids", expanding=True))).values(last_seen_at=bindparam("now"))
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by hand

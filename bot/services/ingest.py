@@ -12,9 +12,10 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.services import devices
@@ -39,21 +40,34 @@ SLOTS, SHOTS, SESSIONS, CONTRACTS = Slot.__table__, Screenshot.__table__, WorkSe
 
 # The group's statements, built once: building one costs about as much as running it.
 # Each session comes with the columns of its contract the checks read: one row serves as both.
-SESSIONS_BY_ID = select(
-    SESSIONS.c.id, SESSIONS.c.contract_id, SESSIONS.c.started_at, SESSIONS.c.ended_at, SESSIONS.c.memo,
-    CONTRACTS.c.freelancer_id, CONTRACTS.c.screenshots, CONTRACTS.c.billing, CONTRACTS.c.tz, CONTRACTS.c.window,
-).join(CONTRACTS, CONTRACTS.c.id == SESSIONS.c.contract_id).where(SESSIONS.c.id.in_(bindparam("ids", expanding=True)))
+SESSION_COLUMNS = (SESSIONS.c.id, SESSIONS.c.contract_id, SESSIONS.c.started_at, SESSIONS.c.ended_at, SESSIONS.c.memo,
+                   CONTRACTS.c.freelancer_id, CONTRACTS.c.screenshots, CONTRACTS.c.billing, CONTRACTS.c.tz, CONTRACTS.c.window)
+SLOT_COLUMNS = (SLOTS.c.id, SLOTS.c.contract_id, SLOTS.c.start, SLOTS.c.meta_hash, SLOTS.c.deleted_at,
+                SLOTS.c.manual, SLOTS.c.screenshot_at, SLOTS.c.active_minutes)
+SESSIONS_BY_ID = select(*SESSION_COLUMNS).join(CONTRACTS, CONTRACTS.c.id == SESSIONS.c.contract_id).where(
+    SESSIONS.c.id.in_(bindparam("ids", expanding=True)))
 # Contracts x starts is a superset of the (contract, start) pairs asked for; the unique index serves it.
-SLOTS_AT = select(
-    SLOTS.c.id, SLOTS.c.contract_id, SLOTS.c.start, SLOTS.c.meta_hash, SLOTS.c.deleted_at,
-    SLOTS.c.manual, SLOTS.c.screenshot_at, SLOTS.c.active_minutes,
-).where(SLOTS.c.contract_id.in_(bindparam("contracts", expanding=True)), SLOTS.c.start.in_(bindparam("starts", expanding=True)))
+SLOTS_AT = select(*SLOT_COLUMNS).where(SLOTS.c.contract_id.in_(bindparam("contracts", expanding=True)),
+                                       SLOTS.c.start.in_(bindparam("starts", expanding=True)))
+# A group of one (most groups, where few agents upload) reads all of it in one statement without
+# IN lists, which SQLAlchemy renders afresh on every execution: the device of the token, the
+# session with its contract, and the slot already at that start. No row: the token is unknown.
+READ_ONE = select(
+    *(column.label(f"d_{column.name}") for column in devices.LIVE_DEVICE_COLUMNS),
+    *(column.label(f"s_{column.name}") for column in SESSION_COLUMNS),
+    *(column.label(f"x_{column.name}") for column in SLOT_COLUMNS),
+).select_from(
+    devices.DEVICES.outerjoin(SESSIONS, SESSIONS.c.id == bindparam("session_id"))
+    .outerjoin(CONTRACTS, CONTRACTS.c.id == SESSIONS.c.contract_id)
+    .outerjoin(SLOTS, and_(SLOTS.c.contract_id == SESSIONS.c.contract_id, SLOTS.c.start == bindparam("start")))
+).where(devices.DEVICES.c.token_hash == bindparam("token_hash"), devices.DEVICES.c.revoked_at.is_(None))
 # Asking for the ids in parameter order would make SQLite insert row by row; instead each id is
 # matched to its slot by the slot's (contract, start), unique within a group.
 INSERT_SLOTS = insert(SLOTS).returning(SLOTS.c.id, SLOTS.c.contract_id, SLOTS.c.start)
 INSERT_SHOTS = insert(SHOTS)
 TOUCH_SESSIONS = update(SESSIONS).where(SESSIONS.c.id.in_(bindparam("ids", expanding=True))).values(
     last_report_at=bindparam("at"))
+TOUCH_SESSION = update(SESSIONS).where(SESSIONS.c.id == bindparam("session_id")).values(last_report_at=bindparam("at"))
 
 
 @dataclass(frozen=True)
@@ -145,8 +159,7 @@ class _Group:
 
 
 def _record_group(ctx: Context, uploads: Sequence[Upload]) -> list[SlotAccepted | Refusal]:
-    with ctx.unit() as s:
-        conn = s.connection()  # Core statements on the unit's transaction: no ORM objects to build
+    with ctx.transaction() as conn:  # Core statements on a bare connection: no ORM objects to build
         group = _read(conn, uploads, ctx.slot_seconds)
         decided = [_decide(group, upload) for upload in uploads]
         # Every write comes after the screenshots are stored: no lock is held while the files are written.
@@ -157,11 +170,31 @@ def _record_group(ctx: Context, uploads: Sequence[Upload]) -> list[SlotAccepted 
 
 
 def _read(conn: Connection, uploads: Sequence[Upload], slot_seconds: int) -> _Group:
+    if len(uploads) == 1 and uploads[0].device is None:
+        return _read_one(conn, uploads[0], slot_seconds)
     tokens = {u.token for u in uploads if u.device is None}
     found = devices.authenticate_in(conn, tokens) if tokens else {}
     sessions = _sessions(conn, {u.report.session_id for u in uploads})
     starts = {_key(sessions[u.report.session_id].contract_id, u.report) for u in uploads if u.report.session_id in sessions}
     return _Group(found, sessions, _existing(conn, starts), slot_seconds)
+
+
+def _read_one(conn: Connection, upload: Upload, slot_seconds: int) -> _Group:
+    """What _read finds, for a single upload, in one statement (READ_ONE)."""
+    start = upload.report.slot_start.astimezone(UTC)
+    row = conn.execute(READ_ONE, {"token_hash": devices.digest(upload.token), "session_id": upload.report.session_id,
+                                  "start": start}).first()
+    if row is None:
+        return _Group({}, {}, {}, slot_seconds)
+    found = row._mapping
+    device, session, slot = (_part(found, prefix) for prefix in ("d_", "s_", "x_"))
+    sessions = {session.id: session} if session.id is not None else {}
+    existing = {(slot.contract_id, slot.start): slot} if slot.id is not None else {}
+    return _Group({upload.token: device}, sessions, existing, slot_seconds)
+
+
+def _part(found: Any, prefix: str) -> SimpleNamespace:
+    return SimpleNamespace(**{key[len(prefix):]: value for key, value in found.items() if key.startswith(prefix)})
 
 
 def _sessions(conn: Connection, ids: set[int]) -> dict[int, Any]:
@@ -261,13 +294,14 @@ def _write(conn: Connection, ctx: Context, new: list[_New]) -> None:
     for n in new:  # the files are stored before the rows that name them can commit
         if n.upload.image is not None:
             ctx.blobs.put(n.blob_key, n.upload.image.data, n.upload.image.content_type)
-    inserted = conn.execute(INSERT_SLOTS, [_slot_row(n) for n in new])
+    rows = [_slot_row(n) for n in new]
+    inserted = conn.execute(INSERT_SLOTS, rows[0] if len(rows) == 1 else rows)  # one row: no executemany
     ids = {(row.contract_id, row.start): row.id for row in inserted}
     for n in new:
         n.id = ids[_key(n.session.contract_id, n.upload.report)]
     shots = [_shot_row(n) for n in new if n.upload.image]
     if shots:
-        conn.execute(INSERT_SHOTS, shots)
+        conn.execute(INSERT_SHOTS, shots[0] if len(shots) == 1 else shots)
     _touch_sessions(conn, new)
 
 
@@ -296,4 +330,8 @@ def _shot_row(new: _New) -> dict[str, Any]:
 
 def _touch_sessions(conn: Connection, new: list[_New]) -> None:
     """The sessions' last report: the group's latest arrival, a few milliseconds from each one's own."""
-    conn.execute(TOUCH_SESSIONS, {"ids": list({n.session.id for n in new}), "at": max(n.upload.now for n in new)})
+    ids, at = {n.session.id for n in new}, max(n.upload.now for n in new)
+    if len(ids) == 1:
+        conn.execute(TOUCH_SESSION, {"session_id": next(iter(ids)), "at": at})
+    else:
+        conn.execute(TOUCH_SESSIONS, {"ids": list(ids), "at": at})
