@@ -37,8 +37,13 @@ def _private_file(path: Path) -> None:
     SQLite gives its WAL and shared-memory files the database file's mode."""
     if not path.parent.exists():
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-    os.chmod(path, 0o600)  # also a database made before this rule, world-readable
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        # Never open and close an existing database file here: closing any descriptor of it drops
+        # the POSIX locks SQLite holds in this process, and another process would then rebuild the
+        # WAL index under the open connections (lost writes, "disk I/O error").
+        os.chmod(path, 0o600)  # also a database made before this rule, world-readable
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
