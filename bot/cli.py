@@ -178,6 +178,7 @@ def db_restore(path: Path = typer.Argument(..., help="a file made by `tally db b
 
 
 def _backup_step(step, path: Path) -> None:
+    from bot.secret_key import KEY_FILE
     from storage.backup import BackupProblem, Place
     from storage.blobs import open_blobs
     from storage.engine import make_engine
@@ -185,7 +186,7 @@ def _backup_step(step, path: Path) -> None:
     settings = Settings()
     place = Place(make_engine(settings.sqlalchemy_url),
                   open_blobs(settings.blob_url, settings.data_dir, endpoint_url=settings.s3_endpoint_url),
-                  settings.data_dir / "secret.key")
+                  settings.data_dir / KEY_FILE)
     try:
         outcome = step(place, path)
     except BackupProblem as error:

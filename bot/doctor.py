@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from sqlalchemy import make_url
 
 from bot.discord.endpoints import rest_base
+from bot.secret_key import EXAMPLE, KEY_FILE, MIN_LENGTH
 from bot.settings import Settings
 from storage.blobs import open_blobs
 from storage.engine import make_engine
@@ -23,8 +25,6 @@ log = logging.getLogger("tally")
 MANIFEST = Path(__file__).parent / "slack" / "manifest.yml"
 SLACK_API = "https://slack.com/api/"
 TIMEOUT = 10.0
-KEY_FILE = "secret.key"
-MIN_KEY_LENGTH = 16
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,9 @@ def problem(check: str, detail: str, fix: str) -> Finding:
 # -- the database, the blob store, the key --------------------------------------------------------
 
 def check_database(settings: Settings) -> Finding:
+    missing = _missing_sqlite_file(settings.sqlalchemy_url)
+    if missing is not None:  # not made here: connecting would leave an empty file behind
+        return problem("database", f"no database yet at {missing}", "run `tally db upgrade` (`tally serve` also does it on its first start)")
     engine = make_engine(settings.sqlalchemy_url)
     where = engine.url.render_as_string(hide_password=True)
     try:
@@ -62,9 +65,17 @@ def check_database(settings: Settings) -> Finding:
     return ok("database", f"{where}, migrations current ({head})")
 
 
+def _missing_sqlite_file(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database)
+    return None if path.exists() else path
+
+
 def check_blobs(settings: Settings) -> Finding:
     where = settings.blob_url or str(settings.data_dir / "screenshots")
-    key, data = f"doctor/probe-{secrets.token_hex(6)}", secrets.token_bytes(32)
+    key, data = f"doctor-probe-{secrets.token_hex(6)}", secrets.token_bytes(32)
     try:
         blobs = open_blobs(settings.blob_url, settings.data_dir, endpoint_url=settings.s3_endpoint_url)
         blobs.put(key, data, "application/octet-stream")
@@ -85,11 +96,11 @@ def _blob_fix(settings: Settings) -> str:
 
 
 def check_secret(settings: Settings) -> Finding:
-    example = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+    example = EXAMPLE
     if settings.secret_key:
-        if len(settings.secret_key) < MIN_KEY_LENGTH:
+        if len(settings.secret_key) < MIN_LENGTH:
             return problem("secret key", "TALLY_SECRET_KEY is too short to sign diary links safely",
-                           f"set at least {MIN_KEY_LENGTH} random characters, e.g. the output of: {example}")
+                           f"set at least {MIN_LENGTH} random characters, e.g. the output of: {example}")
         return ok("secret key", "TALLY_SECRET_KEY is set")
     kept = settings.data_dir / KEY_FILE
     if kept.is_file() and kept.read_text().strip():
