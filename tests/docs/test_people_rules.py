@@ -2,6 +2,7 @@
 
 import io
 import random
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ from sqlmodel import select
 
 from agent.slotclock import SlotClock
 from agent.wire import ServerState
-from bot.services import agent_events, alerts, contracts, diary_pages, images, ingest, links, retention, sessions, views
+from bot.services import agent_events, alerts, contracts, diary_pages, images, ingest, links, retention, sessions, views, workspaces
 from bot.services.results import ClockedIn, ContractCard
 from diary.contract_terms import Terms
 from diary.permissions import Action, check
@@ -120,6 +121,8 @@ def test_each_party_does_only_their_part_and_strangers_nothing(ctx):
     assert sessions.clock_in(ctx, ALICE, now=MON).message == "Only the freelancer of this contract can clock in and out on it."
     refused = views.timesheet(ctx, CAROL, now=MON, other=ref(BOB))
     assert isinstance(refused, Refusal) and outbox(ctx, "clock") == []
+    assert workspaces.set_summary_channel(ctx, CAROL, now=MON).code == "forbidden"
+    assert "will be posted in" in workspaces.set_summary_channel(ctx, replace(CAROL, admin=True), now=MON).text
 
 
 def test_contract_terms_are_checked_and_an_ended_contract_stays_ended(ctx):
@@ -185,3 +188,23 @@ def test_free_text_is_cleaned_and_held_to_its_limit_and_never_costs_a_slot(ctx):
                                       "minutes": [{"keys": 1, "mouse": 0}] * 10, "memo": "y" * 900})
     ingest.record_slot(ctx, device, sent, None, now=MON + timedelta(minutes=10))
     assert slots(ctx)[0].memo == "y" * 500
+
+
+def test_a_slot_deleted_in_the_tracker_window_while_recorded_never_leaves_the_computer(tmp_path):
+    """Rule: docs/rules.md#deleting-time"""
+    from agent.queue import Queue
+
+    queue = Queue(tmp_path / "queue.sqlite3")
+    clock = SlotClock(_Busy(), queue, lambda mode: b"jpeg", lambda: None, rng=random.Random(3))
+    twenty = utc(2026, 11, 16, 10, 20)
+    clock.start(ServerState(tracking=True, session_id=1, contract="Site", memo="x"), twenty)
+    now = twenty
+    while (wake := clock.next_wake(now)) <= twenty + timedelta(minutes=4):
+        now = wake
+        clock.tick(now)
+    clock.discard()
+    while (wake := clock.next_wake(now)) <= twenty + timedelta(minutes=10):
+        now = wake
+        clock.tick(now)
+    assert queue.head() is None and not queue.holds(1, twenty)
+    assert [slot.start for slot in queue.open_slots()] == [twenty + timedelta(minutes=10)]  # the next one goes on
