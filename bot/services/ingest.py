@@ -12,10 +12,11 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, Select, and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.services import devices
@@ -294,6 +295,8 @@ def _write(conn: Connection, ctx: Context, new: list[_New]) -> None:
     for n in new:  # the files are stored before the rows that name them can commit
         if n.upload.image is not None:
             ctx.blobs.put(n.blob_key, n.upload.image.data, n.upload.image.content_type)
+    if len(new) == 1 and conn.dialect.name == "postgresql":
+        return _write_one_on_postgres(conn, new[0])
     rows = [_slot_row(n) for n in new]
     inserted = conn.execute(INSERT_SLOTS, rows[0] if len(rows) == 1 else rows)  # one row: no executemany
     ids = {(row.contract_id, row.start): row.id for row in inserted}
@@ -303,6 +306,30 @@ def _write(conn: Connection, ctx: Context, new: list[_New]) -> None:
     if shots:
         conn.execute(INSERT_SHOTS, shots[0] if len(shots) == 1 else shots)
     _touch_sessions(conn, new)
+
+
+def _write_one_on_postgres(conn: Connection, new: _New) -> None:
+    """A group of one on PostgreSQL: the slot, its screenshot and the session's last report in one
+    statement (one round trip to the server instead of three). SQLite, in the process, gains nothing."""
+    slot = _slot_row(new)
+    shot = {key: value for key, value in _shot_row(new).items() if key != "slot_id"} if new.upload.image else {}
+    params = ({f"slot_{key}": value for key, value in slot.items()} | {f"shot_{key}": value for key, value in shot.items()}
+              | {"session_id": new.session.id, "at": new.upload.now})
+    new.id = conn.execute(_one_write(tuple(slot), tuple(shot)), params).scalar_one()
+
+
+@cache
+def _one_write(slot_columns: tuple[str, ...], shot_columns: tuple[str, ...]) -> Select:
+    """WITH new_slot AS (INSERT ... RETURNING id), new_shot AS (INSERT ...), touched AS (UPDATE ...)
+    SELECT id FROM new_slot; built once per set of columns, so it is compiled once too."""
+    new_slot = insert(SLOTS).values({name: bindparam(f"slot_{name}") for name in slot_columns}).returning(SLOTS.c.id).cte("new_slot")
+    touched = update(SESSIONS).where(SESSIONS.c.id == bindparam("session_id")).values(last_report_at=bindparam("at"))
+    statement = select(new_slot.c.id).add_cte(touched.cte("touched"))
+    if shot_columns:
+        values = {name: bindparam(f"shot_{name}") for name in shot_columns}
+        shot = insert(SHOTS).values(slot_id=select(new_slot.c.id).scalar_subquery(), **values)
+        statement = statement.add_cte(shot.cte("new_shot"))
+    return statement
 
 
 def _slot_row(new: _New) -> dict[str, Any]:
