@@ -40,6 +40,17 @@ def describe_instant(instant: datetime, tz: str) -> str:
     return f"{_DAY_NAMES[local.weekday()]} {local:%Y-%m-%d %H:%M} ({tz})"
 
 
+def describe_time(instant: datetime, tz: str) -> str:
+    """A time of today as the contract's clock shows it: "09:10 (America/New_York)"."""
+    return f"{instant.astimezone(ZoneInfo(tz)):%H:%M} ({tz})"
+
+
+def describe_span(start: datetime, end: datetime, tz: str) -> str:
+    """A stretch of one day on the contract's clock: "Wed 2026-11-18 09:00–10:00 (America/New_York)"."""
+    zone = ZoneInfo(tz)
+    return f"{start.astimezone(zone):%a %Y-%m-%d %H:%M}–{end.astimezone(zone):%H:%M} ({tz})"
+
+
 @dataclass(frozen=True)
 class BillingWeek:
     monday: date

@@ -13,6 +13,7 @@ from bot.services.results import (
 from bot.services.links import Link
 from diary.money import format_minutes, format_money
 from diary.refusal import Refusal
+from diary.weeks import describe_instant
 
 LEGEND = "cells: activity 0-10 per slot · M manual · ! over limit · ? disputed · . nothing recorded"
 
@@ -91,7 +92,7 @@ def _(c: ContractCard) -> Card:
         ("Rate", f"{format_money(c.rate, c.currency)}/h"), ("Weekly limit", limit),
         ("Weekly payment", format_money(c.weekly_payment, c.currency)), ("Screenshots", c.screenshots),
         ("Billing", c.billing), ("Manual time", "on" if c.manual else "off"), ("Idle after", f"{c.idle_minutes} min"),
-        ("Timezone", c.tz), ("Status", f"{c.status} since {c.start_day}"),
+        ("Timezone", c.tz), ("Started", f"{c.start_day}"), ("Status", f"{c.status} since {c.status_since or c.start_day}"),
     ]
     warning = [f"⚠ Messages to the channel fail: {c.delivery_error}"] if c.delivery_error else []
     return Card(title=f"{c.headline}: #{c.id} {c.title or '(untitled)'}", lines=warning, fields=fields)
@@ -112,7 +113,7 @@ def _(result: ClockedOut) -> Card:
 
 @card_for.register
 def _(result: Link) -> Card:
-    return Card(lines=[f"Your diary link, for you only, valid until {result.expires_at:%Y-%m-%d %H:%M} UTC:", result.url],
+    return Card(lines=[f"Your diary link, for you only, valid until {describe_instant(result.expires_at, result.tz)}:", result.url],
                 buttons=[Button("Open diary", url=result.url)])
 
 
@@ -140,14 +141,29 @@ def _memos(cells: list[Cell]) -> str:
 @card_for.register
 def _(d: DayDiary) -> Card:
     rows = [f"{row.start:%H:%M} " + "".join(_cell(c) for c in row.cells) + "  " + _memos(row.cells) for row in d.rows]
+    rows = [_minutes_header(d), *rows] if rows else rows
     activity = "—" if d.activity is None else f"{d.activity}%"
     fields = [("Counted", format_minutes(d.counted_minutes)), ("Manual", format_minutes(d.manual_minutes)),
               ("Over limit", format_minutes(d.over_limit_minutes)), ("Activity", activity)]
     now = f"Tracking now — {d.memo}" if d.tracking else "Not tracking."
     return Card(
         title=f"Diary of {d.freelancer} — {d.title or f'contract #{d.contract_id}'} — {d.day:%a %Y-%m-%d} ({d.tz})",
-        grid=rows or ["nothing recorded this day"], fields=fields, lines=[now], buttons=list(d.buttons), footer=LEGEND,
+        grid=rows or ["nothing recorded this day"], fields=fields, lines=[now], buttons=list(d.buttons),
+        footer=LEGEND + _delete_hint(d),
     )
+
+
+def _minutes_header(d: DayDiary) -> str:
+    """Each cell's minute past the hour, so a slot reads as its row's hour and its column: 09:10."""
+    widest = max(d.rows, key=lambda row: len(row.cells))
+    return "      " + "".join(f":{cell.start:%M}" for cell in widest.cells)
+
+
+def _delete_hint(d: DayDiary) -> str:
+    recorded = next((c for row in d.rows for c in row.cells if c.slot_id is not None), None)
+    if recorded is None:
+        return ""
+    return f" · /delete {recorded.start:%H:%M} {d.day.isoformat()} deletes the slot starting then (the freelancer's own)"
 
 
 def _sheet_row(label: str, counted: int, billable: int, over: int, manual: int, disputed: int) -> str:

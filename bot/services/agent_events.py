@@ -10,6 +10,7 @@ from diary.protocol import AgentEvent, EventResult
 from diary.refusal import Refusal
 from diary.terms import ContractStatus
 from storage import repo
+from diary.weeks import describe_time
 from storage.tables import Contract, Device, Member, WorkSession
 
 SKEW = timedelta(minutes=2)
@@ -51,7 +52,8 @@ def _idle_stop(s: Session, ctx: Context, me: Member, at: datetime, now: datetime
     if running is None:
         return EventResult(ok=True, message="Not clocked in; nothing to stop.")
     result = sessions.stop(s, ctx, me, now=at, reason="idle")
-    text = (f"You were idle, so I clocked you out at {at:%H:%M} UTC. The idle minutes stay in your "
+    tz = s.get(Contract, running.contract_id).tz
+    text = (f"You were idle, so I clocked you out at {describe_time(at, tz)}. The idle minutes stay in your "
             "diary with activity 0; you may delete them. /clockin starts again.")
     announce.to_member(s, me, kind="idle", key=f"idle:{running.id}", text=text, now=now)
     return _outcome(result, "Clocked out for idleness.")

@@ -1,7 +1,7 @@
 """Contracts: create, show, pause, resume, end, and change rate, limit and settings."""
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlmodel import Session
@@ -17,6 +17,7 @@ from diary.permissions import Action
 from diary.refusal import Refusal
 from diary.terms import ContractStatus
 from diary.weeks import local_day
+from storage import repo
 from storage.tables import Contract, ContractChange, Member
 
 SETTINGS = ("currency", "weekly_payment", "manual_allowed", "screenshots", "billing", "tz", "idle_minutes", "title", "window")
@@ -30,8 +31,14 @@ def card(s: Session, contract: Contract, headline: str) -> ContractCard:
         limit_hours=contract.weekly_limit_hours, weekly_payment=contract.weekly_payment,
         manual=contract.manual_allowed, screenshots=contract.screenshots, billing=contract.billing,
         tz=contract.tz, idle_minutes=contract.idle_minutes, status=contract.status,
-        start_day=contract.start_day, delivery_error=contract.delivery_error,
+        start_day=contract.start_day, status_since=_status_since(s, contract), delivery_error=contract.delivery_error,
     )
+
+
+def _status_since(s: Session, contract: Contract) -> date:
+    """The day (on the contract's calendar) its status last changed: paused or ended since then."""
+    moves = repo.changes(s, contract_id=contract.id, field="status")
+    return local_day(moves[-1].at, contract.tz) if moves else contract.start_day
 
 
 def _log(s: Session, contract: Contract, field: str, value, by: Member, now: datetime) -> None:

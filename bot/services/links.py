@@ -34,6 +34,7 @@ class Grant:
 class Link:
     url: str
     expires_at: datetime
+    tz: str = "UTC"  # the contract's, to say when it expires
 
 
 def _b64(data: bytes) -> str:
@@ -75,7 +76,7 @@ def diary_link(ctx: Context, actor: Actor, contract_id: int, *, now: datetime, d
 def link_for(ctx: Context, member_id: int, contract: Contract, *, now: datetime, day: str | None = None) -> Link:
     expires = now + LIFETIME
     grant = Grant(member_id, contract.id, day or local_day(now, contract.tz).isoformat(), int(expires.timestamp()))
-    return Link(f"{ctx.public_url}/diary/{mint(ctx.secret_key, grant)}", expires)
+    return Link(f"{ctx.public_url}/diary/{mint(ctx.secret_key, grant)}", expires, contract.tz)
 
 
 def with_diary_link(ctx: Context, actor: Actor, day: DayDiary, *, now: datetime) -> DayDiary:

@@ -1,7 +1,6 @@
 """Manual time: the freelancer asks, the client approves or declines (DESIGN §1, §5)."""
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -19,7 +18,7 @@ from diary.refusal import Refusal
 from diary.terms import Role
 from diary.text import clean
 from diary.slots import slots_overlapping
-from diary.weeks import local_instant
+from diary.weeks import describe_span, local_instant
 from storage import repo
 from storage.tables import Contract, ManualEntry, Member, Slot
 
@@ -64,8 +63,7 @@ def _end_instant(day: date, end: time, tz: str) -> datetime:
 
 
 def _span(entry: ManualEntry, tz: str) -> str:
-    zone = ZoneInfo(tz)
-    return f"{entry.start.astimezone(zone):%a %Y-%m-%d %H:%M}–{entry.end.astimezone(zone):%H:%M}"
+    return describe_span(entry.start, entry.end, tz)
 
 
 def _ask_client(s: Session, contract: Contract, me: Member, entry: ManualEntry, now: datetime) -> None:

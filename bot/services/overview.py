@@ -49,6 +49,7 @@ class Home:
     since: datetime | None
     contracts: list[ContractToday]
     devices: list[DeviceLine]
+    tz: str = "UTC"  # the tracked contract's timezone, for `since`
 
 
 def home(ctx: Context, actor: Actor, *, now: datetime) -> Home:
@@ -61,6 +62,7 @@ def home(ctx: Context, actor: Actor, *, now: datetime) -> Home:
             since=running.started_at if running else None,
             contracts=[_today(s, ctx, c, me, now) for c in repo.contracts_of(s, member_id=me.id)],
             devices=[DeviceLine(d.name, d.os, d.last_seen_at) for d in repo.devices_of(s, member_id=me.id)],
+            tz=tracked.tz if tracked else "UTC",
         )
 
 

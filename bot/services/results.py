@@ -75,6 +75,7 @@ class ContractCard:
     idle_minutes: int
     status: str
     start_day: date
+    status_since: date | None = None  # the day the status last changed (paused / ended since then)
     delivery_error: str | None = None
 
 

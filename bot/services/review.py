@@ -21,7 +21,7 @@ from diary.refusal import Refusal
 from diary.review import DisputeStatus, WeekStatus, approve, auto_approve, dispute_step, open_dispute
 from diary.terms import Role
 from diary.text import ANSWER, NOTE, REASON, checked
-from diary.weeks import BillingWeek, local_instant, week_of
+from diary.weeks import BillingWeek, describe_span, local_instant, week_of
 from storage import repo
 from storage.tables import Bonus, Contract, Dispute, Member, WeekReview
 
@@ -137,7 +137,7 @@ def _open(s: Session, ctx: Context, contract: Contract, week: BillingWeek, me: M
     restate(s, contract, week, review)
     buttons = (Button("Accept", ButtonRef(ButtonAction.ACCEPT_DISPUTE, item.id)),
                Button("Answer", ButtonRef(ButtonAction.ANSWER_DISPUTE, item.id)))
-    text = f"{me.name} disputes {begin:%a %H:%M}–{finish:%H:%M} UTC of week {week.label}: {item.reason}"
+    text = f"{me.name} disputes {describe_span(begin, finish, contract.tz)} of week {week.label}: {item.reason}"
     announce.to_channel(s, contract, kind="dispute", key=f"dispute:{item.id}:open", text=text, now=now, buttons=buttons, extra={"dispute_id": item.id})
     return Done(f"Dispute #{item.id} opened by {me.name}; the freelancer can accept it or answer.")
 

@@ -15,6 +15,7 @@ from diary.refusal import Refusal
 from diary.terms import ContractStatus
 from diary.text import MAX_MEMO, MEMO, checked, fit
 from storage import repo
+from diary.weeks import describe_time
 from storage.tables import Contract, Member, WorkSession
 
 CLOCK_SKEW = timedelta(minutes=2)
@@ -107,4 +108,5 @@ def set_memo(ctx: Context, actor: Actor, text: str, *, now: datetime) -> Done | 
             return NOT_CLOCKED_IN
         running.memo = text
         state_changed(s, me.id)
-        return Done(f"Memo set: {running.memo} (from {now:%H:%M} UTC on).")
+        tz = s.get(Contract, running.contract_id).tz
+        return Done(f"Memo set: {running.memo} (from {describe_time(now, tz)} on).")

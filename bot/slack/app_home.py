@@ -14,6 +14,7 @@ from bot.slack.blocks import card_blocks
 from bot.slack.bridge import Bridge
 from bot.slack.translate import event_actor, interaction_actor, spelled
 from diary.money import format_minutes
+from diary.weeks import describe_time
 from diary.refusal import Refusal
 
 CLOCK_IN, CLOCK_OUT = ButtonAction.CLOCK_IN, ButtonAction.CLOCK_OUT
@@ -35,7 +36,7 @@ def status_card(home: Home) -> Card:
     if home.tracking is None:
         return Card(title="Tally", lines=["Not tracking."])
     memo = f" — {home.memo}" if home.memo else ""
-    line = f"Tracking {home.tracking}{memo}, since {home.since:%H:%M} UTC."
+    line = f"Tracking {home.tracking}{memo}, since {describe_time(home.since, home.tz)}."
     return Card(title="Tally", lines=[line], buttons=[Button("Clock out", ButtonRef(CLOCK_OUT, 0))])
 
 

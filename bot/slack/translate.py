@@ -44,5 +44,6 @@ def event_actor(body: dict) -> Actor:
 
 
 def spelled(request: Request) -> str:
-    """A request as typed in Slack, to suggest it back: mentions as Slack writes them."""
-    return text_line(request, lambda user: f"<@{user.id}>")
+    """A request as typed in Slack, to suggest it back; a person as @name, which Slack turns back
+    into a mention when the line is pasted (the manifest escapes mentions)."""
+    return text_line(request, lambda user: f"@{user.name or user.id}")

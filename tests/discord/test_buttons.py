@@ -26,7 +26,7 @@ async def manual_asked(discord, fake, ctx, sender, clock):
 
 
 async def test_the_manual_time_request_is_posted_with_approve_and_decline(manual_asked):
-    assert "bob asks for manual time: Wed 2026-11-18 09:00–10:00 — fixing the login page" in message_text(manual_asked)
+    assert "bob asks for manual time: Wed 2026-11-18 09:00–10:00 (UTC) — fixing the login page" in message_text(manual_asked)
     assert [(b["label"], b["custom_id"]) for b in buttons_of(manual_asked)] == [
         ("Approve", "tally:approve_manual:1"), ("Decline", "tally:decline_manual:1")]
 
@@ -43,8 +43,8 @@ async def test_a_wrong_persons_click_is_refused_privately_and_changes_nothing(di
 
 
 @pytest.mark.parametrize(("label", "outcome"), [
-    ("Approve", "Manual time Wed 2026-11-18 09:00–10:00 approved by alice."),
-    ("Decline", "Manual time Wed 2026-11-18 09:00–10:00 declined by alice."),
+    ("Approve", "Manual time Wed 2026-11-18 09:00–10:00 (UTC) approved by alice."),
+    ("Decline", "Manual time Wed 2026-11-18 09:00–10:00 (UTC) declined by alice."),
 ])
 async def test_the_clients_decision_updates_the_request_in_place(discord, manual_asked, label, outcome):
     updated = await discord.click(ALICE, manual_asked, label)
@@ -111,7 +111,7 @@ async def test_dispute_answer_and_confirm_through_forms(discord, review, fake, c
     assert opened.labels == ["Approve", "Dispute", "Open diary"]  # a disputed week can still be approved
 
     (dispute,) = await deliver(ctx, sender, fake, clock.now)
-    assert "alice disputes Wed 09:00–09:30 UTC of week 2026-W47: no screenshots" in message_text(dispute)
+    assert "alice disputes Wed 2026-11-18 09:00–09:30 (UTC) of week 2026-W47: no screenshots" in message_text(dispute)
     assert "Only the freelancer of this contract can accept or answer" in (await discord.click(ALICE, dispute, "Answer")).text
     answer_form = await discord.click(BOB, dispute, "Answer")
     answered = await discord.submit(BOB, answer_form, {"answer": "the screenshots are of the staging server"}, message=dispute)
@@ -141,7 +141,7 @@ async def test_the_reminder_in_a_direct_message_has_buttons_that_work_there(disc
     form = await discord.click(ALICE, reminder, "Dispute")
     disputed = await discord.submit(ALICE, form, {"range": "09:00-09:10", "day": "wed", "reason": "idle"}, message=reminder)
     assert disputed.type == 7 and "Dispute #1 opened" in disputed.text
-    assert "alice disputes Wed 09:00–09:10" in message_text((await deliver(ctx, sender, fake, clock.now))[0])
+    assert "alice disputes Wed 2026-11-18 09:00–09:10 (UTC)" in message_text((await deliver(ctx, sender, fake, clock.now))[0])
     approved = await discord.click(ALICE, reminder, "Approve")
     assert approved.type == 7 and "Week 2026-W47 approved by alice." in approved.text
 

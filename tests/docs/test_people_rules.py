@@ -108,7 +108,7 @@ def test_an_idle_stop_ends_the_session_when_the_agent_stopped_and_keeps_the_idle
     assert (ended.ended_at, ended.end_reason) == (stopped, "idle")
     [told] = outbox(ctx, "idle")
     assert told.channel == "@U-bob" and told.payload["text"].startswith(
-        "You were idle, so I clocked you out at 10:25 UTC. The idle minutes stay in your diary with activity 0; you may delete them.")
+        "You were idle, so I clocked you out at 10:25 (UTC). The idle minutes stay in your diary with activity 0; you may delete them.")
     assert [(x.active_minutes, x.deleted_at) for x in slots(ctx)] == [(5, None), (0, None)]
 
 

@@ -15,7 +15,7 @@ from bot.shell import Shell
 from bot.slack.http import mount
 from tests.discord.conftest import deliver as discord_deliver
 from tests.discord.conftest import run_bot
-from tests.discord.fake import CHANNEL_ID, TOKEN, FakeDiscord, buttons_of
+from tests.discord.fake import CHANNEL_ID, TOKEN, FakeDiscord, buttons_of, message_text
 from tests.discord.talk import ALICE as D_ALICE
 from tests.discord.talk import BOB as D_BOB
 from tests.discord.talk import CAROL as D_CAROL
@@ -29,6 +29,12 @@ from tests.slack.harness import CAROL as S_CAROL
 from tests.slack.harness import CHANNEL, SlackSide, labels, serve, text_of, view_of
 
 REPLY, REFUSED, UPDATED = "reply", "refused", "updated"  # what a step shows the person
+
+
+def suggestion(seen: str, contract: int) -> str:
+    """The command a question ("which contract?") suggests for contract #`contract`, as shown."""
+    line = next(line for line in seen.splitlines() if line.strip().startswith(f"#{contract} ") and "→" in line)
+    return line.split("→", 1)[1].strip()
 
 
 class ShellDriver:
@@ -53,6 +59,12 @@ class ShellDriver:
                                    ("REASON", form.get("reason")), ("TEXT", form.get("answer"))):
             line = line.replace(placeholder, value or "")
         return self._type(who, line)
+
+    async def paste(self, who: str, seen: str, contract: int, kind: str) -> str:
+        return self._type(who, suggestion(seen, contract))
+
+    def posted(self) -> str:
+        return "\n".join(line for line in self.out.getvalue().splitlines() if line.startswith("[#"))
 
     async def deliver(self) -> None:
         self.shell.deliver()
@@ -93,6 +105,12 @@ class SlackDriver:
         reply = await asyncio.to_thread(self.side.reply, sent)
         return reply.get("text", "") + text_of(reply.get("blocks", []))
 
+    async def paste(self, who: str, seen: str, contract: int, kind: str) -> str:
+        return await self.command(who, suggestion(seen, contract), {}, kind)
+
+    def posted(self) -> str:
+        return "\n".join(self.fake.messages.get(p["ts"], p).get("text", "") for p in self.posts)
+
     async def deliver(self) -> None:
         self.posts += await asyncio.to_thread(slack_deliver, self.ctx, self.fake, self.clock)
 
@@ -118,6 +136,18 @@ class DiscordDriver:
             reply = await self.people.submit(DISCORD_PEOPLE[who], reply, form, message=message)
         assert (reply.type == 7) == (kind == UPDATED) and reply.ephemeral == (kind != UPDATED), reply
         return reply.text
+
+    async def paste(self, who: str, seen: str, contract: int, kind: str) -> str:
+        """Discord suggests `/contract rate rate:50 contract:1`: the command's path and its options."""
+        words = suggestion(seen, contract).split()
+        path = [w.lstrip("/") for w in words if ":" not in w]
+        typed = dict(w.split(":", 1) for w in words if ":" in w)
+        typed = {k: int(v) if k == "contract" else v for k, v in typed.items()}
+        line = "/" + " ".join(path)
+        return await self.command(who, line, typed, kind)
+
+    def posted(self) -> str:
+        return "\n".join(message_text(p) for p in self.posts)
 
     async def deliver(self) -> None:
         self.posts += await discord_deliver(self.ctx, self.sender, self.fake, self.clock.now)

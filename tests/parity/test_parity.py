@@ -11,7 +11,7 @@ from tests.parity.drivers import DRIVERS, REFUSED, REPLY, UPDATED
 
 WEDNESDAY, REVIEW_OPEN = utc(2026, 11, 18, 15), utc(2026, 11, 23, 13)
 WEEK_CLOSES = "the week closes"
-MANUAL = "Wed 2026-11-18 09:00–10:00"
+MANUAL = "Wed 2026-11-18 09:00–10:00 (UTC)"
 
 # who, what they type (the text form; Discord gets the typed options beside it) or which button
 # they click (with the form it opens filled in), what they then see, and a sentence in it.

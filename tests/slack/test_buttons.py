@@ -82,7 +82,7 @@ def test_dispute_answer_and_confirm(slack, fake, ctx, clock):
     assert "Dispute #1 opened" in text_of(now["blocks"])
 
     [dispute] = deliver(ctx, fake, clock)
-    assert "alice disputes Mon 09:00–09:30 UTC of week 2026-W47: no work visible" in dispute["text"]
+    assert "alice disputes Mon 2026-11-16 09:00–09:30 (UTC) of week 2026-W47: no work visible" in dispute["text"]
     assert labels(dispute["blocks"]) == ["Accept", "Answer"]
     refused(slack, fake, slack.click(ALICE, dispute, "Accept"), "Only the freelancer of this contract can accept or answer a dispute")
     refused(slack, fake, slack.click(ALICE, dispute, "Answer"), "Only the freelancer of this contract can accept or answer a dispute")
@@ -129,19 +129,19 @@ def test_manual_time_approved_and_declined_by_the_client(slack, fake, ctx, clock
     deliver(ctx, fake, clock)
 
     asked = slack.ask(BOB, "manual", "07:00-08:00 2026-11-16 fixing the login page")
-    assert "Asked the client to approve Mon 2026-11-16 07:00–08:00 of manual time" in asked["text"]
+    assert "Asked the client to approve Mon 2026-11-16 07:00–08:00 (UTC) of manual time" in asked["text"]
     slack.ask(BOB, "manual", "06:00-06:30 mon call with the designer")
     first, second = deliver(ctx, fake, clock)
-    assert first["text"] == "bob asks for manual time: Mon 2026-11-16 07:00–08:00 — fixing the login page"
+    assert first["text"] == "bob asks for manual time: Mon 2026-11-16 07:00–08:00 (UTC) — fixing the login page"
     assert labels(first["blocks"]) == ["Approve", "Decline"]
 
     refused(slack, fake, slack.click(CAROL, first, "Approve"), "There is no manual time request #1 of yours.")
     refused(slack, fake, slack.click(BOB, first, "Approve"), "Only the client of this contract can approve or decline manual time")
 
     slack.click(ALICE, first, "Approve")
-    assert "Manual time Mon 2026-11-16 07:00–08:00 approved by alice." in text_of(updated(fake, first)["blocks"])
+    assert "Manual time Mon 2026-11-16 07:00–08:00 (UTC) approved by alice." in text_of(updated(fake, first)["blocks"])
     slack.click(ALICE, second, "Decline")
-    assert "Manual time Mon 2026-11-16 06:00–06:30 declined by alice." in text_of(updated(fake, second, count=2)["blocks"])
+    assert "Manual time Mon 2026-11-16 06:00–06:30 (UTC) declined by alice." in text_of(updated(fake, second, count=2)["blocks"])
     refused(slack, fake, slack.click(ALICE, second, "Approve"), "That request was already declined.")
 
     clock.now += timedelta(minutes=1)
