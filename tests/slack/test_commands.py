@@ -52,7 +52,7 @@ def test_diary_shows_cells_and_a_signed_link_for_the_viewer(slack, ctx, clock):
         reply = slack.ask(viewer, "diary", f"2026-11-16 {BOB.mention}" if viewer is ALICE else "")
         blocks = reply["blocks"]
         assert "Diary of bob" in text_of(blocks)
-        assert "```09:00  7  7  7  7  7  7   API```" in text_of(blocks)
+        assert "```      :00:10:20:30:40:50\\n09:00  7  7  7  7  7  7   API```" in text_of(blocks)
         assert "Counted" in text_of(blocks) and "1:00" in text_of(blocks)
         _, button = find_button(blocks, "Open diary")
         url = urlparse(button["url"])
