@@ -98,9 +98,9 @@ async def slots(request: Request) -> JSONResponse:
 async def _record_slot(request: Request) -> JSONResponse:
     token, now = token_of(request), app_now(request.app)
     upload = await read_upload(request)
-    # The image is checked here on the event loop, in a fraction of a millisecond (see memory.py
-    # for what keeps Pillow's WebP reader cheap), while the writer records earlier uploads.
-    image = images.inspect(upload.screenshot) if upload.screenshot is not None else None
+    # The image is checked and its thumbnail made (one bounded decode) in a worker thread, while
+    # the writer records earlier uploads; the pages never decode it again.
+    image = await run_in_threadpool(images.inspect, upload.screenshot) if upload.screenshot is not None else None
     if isinstance(image, Refusal):
         raise refused(image)
     # The token is checked, and the slot recorded, in one transaction with the uploads arriving beside it.

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from bot.services import edits, links
+from bot.services import edits, images, links
 from bot.services.actors import Actor
 from bot.services.context import Context
 from bot.services.picking import role
@@ -97,17 +97,36 @@ def week_page(ctx: Context, viewer: Viewer, week: BillingWeek, *, now: datetime)
         return build_timesheet(s, ctx, s.get(Contract, viewer.contract_id), week, now)
 
 
-def screenshot(ctx: Context, viewer: Viewer, slot_id: int) -> Shot | Refusal:
-    """A slot's screenshot, only of the link's contract and only while the slot is not deleted."""
+NO_SHOT = Refusal("This slot has no screenshot.", "not_found")
+
+
+def screenshot(ctx: Context, viewer: Viewer, slot_id: int, *, thumb: bool = False) -> Shot | Refusal:
+    """A slot's screenshot (or its thumbnail), only of the link's contract and only while the slot
+    is not deleted."""
     with ctx.unit() as s:
         slot = repo.by_id(s, Slot, slot_id)
         if slot is None or slot.contract_id != viewer.contract_id or slot.deleted_at is not None:
             return NO_SLOT
         shot = repo.screenshot_of(s, slot_id=slot.id)
-    data = ctx.blobs.get(shot.blob_key) if shot is not None else None
+    if shot is None:
+        return NO_SHOT
+    if thumb:
+        return _thumbnail(ctx, shot)
+    data = ctx.blobs.get(shot.blob_key)
+    return NO_SHOT if data is None else Shot(data, shot.content_type, shot.sha256)
+
+
+def _thumbnail(ctx: Context, shot) -> Shot | Refusal:
+    """The stored thumbnail; one uploaded before thumbnails were made at ingest gets it made once, here."""
+    key = images.thumbnail_key(shot.blob_key)
+    data = ctx.blobs.get(key)
     if data is None:
-        return Refusal("This slot has no screenshot.", "not_found")
-    return Shot(data, shot.content_type, shot.sha256)
+        full = ctx.blobs.get(shot.blob_key)
+        data = images.thumbnail(full) if full is not None else None
+        if data is None:
+            return NO_SHOT
+        ctx.blobs.put(key, data, images.THUMB_TYPE)
+    return Shot(data, images.THUMB_TYPE, shot.sha256)
 
 
 def delete_slot(ctx: Context, viewer: Viewer, slot_id: int, *, now: datetime) -> Done | Refusal:

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from bot.services import images
 from bot.services.actors import Actor, resolve
 from bot.services.context import Context
 from bot.services.picking import pick, role
@@ -82,5 +83,5 @@ def _deadline(slot: Slot, contract: Contract, now: datetime) -> Refusal | None:
 
 def _drop_screenshot(s, ctx: Context, shot: Screenshot | None) -> None:
     if shot is not None:
-        ctx.blobs.delete(shot.blob_key)
+        images.delete_files(ctx.blobs, shot.blob_key)
         s.delete(shot)

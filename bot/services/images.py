@@ -1,4 +1,10 @@
-"""Checks an uploaded screenshot before anything of it is stored."""
+"""Checks an uploaded screenshot before anything of it is stored, and makes its thumbnail.
+
+An upload is decoded once, here: the decode that makes the grid's thumbnail is also the proof
+that the file is whole (a truncated image fails it). The decode is bounded before it starts: at
+most MAX_PIXELS, and JPEGs decode at a reduced scale (Pillow's draft mode). The diary pages then
+serve the stored thumbnail; they never decode a screenshot per request.
+"""
 
 import hashlib
 import io
@@ -11,8 +17,13 @@ from diary.refusal import Refusal
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 8192
+# All monitors side by side: three 4K screens are 25 million pixels. An 8192x8192 PNG of a few
+# hundred KB would need ~270 MB to decode: refused before any decoding.
+MAX_PIXELS = 40_000_000
 FORMATS = {"WEBP": "image/webp", "JPEG": "image/jpeg", "PNG": "image/png"}
 EXTENSIONS = {"image/webp": "webp", "image/jpeg": "jpg", "image/png": "png"}
+THUMB_BOX = (360, 225)  # 16:10, twice the grid cell's width on a laptop, for sharp high-DPI screens
+THUMB_TYPE = "image/webp"
 
 
 @dataclass(frozen=True)
@@ -22,6 +33,7 @@ class Image:
     width: int
     height: int
     sha256: str
+    thumbnail: bytes | None = None  # a WebP within THUMB_BOX, stored beside the screenshot
 
     @property
     def extension(self) -> str:
@@ -31,24 +43,61 @@ class Image:
 UNREADABLE = Refusal("The screenshot is not a readable WebP, JPEG or PNG image.")
 
 
+def thumbnail_key(blob_key: str) -> str:
+    """Where a screenshot's thumbnail is stored: beside it, so whoever deletes one finds the other."""
+    return f"{blob_key}.thumb.webp"
+
+
+def delete_files(blobs, blob_key: str) -> None:
+    """A screenshot's files: the image and its thumbnail (absent ones are no error in any store)."""
+    blobs.delete(blob_key)
+    blobs.delete(thumbnail_key(blob_key))
+
+
 def inspect(data: bytes) -> Image | Refusal:
-    """The image if it is a real WebP, JPEG or PNG of sane size; a refusal saying why not."""
+    """The image, with its thumbnail, if it is a real WebP, JPEG or PNG of sane size; else why not."""
     if len(data) > MAX_BYTES:
         return Refusal(f"The screenshot is larger than {MAX_BYTES // 1024 // 1024} MB.", "too_large")
     try:
         # Only our three formats are tried: Pillow would otherwise try dozens of others first.
         with PILImage.open(io.BytesIO(data), formats=tuple(FORMATS)) as picture:
             kind, (width, height) = picture.format, picture.size
-            picture.verify()  # reads the whole file: a truncated image fails here
+            refusal = _check_size(width, height)
+            if refusal:
+                return refusal
+            small = _shrink(picture)  # the one decode: reads the whole file, so a truncated one fails here
     except UnidentifiedImageError:
         return _unaccepted(data)
     except PILImage.DecompressionBombError:  # far beyond MAX_SIDE: Pillow will not even open it
         return Refusal("The screenshot's size is out of bounds.")
     except (OSError, SyntaxError, ValueError):
         return UNREADABLE
-    if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE):
-        return Refusal(f"The screenshot's size {width}x{height} is out of bounds.")
-    return Image(data, FORMATS[kind], width, height, hashlib.sha256(data).hexdigest())
+    return Image(data, FORMATS[kind], width, height, hashlib.sha256(data).hexdigest(), small)
+
+
+def _check_size(width: int, height: int) -> Refusal | None:
+    if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE) or width * height > MAX_PIXELS:
+        return Refusal(f"The screenshot's size {width}x{height} is out of bounds "
+                       f"(at most {MAX_SIDE} pixels a side and {MAX_PIXELS // 1_000_000} million in all).")
+    return None
+
+
+def _shrink(picture: PILImage.Image) -> bytes:
+    picture.draft("RGB", (THUMB_BOX[0] * 2, THUMB_BOX[1] * 2))  # JPEG decodes at a lower scale
+    picture.thumbnail(THUMB_BOX)
+    out = io.BytesIO()
+    picture.convert("RGB").save(out, "WEBP", quality=70, method=4)
+    return out.getvalue()
+
+
+def thumbnail(data: bytes) -> bytes | None:
+    """The thumbnail of a stored screenshot that has none yet (uploaded before thumbnails were
+    made at ingest); None if it cannot be made within the bounds above."""
+    try:
+        with PILImage.open(io.BytesIO(data), formats=tuple(FORMATS)) as picture:
+            return None if _check_size(*picture.size) else _shrink(picture)
+    except (UnidentifiedImageError, PILImage.DecompressionBombError, OSError, SyntaxError, ValueError):
+        return None
 
 
 def _unaccepted(data: bytes) -> Refusal:

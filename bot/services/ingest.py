@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.services import devices
 from bot.services.context import Context
-from bot.services.images import Image
+from bot.services.images import THUMB_TYPE, Image, thumbnail_key
 from bot.services.ledger import counter_for, slot_counted
 from diary.activity import active_minutes, tracked_minutes
 from diary.protocol import SlotAccepted, SlotReport
@@ -295,6 +295,8 @@ def _write(conn: Connection, ctx: Context, new: list[_New]) -> None:
     for n in new:  # the files are stored before the rows that name them can commit
         if n.upload.image is not None:
             ctx.blobs.put(n.blob_key, n.upload.image.data, n.upload.image.content_type)
+            if n.upload.image.thumbnail is not None:
+                ctx.blobs.put(thumbnail_key(n.blob_key), n.upload.image.thumbnail, THUMB_TYPE)
     if len(new) == 1 and conn.dialect.name == "postgresql":
         return _write_one_on_postgres(conn, new[0])
     rows = [_slot_row(n) for n in new]

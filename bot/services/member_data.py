@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from bot.services import images
 from bot.services.context import Context
 from diary.refusal import Refusal
 from storage import member_data
@@ -92,4 +93,4 @@ def erase(ctx: Context, person: Person) -> ErasedReport:
 
 def _delete(ctx: Context, keys: list[str]) -> None:
     for key in keys:
-        ctx.blobs.delete(key)
+        images.delete_files(ctx.blobs, key)

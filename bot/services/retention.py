@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
+from bot.services import images
 from bot.services.context import Context
 from storage.tables import Screenshot
 
@@ -25,6 +26,6 @@ def _delete_batch(ctx: Context, cutoff: datetime) -> int:
         # Files first: after a crash the rows are still there and the next run deletes again;
         # the other way round would leave files that nothing names.
         for _, key in rows:
-            ctx.blobs.delete(key)
+            images.delete_files(ctx.blobs, key)
         s.execute(delete(Screenshot).where(Screenshot.id.in_([row_id for row_id, _ in rows])))
     return len(rows)

@@ -13,7 +13,6 @@ from bot.api.errors import status_of
 from bot.services import diary_pages
 from bot.services.diary_pages import DayPage, Viewer
 from bot.web import present
-from bot.web.thumbs import thumbnail
 from diary.money import format_minutes, format_money
 from diary.refusal import Refusal
 from diary.weeks import describe_instant, in_calendar, parse_week
@@ -117,17 +116,16 @@ def _week(request: Request, token: str, viewer: Viewer, label: str) -> HTMLRespo
 def shot(request: Request, token: str, slot_id: str, size: str = "full") -> Response:
     """A slot's screenshot (`?size=thumb` for the grid's small copy); never without a valid link."""
     viewer = _open(request, token)
-    found = viewer if isinstance(viewer, Refusal) else _screenshot(request, viewer, slot_id)
+    thumb = size == "thumb"
+    found = viewer if isinstance(viewer, Refusal) else _screenshot(request, viewer, slot_id, thumb)
     if isinstance(found, Refusal):
         return _refusal(request, found)
-    thumb = size == "thumb"
     etag = f'"{found.sha256[:32]}{"-t" if thumb else ""}"'
     headers = {"Cache-Control": "private, max-age=86400", "ETag": etag, "X-Content-Type-Options": "nosniff",
                "Referrer-Policy": "no-referrer"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
-    body, media = (thumbnail(found.data), "image/webp") if thumb else (found.data, found.content_type)
-    return Response(body, media_type=media, headers=headers)
+    return Response(found.data, media_type=found.content_type, headers=headers)
 
 
 @router.post("/diary/{token}/slots/{slot_id}/delete", responses={200: HTML, 303: {"description": "Deleted."}, **REFUSED})
@@ -154,9 +152,9 @@ def _slot_number(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
 
 
-def _screenshot(request: Request, viewer: Viewer, slot_id: str):
+def _screenshot(request: Request, viewer: Viewer, slot_id: str, thumb: bool):
     number = _slot_number(slot_id)
-    return diary_pages.NO_SLOT if number is None else diary_pages.screenshot(request.app.state.ctx, viewer, number)
+    return diary_pages.NO_SLOT if number is None else diary_pages.screenshot(request.app.state.ctx, viewer, number, thumb=thumb)
 
 
 def _confirm(request: Request, token: str, viewer: Viewer, day: date, slot_id: int) -> HTMLResponse | None:

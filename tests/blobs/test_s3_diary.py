@@ -20,7 +20,8 @@ def test_a_screenshot_travels_through_the_bucket(ctx, s3_endpoint, bucket, tmp_p
     with TestClient(make_app(ctx, Clock(NOW)), follow_redirects=False) as client:
         accepted = upload(client, token, Slot(session_id, NOW - timedelta(minutes=30)), screenshot())
         assert accepted.status_code == 201
-        (key,) = object_keys(s3_endpoint, bucket)
+        key, thumb = sorted(object_keys(s3_endpoint, bucket))
+        assert thumb == f"{key}.thumb.webp"
         assert key.startswith(f"tally/{contract_id}/2026/11/18/100000-") and key.endswith(".webp")
 
         page = links.diary_link(ctx, BOB, contract_id, now=NOW).url.removeprefix(ctx.public_url)

@@ -164,7 +164,7 @@ def test_screenshots_are_stored_before_their_rows_are_committed(ctx, bob, tmp_pa
     token, sid = bob
     ctx.blobs = WatchingStore(tmp_path / "shots", ctx)
     ingest.record_uploads(ctx, [_upload(token, sid, n) for n in range(3)])
-    assert ctx.blobs.rows_seen == [0, 0, 0] and len(slots(ctx)) == 3
+    assert ctx.blobs.rows_seen == [0] * 6 and len(slots(ctx)) == 3  # each screenshot and its thumbnail
     assert all(ctx.blobs.get(shot.blob_key) for shot in _screenshots(ctx))
 
 

@@ -23,7 +23,7 @@ def worked(ctx, clock) -> int:
 def work_a_wednesday(ctx, clock: Clock) -> int:
     """bob's Wednesday: 20 minutes of manual time at 09:00 and seven tracked slots from 10:00,
     under a one-hour weekly limit, so the last three are over it. Returns the contract id."""
-    contract_id = hire(ctx, NOW - timedelta(days=2), limit_hours=1)
+    contract_id = hire(ctx, NOW - timedelta(days=2), limit_hours=1, window=True)
     token = pair_agent(ctx, NOW - timedelta(hours=3))
     session_id = clock_in(ctx, NOW - timedelta(hours=2), memo="landing page")
     with TestClient(make_app(ctx, clock)) as client:
