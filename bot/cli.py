@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
+from sqlalchemy.exc import DBAPIError
 
 from bot.runtime import NotMigrated, build_context, describe_platforms, log
 from bot.secret_key import MissingSecret
 from bot.settings import Settings
+from storage.outage import is_unavailable, reason
 
 app = typer.Typer(help="Tally: a self-hosted work diary for hourly work in Slack and Discord.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
@@ -25,6 +27,11 @@ def _context(settings: Settings, *, shared: bool = False):
         return build_context(settings, shared=shared)
     except (NotMigrated, MissingSecret) as error:
         typer.echo(f"tally: {error}", err=True)
+        raise typer.Exit(2) from error
+    except DBAPIError as error:
+        if not is_unavailable(error):
+            raise
+        typer.echo(f"tally: the database does not answer ({reason(error)}); start it, or check TALLY_DATABASE_URL", err=True)
         raise typer.Exit(2) from error
 
 

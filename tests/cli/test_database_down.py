@@ -87,3 +87,12 @@ def test_an_outage_answers_503_loses_nothing_and_is_logged_once_each_way(private
     assert logs.count("database unavailable") == 1, logs
     assert logs.count("database is back") == 1, logs
     assert "Traceback" not in logs and '" 500' not in logs, logs
+
+
+def test_serve_started_while_the_database_is_down_says_so_in_one_line(tmp_path):
+    env = {**os.environ, "TALLY_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/tally",
+           "PORT": str(free_port()), "TALLY_DATA_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "serve"], env=env, cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2
+    assert "tally: the database does not answer" in done.stderr and "Traceback" not in done.stderr
