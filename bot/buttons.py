@@ -15,7 +15,7 @@ from bot.services.button_refs import ButtonAction, ButtonRef
 from bot.services.context import Context
 from bot.services.results import Clicked, Done
 from diary.dates import parse_range
-from diary.refusal import Refusal
+from diary.refusal import Refusal, then
 from diary.weeks import parse_week
 
 DISPUTE_EXAMPLE = "e.g. 10:00-11:30"
@@ -35,11 +35,9 @@ def approve_week(ctx, actor, ref: ButtonRef, now, form):
 
 def dispute_week(ctx, actor, ref: ButtonRef, now, form):
     """The dispute form: `range` (HH:MM-HH:MM), `day` (a date of that week) and `reason`."""
-    span = parse_range(form.get("range", ""), DISPUTE_EXAMPLE)
-    if isinstance(span, Refusal):
-        return span
-    return review.dispute(ctx, actor, start=span[0], end=span[1], day=form.get("day") or None,
-                          reason=form.get("reason", ""), now=now, contract_id=ref.number)
+    return then(parse_range(form.get("range", ""), DISPUTE_EXAMPLE), lambda span: review.dispute(
+        ctx, actor, start=span[0], end=span[1], day=form.get("day") or None, reason=form.get("reason", ""), now=now,
+        contract_id=ref.number))
 
 
 def open_diary(ctx, actor, ref: ButtonRef, now, form):

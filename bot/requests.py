@@ -128,7 +128,7 @@ class SetRate:
 
 @dataclass(frozen=True)
 class SetLimit:
-    limit: Decimal | None  # None: no limit
+    limit: Decimal | None = field(metadata={"none": "none"})  # None: no limit, typed "none"
     user: UserRef | None = None
     contract: int | None = _contract()
     COMMAND = "contract limit"
@@ -235,6 +235,7 @@ def options(request: Request) -> list[tuple[str, object, bool]]:
     found = []
     for f in fields(request):
         value = getattr(request, f.name)
+        value = f.metadata.get("none") if value is None else value
         if f.metadata.get("hidden") or value in (None, "", False, {}):
             continue
         if isinstance(value, dict):

@@ -16,7 +16,7 @@ from diary.closed_week import ClosedBooks, books_of, statement_of
 from diary.dates import resolve_day
 from diary.weeks import local_day
 from diary.permissions import Action
-from diary.refusal import Refusal
+from diary.refusal import Refusal, then
 from diary.statements import Statement
 from diary.weeks import BillingWeek, day_bounds, parse_week, week_of
 from storage import repo
@@ -38,7 +38,7 @@ def day_diary(ctx: Context, actor: Actor, *, now: datetime, day: str | None = No
         if isinstance(contract, Refusal | Choice):
             return contract
         wanted = resolve_day(day, local_day(now, contract.tz))
-        return wanted if isinstance(wanted, Refusal) else build_day(s, ctx, contract, wanted)
+        return then(wanted, lambda local: build_day(s, ctx, contract, local))
 
 
 def build_day(s: Session, ctx: Context, contract: Contract, day: date) -> DayDiary:

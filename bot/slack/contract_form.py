@@ -2,7 +2,7 @@
 
 from bot.terms_parse import parse_terms
 from diary.contract_terms import Terms, check_terms
-from diary.refusal import Refusal
+from diary.refusal import Refusal, then
 
 OPTIONS = ("title", "rate", "currency", "limit", "weekly", "manual", "screenshots", "billing", "tz", "idle")
 
@@ -29,7 +29,7 @@ def problems(values: dict[str, str]) -> dict[str, Refusal]:
 def _problem(key: str, text: str) -> Refusal | None:
     # Every other option at its default, so any refusal is about this one field.
     terms = parse_terms({"rate": "1", key: text})
-    return terms if isinstance(terms, Refusal) else check_terms(terms)
+    return then(terms, check_terms)
 
 
 def terms(values: dict[str, str]) -> Terms | Refusal:

@@ -14,7 +14,7 @@ from bot.services import diary_pages
 from bot.services.diary_pages import DayPage, Viewer
 from bot.web import present
 from diary.money import format_minutes, format_money
-from diary.refusal import Refusal
+from diary.refusal import Refusal, then
 from diary.weeks import describe_instant, in_calendar, parse_week
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -117,7 +117,7 @@ def shot(request: Request, token: str, slot_id: str, size: str = "full") -> Resp
     """A slot's screenshot (`?size=thumb` for the grid's small copy); never without a valid link."""
     viewer = _open(request, token)
     thumb = size == "thumb"
-    found = viewer if isinstance(viewer, Refusal) else _screenshot(request, viewer, slot_id, thumb)
+    found = then(viewer, lambda who: _screenshot(request, who, slot_id, thumb))
     if isinstance(found, Refusal):
         return _refusal(request, found)
     etag = f'"{found.sha256[:32]}{"-t" if thumb else ""}"'
@@ -133,7 +133,7 @@ def delete(request: Request, token: str, slot_id: str, day: Annotated[str, Form(
            at: Annotated[str, Form()] = "", confirm: Annotated[str, Form()] = "") -> Response:
     """First a confirmation page; with `confirm=yes` the slot's screenshot and time are removed."""
     viewer, number = _open(request, token), _slot_number(slot_id)
-    wanted = viewer if isinstance(viewer, Refusal) else _parse_day(day, viewer)
+    wanted = then(viewer, lambda who: _parse_day(day, who))
     if isinstance(wanted, Refusal):
         return _refusal(request, wanted)
     if number is None:

@@ -1,0 +1,60 @@
+"""Every request spelled back as text is the command that makes it again: what a question
+suggests works when pasted, and keeps everything that was typed (a rate, a memo, a person)."""
+
+from datetime import time
+from decimal import Decimal
+
+import pytest
+
+from bot import commands
+from bot import requests as rq
+from bot.services.actors import UserRef
+from bot.shell import mention
+from diary.refusal import Refusal, then
+from diary.terms import ContractStatus
+
+BOB = UserRef("bob", "bob")
+NINE_TO_TEN = rq.Span(time(9), time(10))
+
+REQUESTS = [
+    rq.ClockIn("writing the docs", 2), rq.ClockOut(), rq.SetMemo("code review"),
+    rq.ShowDiary("yesterday", BOB, 3), rq.ShowTimesheet("2026-W47", BOB, True, 1),
+    rq.AskManual(NINE_TO_TEN, "2026-11-20", "fixing the login page", 2),
+    rq.AskManual(rq.Span(time(23), time(0)), None, "late", None),
+    rq.NewContract(BOB, {"rate": "40", "title": "Landing page", "tz": "Europe/Berlin"}),
+    rq.ShowContract(BOB, 4), rq.SetStatus(ContractStatus.ACTIVE, None, 2), rq.SetStatus(ContractStatus.ENDED, BOB, None),
+    rq.SetRate(Decimal("50.25"), None, 2), rq.SetLimit(Decimal("30"), None, 2), rq.SetLimit(None, None, 1),
+    rq.SetTerms({"screenshots": "blur", "idle": "15"}, None, 2), rq.Connect(),
+    rq.PayBonus(BOB, Decimal("50.00"), "thanks for the weekend fix", 2),
+    rq.SetSummaryChannel(), rq.ShowHelp(), rq.ApproveWeek("2026-W47", None, 2),
+    rq.DecideManual(4, approve=True), rq.DecideManual(4, approve=False),
+    rq.DisputeHours(NINE_TO_TEN, "2026-11-18", "no work in the screenshots", None, 2),
+    rq.DisputeStep("answer", 3, "the staging server"), rq.DisputeStep("confirm", 3),
+    rq.DeleteSlot("14:20", "yesterday", 2),
+]
+
+
+@pytest.mark.parametrize("request_", REQUESTS, ids=lambda r: type(r).__name__)
+def test_a_request_spelled_as_text_parses_back_to_itself(request_):
+    line = rq.text_line(request_, lambda user: f"@{user.name}")
+    name, _, text = line[1:].partition(" ")
+    assert commands.parse(name, text, mention) == request_, line
+
+
+def test_the_contract_chosen_is_added_and_nothing_typed_is_dropped():
+    typed = commands.parse("contract", "rate 50", mention)
+    assert rq.text_line(rq.with_contract(typed, 2), str) == "/contract rate 50.00 contract=2"
+    resumed = commands.parse("contract", "resume", mention)
+    assert rq.text_line(rq.with_contract(resumed, 2), str) == "/contract resume contract=2"
+    assert rq.option_line(rq.with_contract(typed, 2), str) == "/contract rate rate:50.00 contract:2"
+
+
+def test_money_typed_keeps_its_cents_on_every_road():
+    assert commands.parse("bonus", "@bob 19.99 thanks", mention) == rq.PayBonus(BOB, Decimal("19.99"), "thanks")
+    assert isinstance(commands.parse("contract", "rate 0.1.2", mention), Refusal)
+
+
+def test_then_passes_a_refusal_through_and_a_value_on():
+    no = Refusal("no")
+    assert then(no, lambda value: value + 1) is no
+    assert then(1, lambda value: value + 1) == 2
