@@ -5,9 +5,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
-from sqlalchemy.exc import DBAPIError
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from diary.protocol import ApiError
@@ -106,7 +106,10 @@ async def _on_crash(request: Request, error: Exception) -> JSONResponse:
     return problem_response(ApiProblem(500, "Something went wrong on the server; it has been logged.", "internal"))
 
 
-async def _on_unavailable(request: Request, error: Exception) -> JSONResponse:
+async def _on_unavailable(request: Request, error: Exception) -> Response:
+    page = getattr(request.app.state, "unavailable_page", None)
+    if page is not None and request.url.path.startswith("/diary/"):
+        return page(request)
     return problem_response(ApiProblem(503, UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}))
 
 

@@ -11,11 +11,13 @@ from fastapi.templating import Jinja2Templates
 from bot.api.clock import app_now
 from bot.api.errors import status_of
 from bot.services import diary_pages
+from bot.services.availability import DATABASE_DOWN
 from bot.services.diary_pages import DayPage, Viewer
 from bot.web import present
 from diary.money import format_minutes, format_money
 from diary.refusal import Refusal, then
 from diary.weeks import describe_instant, in_calendar, parse_week
+from storage.outage import RETRY_AFTER_SECONDS
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters.update(minutes=format_minutes, money=format_money, clock=present.clock,
@@ -48,6 +50,13 @@ def _page(request: Request, name: str, status: int = 200, **context) -> HTMLResp
 
 def _refusal(request: Request, refusal: Refusal) -> HTMLResponse:
     return _page(request, "refused.html", status_of(refusal), message=refusal.message)
+
+
+def unavailable_page(request: Request) -> HTMLResponse:
+    """While the database is away (see storage/outage.py)."""
+    page = _page(request, "refused.html", 503, message=DATABASE_DOWN.message)
+    page.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return page
 
 
 def _open(request: Request, token: str) -> Viewer | Refusal:
