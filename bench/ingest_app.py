@@ -32,7 +32,7 @@ from starlette.concurrency import run_in_threadpool
 from bot import body_limits
 from bot.api.auth import token_of
 from bot.api.uploads import read_upload
-from bot.app import create_app
+from bot.http_app import create_app
 from bot.services.context import Context
 from bot.settings import Settings
 from storage.blobs import FolderBlobs

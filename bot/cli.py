@@ -70,7 +70,7 @@ def serve() -> None:
     """Everything in one process: HTTP, Discord gateway, scheduler and outbox (SQLite by default)."""
     import asyncio
 
-    from bot.app import create_app
+    from bot.http_app import create_app
     from bot.worker import serve_with_worker
 
     settings = Settings()
@@ -112,7 +112,7 @@ def web() -> None:
     """Stateless HTTP only (Slack events, agent API, diary pages); run as many as needed."""
     import asyncio
 
-    from bot.app import create_app
+    from bot.http_app import create_app
     from bot.http_server import TallyServer
 
     settings = Settings()

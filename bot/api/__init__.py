@@ -8,7 +8,7 @@ from bot.api import clock, errors, memory
 from bot.api.clock import app_now
 from bot.api.group_commit import GroupCommit
 from bot.api.notify import Notifier
-from bot.api.routes import router
+from bot.api.agent_routes import router
 from bot.api.throttle import AttemptLimiter
 from bot.services import ingest
 from bot.services.context import Context

@@ -7,7 +7,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.api import clock
 from bot.web import log_mask
-from bot.web.routes import router, unavailable_page
+from bot.web.diary_routes import router, unavailable_page
 
 
 def mount(app: FastAPI) -> None:

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot import scheduler
-from bot.app import create_app
+from bot.http_app import create_app
 from bot.settings import Settings
 from tests.api.world import Clock, Slot, clock_in, hire, pair_agent, upload
 

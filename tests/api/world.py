@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from bot.app import create_app
+from bot.http_app import create_app
 from bot.services import contracts, devices, sessions
 from bot.services.actors import Actor, UserRef
 from bot.services.context import Context

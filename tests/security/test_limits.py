@@ -18,7 +18,7 @@ from storage.blobs import FolderBlobs
 from storage.engine import make_engine
 from tests.api.conftest import NOW
 from tests.api.world import ALICE, API, Slot, client_for, hire, upload
-from bot.app import create_app
+from bot.http_app import create_app
 from tests.slack.conftest import slack_settings
 from tests.slack.harness import ALICE as SLACK_ALICE
 from tests.slack.harness import SlackSide, serve

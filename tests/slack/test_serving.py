@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from fastapi import FastAPI
 
-from bot.app import create_app
+from bot.http_app import create_app
 from bot.settings import Settings
 from bot.slack.http import mount
 from tests.slack.conftest import slack_settings

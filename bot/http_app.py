@@ -10,7 +10,7 @@ from bot.services.context import Context
 from bot.settings import Settings
 from bot.slack.http import mount as mount_slack
 from bot.version import VERSION
-from bot.web import status
+from bot.web import status_page
 
 
 def create_app(ctx: Context, settings: Settings | None = None) -> FastAPI:
@@ -31,7 +31,7 @@ def create_app(ctx: Context, settings: Settings | None = None) -> FastAPI:
     mount_slack(app, ctx, settings)
     api.mount(app)
     web.mount(app)
-    app.include_router(status.router)
+    app.include_router(status_page.router)
     app.include_router(metrics.router)
     app.add_middleware(RequestIds)
     return app
