@@ -28,6 +28,7 @@ from bot.services.context import Context  # noqa: E402
 from storage.blobs import FolderBlobs  # noqa: E402
 from storage.engine import make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
+from diary.contract_terms import HISTORY  # noqa: E402
 from storage.tables import Contract, ContractChange, Member, Outbox, Slot, WeekReview, WorkSession, Workspace  # noqa: E402
 
 MONDAY = date(2026, 11, 16)
@@ -71,12 +72,13 @@ def generate(engine, contracts: int, days: int, hours: int, rng: random.Random) 
             "screenshots": "on", "billing": "segments", "tz": rng.choice(["UTC", "UTC", "Europe/Berlin", "Asia/Kolkata"]),
             "idle_minutes": 10, "window": False, "status": "active", "start_day": created.date(), "created_at": created,
         } for c in range(contracts)])
-        contract_rows = list(conn.execute(select(Contract.id, Contract.rate, Contract.weekly_limit_hours).order_by(Contract.id)))
+        contract_rows = list(conn.execute(select(Contract).order_by(Contract.id)))
+        # Every term's initial value, as a new contract keeps them, and the status.
         batched(conn, ContractChange.__table__, [
-            {"contract_id": cid, "at": created, "field": field, "value": value}
-            for cid, rate, limit in contract_rows
-            for field, value in (("rate", str(rate)), ("limit", None if limit is None else str(limit)), ("status", "active"))])
-        return _work(conn, [cid for cid, _, _ in contract_rows], days, hours, rng)
+            {"contract_id": row.id, "at": created, "effective_at": created, "field": field, "value": value}
+            for row in contract_rows
+            for field, value in (*((t.name, t.text(getattr(row, t.column))) for t in HISTORY), ("status", "active"))])
+        return _work(conn, [row.id for row in contract_rows], days, hours, rng)
 
 
 def _work(conn, contract_ids: list[int], days: int, hours: int, rng: random.Random) -> int:

@@ -15,7 +15,7 @@ from bot.services import contracts, devices, edits, links, manual, review, sessi
 from bot.services.actors import Actor
 from bot.services.context import Context
 from bot.services.results import Choice, DayDiary, Timesheet
-from bot.terms_parse import parse_terms
+from bot.terms_parse import parse_terms, parse_values
 from diary.refusal import Refusal, then
 
 Spell = Callable[[rq.Request], str]
@@ -52,15 +52,11 @@ def new_contract(ctx, actor, r: rq.NewContract, now):
     return then(parse_terms(r.terms), lambda terms: contracts.create(ctx, actor, r.freelancer, terms, now=now))
 
 
-SETTING_FIELDS = {"manual": "manual_allowed", "weekly": "weekly_payment", "idle": "idle_minutes"}
-
-
 def set_terms(ctx, actor, r: rq.SetTerms, now):
     if not r.terms:
         return Refusal("Say what to change, e.g. /contract set screenshots=blur idle=15.")
-    fields = tuple(SETTING_FIELDS.get(k, k) for k in r.terms)
-    return then(parse_terms({"rate": "1", **r.terms}), lambda terms: contracts.configure(
-        ctx, actor, terms, fields, now=now, contract_id=r.contract, other=r.user))
+    return then(parse_values(r.terms), lambda values: contracts.change_terms(
+        ctx, actor, values, now=now, contract_id=r.contract, other=r.user))
 
 
 HELP = """Tally keeps the work diary of hourly contracts. Commands:

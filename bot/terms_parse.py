@@ -1,63 +1,32 @@
-"""`key=value` contract options as typed in chat, into diary Terms (shape only; bounds are diary's)."""
+"""`key=value` contract terms as typed in chat, read by each term's declaration (diary/contract_terms.py)."""
 
-from decimal import Decimal, InvalidOperation
+from dataclasses import replace
 
-from diary.contract_terms import Terms
-from diary.money import parse_amount
+from diary.contract_terms import BY_NAME, Terms
 from diary.refusal import Refusal
-from diary.terms import Billing, Screenshots
 
-KNOWN = {"rate", "currency", "limit", "weekly", "manual", "screenshots", "billing", "tz", "idle", "title", "window", "contract"}
-SWITCH = {"on": True, "yes": True, "true": True, "off": False, "no": False, "false": False}
+PICKER = "contract"  # contract=ID chooses the contract; it is not a term
 
 
-def _limit(text: str) -> Decimal | None | Refusal:
-    text = text.lower().removesuffix("h").strip()
-    if text in ("none", "no", "off", "0", "unlimited"):
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return Refusal(f'"{text}" is not a number of hours; e.g. limit=40 or limit=none.')
-
-
-def _choice(key: str, text: str, allowed):
-    if text.lower() in allowed:
-        return text.lower()
-    return Refusal(f"{key} is one of {'|'.join(allowed)}, e.g. {key}={next(iter(allowed))}.")
-
-
-def _idle(text: str) -> int | Refusal:
-    digits = text.lower().removesuffix("m").removesuffix("min")
-    return int(digits) if digits.isdigit() else Refusal(f'"{text}" is not a number of minutes; e.g. idle=10.')
-
-
-PARSERS = {
-    "rate": parse_amount,
-    "weekly": parse_amount,
-    "currency": lambda t: t.upper(),
-    "limit": _limit,
-    "manual": lambda t: SWITCH[t.lower()] if t.lower() in SWITCH else Refusal("manual is on or off, e.g. manual=on."),
-    "window": lambda t: SWITCH[t.lower()] if t.lower() in SWITCH else Refusal("window is on or off, e.g. window=off."),
-    "screenshots": lambda t: _choice("screenshots", t, [s.value for s in Screenshots]),
-    "billing": lambda t: _choice("billing", t, [b.value for b in Billing]),
-    "tz": str,
-    "idle": _idle,
-    "title": str,
-}
-FIELDS = {"weekly": "weekly_payment", "limit": "limit_hours", "idle": "idle_minutes"}
-
-
-def parse_terms(options: dict[str, str]) -> Terms | Refusal:
-    unknown = sorted(set(options) - KNOWN)
+def parse_values(options: dict[str, str]) -> dict[str, object] | Refusal:
+    """Each term named in `options`, parsed by its own parser; the first thing wrong, as a sentence."""
+    unknown = sorted(set(options) - set(BY_NAME) - {PICKER})
     if unknown:
         return Refusal(f"I don't know the option {unknown[0]}=; see /tally help for the contract options.")
     values = {}
-    for key, text in options.items():
-        if key == "contract":
+    for name, text in options.items():
+        if name == PICKER:
             continue
-        value = PARSERS[key](text)
+        value = BY_NAME[name].parse(text)
         if isinstance(value, Refusal):
             return value
-        values[FIELDS.get(key, key)] = value
-    return Terms(**values)
+        values[name] = value
+    return values
+
+
+def parse_terms(options: dict[str, str]) -> Terms | Refusal:
+    """The terms of a new contract: the defaults, and what `options` name."""
+    values = parse_values({"rate": "1", **options})
+    if isinstance(values, Refusal):
+        return values
+    return replace(Terms(rate=values["rate"]), **{BY_NAME[name].attr: value for name, value in values.items()})

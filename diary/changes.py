@@ -1,37 +1,65 @@
-"""Rate and weekly limit over time: a raised value applies at once, a lowered one from the next week.
+"""Terms in force: each change of a term takes effect at an instant of its own (docs/rules.md,
+"Terms in force").
 
-So a freelancer is never paid less for hours already worked in a week, and a client's raise
-counts for the whole week it was given in.
+Rate, weekly limit and weekly payment: a raise applies to the whole week it is given in, a cut
+from the next week, so a freelancer is never paid less for hours already worked in a week. The
+weekly minimum applies from the next week. Screenshots, billing, manual time, idle time-out and
+window titles apply from the next slot: the slot under way keeps the terms it began with.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
-from diary.weeks import BillingWeek
+from diary.contract_terms import Applies, Term
+from diary.slots import slot_end, slot_floor
+from diary.weeks import BillingWeek, week_of
 
 
 @dataclass(frozen=True)
 class Change:
-    at: datetime
-    value: Decimal | None  # None = no limit, which is higher than any number
+    at: datetime  # the instant the value takes effect
+    value: object  # None = "none" (no limit, no minimum)
 
 
-def value_for_week(changes: Sequence[Change], week: BillingWeek) -> Decimal | None:
-    """The value that governs `week`; the earliest change is the contract's initial value."""
-    ordered = sorted(changes, key=lambda change: change.at)
-    if not ordered:
-        raise ValueError("a rate or limit needs at least its initial value")
-    before = [change for change in ordered if change.at <= week.start]
-    value = before[-1].value if before else ordered[0].value
-    for change in ordered:
-        if week.start < change.at < week.end:
-            value = _higher(value, change.value)
+def read_history(term: Term, rows: Iterable) -> list[Change]:
+    """A term's history from its kept rows (`effective_at`, `value` in chat form), in the order decided."""
+    return [Change(at=row.effective_at, value=None if row.value is None else term.parse(row.value)) for row in rows]
+
+
+def value_at(changes: Sequence[Change], instant: datetime):
+    """The value in force at `instant`. `changes` come in the order they were decided, the
+    contract's initial value first: of those already in effect the last decided wins, so a later
+    raise overrides an earlier cut still waiting for its week. Before the first takes effect, the
+    initial value holds."""
+    if not changes:
+        raise ValueError("a term needs at least its initial value")
+    value = changes[0].value
+    for change in changes:
+        if change.at <= instant:
+            value = change.value
     return value
 
 
-def _higher(a: Decimal | None, b: Decimal | None) -> Decimal | None:
-    if a is None or b is None:
-        return None
-    return max(a, b)
+def value_for_week(changes: Sequence[Change], week: BillingWeek):
+    """The value that prices `week`: the one in force as it begins."""
+    return value_at(changes, week.start)
+
+
+def in_force_now(term: Term, changes: Sequence[Change], *, now: datetime, tz: str):
+    """The value governing now: this week's for a term priced by the week, this instant's otherwise."""
+    if term.applies in (Applies.RAISE_NOW, Applies.NEXT_WEEK):
+        return value_for_week(changes, week_of(now, tz))
+    return value_at(changes, now)
+
+
+def takes_effect(term: Term, *, in_force, new, now: datetime, tz: str, slot_seconds: int) -> datetime:
+    """The instant a change of `term` from `in_force` (its value now) to `new`, made at `now`, takes effect."""
+    week = week_of(now, tz)
+    if term.applies == Applies.RAISE_NOW:
+        return week.start if term.is_raise(in_force, new) else week.end
+    if term.applies == Applies.NEXT_WEEK:
+        return week.end
+    if term.applies == Applies.NEXT_SLOT:
+        return slot_end(slot_floor(now, slot_seconds), slot_seconds)
+    return now

@@ -1,15 +1,24 @@
-"""The terms of a contract and the bounds a client may set them to."""
+"""The terms of a contract: each declared once (TERMS), with the bounds a client may set them to.
+
+Everything that handles a term — the chat parser, the commands, the contract card, the history
+the ledger reads, the Discord options and the Slack form — reads its declaration here, so adding
+a term is one `Term` plus the rule that uses it (docs/rules.md, "Terms in force").
+"""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 
+from diary.money import format_money, parse_amount
 from diary.refusal import Refusal
 from diary.terms import Billing, Screenshots
 from diary.text import MAX_TITLE, TITLE, checked, clean
 from diary.weeks import check_timezone
 
 MAX_RATE = Decimal("10000")
+WEEK_HOURS = Decimal("168")
 
 
 @dataclass(frozen=True)
@@ -25,10 +34,146 @@ class Terms:
     idle_minutes: int = 10
     title: str = ""
     window: bool = False
+    min_hours: Decimal | None = None
 
     def __post_init__(self) -> None:
         # Cleaned here, so every way of making terms (command, form, option) keeps no control characters.
         object.__setattr__(self, "title", clean(self.title or ""))
+
+
+class Applies(StrEnum):
+    """Which way a change of a term applies."""
+
+    RAISE_NOW = "raise_now"  # a raise applies to the whole current week, a cut from the next one
+    NEXT_WEEK = "next_week"  # from the next week, whichever way it goes
+    NEXT_SLOT = "next_slot"  # from the next slot: the slot under way keeps the terms it began with
+    AT_ONCE = "at_once"  # no bearing on counting or money (the title): no history
+    UNTIL_RECORDED = "until_recorded"  # changes everything: only until time is recorded; no history
+
+
+HISTORIED = (Applies.RAISE_NOW, Applies.NEXT_WEEK, Applies.NEXT_SLOT)
+
+
+class NoneIs(StrEnum):
+    """Where "none" stands among numbers, to tell a raise from a cut."""
+
+    HIGHEST = "highest"  # no weekly limit is more than any limit
+    LOWEST = "lowest"  # no weekly minimum is less than any minimum
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str  # as typed in chat (`limit=40`), as a Discord option, and in the history
+    attr: str  # the attribute of Terms (and of the contract card)
+    column: str  # the contract's column holding the value set last
+    label: str  # in sentences and on the card: "weekly limit"
+    parse: Callable[[str], object]  # chat text (and the history's text) -> value, or a Refusal
+    show: Callable[[object, str], str]  # (value, currency) -> text for people
+    applies: Applies
+    example: str  # the right form, for help and refusals: "limit=40"
+    none_is: NoneIs | None = None  # None: the term is never "none"
+    choices: tuple[str, ...] = ()  # the only values it takes, for menus
+    on_card: bool = True  # a line of its own on the contract card (currency and title are shown elsewhere)
+
+    @property
+    def has_history(self) -> bool:
+        return self.applies in HISTORIED
+
+    def text(self, value) -> str | None:
+        """The value as the history keeps it: the chat form, which `parse` reads back."""
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        return str(value)
+
+    def is_raise(self, old, new) -> bool:
+        """Whether `new` is at least `old`, "none" standing where `none_is` puts it."""
+        if old is None and new is None:
+            return True
+        if new is None:
+            return self.none_is == NoneIs.HIGHEST
+        if old is None:
+            return self.none_is == NoneIs.LOWEST
+        return new >= old
+
+
+SWITCH = {"on": True, "yes": True, "true": True, "off": False, "no": False, "false": False}
+NONE_WORDS = ("none", "no", "off", "0", "unlimited")
+
+
+def _hours(example: str) -> Callable[[str], Decimal | None | Refusal]:
+    def parse(text: str) -> Decimal | None | Refusal:
+        text = text.lower().removesuffix("h").strip()
+        if text in NONE_WORDS:
+            return None
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            return Refusal(f'"{text}" is not a number of hours; e.g. {example} or {example.split("=")[0]}=none.')
+
+    return parse
+
+
+def _switch(name: str) -> Callable[[str], bool | Refusal]:
+    return lambda text: SWITCH[text.lower()] if text.lower() in SWITCH else Refusal(f"{name} is on or off, e.g. {name}=on.")
+
+
+def _choice(name: str, allowed: tuple[str, ...]) -> Callable[[str], str | Refusal]:
+    def parse(text: str) -> str | Refusal:
+        if text.lower() in allowed:
+            return text.lower()
+        return Refusal(f"{name} is one of {'|'.join(allowed)}, e.g. {name}={allowed[0]}.")
+
+    return parse
+
+
+def _minutes(text: str) -> int | Refusal:
+    digits = text.lower().removesuffix("min").removesuffix("m")
+    return int(digits) if digits.isdigit() else Refusal(f'"{text}" is not a number of minutes; e.g. idle=10.')
+
+
+def _show_hours(none: str, unit: str) -> Callable[[object, str], str]:
+    return lambda value, currency: none if value is None else f"{value.normalize():f} {unit}"
+
+
+def _on_off(value, currency: str) -> str:
+    return "on" if value else "off"
+
+
+def _as_is(value, currency: str) -> str:
+    return str(value)
+
+
+SCREENSHOTS = tuple(s.value for s in Screenshots)
+BILLING = tuple(b.value for b in Billing)
+
+TERMS: tuple[Term, ...] = (
+    Term("rate", "rate", "rate", "hourly rate", parse_amount, lambda v, c: f"{format_money(v, c)}/h",
+         Applies.RAISE_NOW, "rate=40"),
+    Term("currency", "currency", "currency", "currency", lambda t: t.upper(), _as_is, Applies.UNTIL_RECORDED, "currency=EUR",
+         on_card=False),
+    Term("limit", "limit_hours", "weekly_limit_hours", "weekly limit", _hours("limit=40"), _show_hours("no limit", "h/week"),
+         Applies.RAISE_NOW, "limit=40", none_is=NoneIs.HIGHEST),
+    Term("weekly", "weekly_payment", "weekly_payment", "weekly payment", parse_amount, lambda v, c: format_money(v, c),
+         Applies.RAISE_NOW, "weekly=500"),
+    Term("min", "min_hours", "weekly_min_hours", "weekly minimum", _hours("min=10"), _show_hours("none", "h/week"),
+         Applies.NEXT_WEEK, "min=10", none_is=NoneIs.LOWEST),
+    Term("manual", "manual", "manual_allowed", "manual time", _switch("manual"), _on_off, Applies.NEXT_SLOT, "manual=on",
+         choices=("on", "off")),
+    Term("screenshots", "screenshots", "screenshots", "screenshots", _choice("screenshots", SCREENSHOTS), _as_is,
+         Applies.NEXT_SLOT, "screenshots=blur", choices=SCREENSHOTS),
+    Term("billing", "billing", "billing", "billing", _choice("billing", BILLING), _as_is, Applies.NEXT_SLOT,
+         "billing=minutes", choices=BILLING),
+    Term("tz", "tz", "tz", "timezone", str, _as_is, Applies.UNTIL_RECORDED, "tz=Europe/Berlin"),
+    Term("idle", "idle_minutes", "idle_minutes", "idle time-out", _minutes, lambda v, c: f"{v} min", Applies.NEXT_SLOT,
+         "idle=10"),
+    Term("window", "window", "window", "window titles", _switch("window"), _on_off, Applies.NEXT_SLOT, "window=off",
+         choices=("on", "off")),
+    Term("title", "title", "title", "title", str, _as_is, Applies.AT_ONCE, 'title="Docs"', on_card=False),
+)
+BY_NAME = {term.name: term for term in TERMS}
+HISTORY = tuple(term for term in TERMS if term.has_history)
 
 
 def check_rate(rate: Decimal) -> Refusal | None:
@@ -37,9 +182,13 @@ def check_rate(rate: Decimal) -> Refusal | None:
     return None
 
 
-def check_limit(hours: Decimal | None) -> Refusal | None:
+def _hours_within(hours: Decimal, low: Decimal) -> bool:
     # is_finite first: NaN and sNaN cannot be compared (sNaN even raises).
-    if hours is not None and not (Decimal(hours).is_finite() and Decimal("1") <= hours <= Decimal("168")):
+    return Decimal(hours).is_finite() and low <= hours <= WEEK_HOURS
+
+
+def check_limit(hours: Decimal | None) -> Refusal | None:
+    if hours is not None and not _hours_within(hours, Decimal("1")):
         return Refusal("The weekly limit is a number of hours from 1 to 168, e.g. limit=40, or limit=none.")
     return None
 
@@ -51,6 +200,8 @@ def check_terms(terms: Terms) -> Refusal | None:
         check_limit(terms.limit_hours),
         None if re.fullmatch(r"[A-Z]{3}", terms.currency) else Refusal("The currency is a three-letter code, e.g. currency=EUR."),
         None if terms.weekly_payment >= 0 else Refusal("The weekly payment cannot be negative, e.g. weekly=500."),
+        None if terms.min_hours is None or (_hours_within(terms.min_hours, Decimal("0")) and terms.min_hours > 0)
+        else Refusal("The weekly minimum is a number of hours up to 168, e.g. min=10, or min=none."),
         None if 1 <= terms.idle_minutes <= 60 else Refusal("Idle minutes run from 1 to 60, e.g. idle=10."),
         check_timezone(terms.tz),
         None if len(terms.title) <= MAX_TITLE else checked(terms.title, TITLE),

@@ -65,13 +65,19 @@ def contracts_of(s: Session, *, member_id: int, channel_id: str | None = None) -
 
 
 def changes(s: Session, *, contract_id: int, field: str) -> list[ContractChange]:
+    """One term's history (or the status's), in the order the changes were decided."""
     return list(
         s.exec(
             select(ContractChange)
             .where(ContractChange.contract_id == contract_id, ContractChange.field == field)
-            .order_by(ContractChange.at, ContractChange.id)
+            .order_by(ContractChange.id)
         )
     )
+
+
+def has_recorded_time(s: Session, *, contract_id: int) -> bool:
+    """Whether any slot was ever recorded on the contract (deleted ones included)."""
+    return s.exec(select(Slot.id).where(Slot.contract_id == contract_id).limit(1)).first() is not None
 
 
 def open_session(s: Session, *, freelancer_id: int) -> WorkSession | None:

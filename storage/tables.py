@@ -50,6 +50,7 @@ class Contract(SQLModel, table=True):
     rate: Decimal = _money()
     weekly_limit_hours: Decimal | None = Field(default=None, sa_type=Numeric(6, 2), nullable=True)
     weekly_payment: Decimal = _money(default=Decimal("0"))
+    weekly_min_hours: Decimal | None = Field(default=None, sa_type=Numeric(6, 2), nullable=True)
     manual_allowed: bool = True
     screenshots: str = Field(default="on", max_length=8)
     billing: str = Field(default="segments", max_length=16)
@@ -64,12 +65,16 @@ class Contract(SQLModel, table=True):
 
 
 class ContractChange(SQLModel, table=True):
-    """History of rate, limit, status and settings: weeks are billed by the values they had."""
+    """History of every term that bears on counting or money, and of the status: each value
+    with the instant it was decided (`at`) and the instant it takes effect (`effective_at`).
+    `field` is the term's chat name (rate, limit, weekly, min, screenshots, ...) or "status";
+    `value` its chat form ("40.00", "off", NULL for none), read back by the term's parser."""
 
     __tablename__ = "contract_change"
     id: int | None = Field(default=None, primary_key=True)
     contract_id: int = Field(foreign_key="contract.id", index=True)
     at: datetime = _instant()
+    effective_at: datetime = _instant()
     field: str = Field(max_length=32)
     value: str | None = Field(default=None, max_length=200)
     by_member_id: int | None = Field(default=None, foreign_key="member.id")

@@ -11,6 +11,7 @@ from bot.services.results import (
     Button, Cell, Choice, Clicked, ClockedIn, ClockedOut, ContractCard, DayDiary, Done, PairingIssued, Timesheet,
 )
 from bot.services.links import Link
+from diary.contract_terms import TERMS
 from diary.money import format_minutes, format_money
 from diary.refusal import Refusal
 from diary.weeks import describe_instant
@@ -79,23 +80,13 @@ def _(result: Choice) -> Card:
     return Card(lines=[result.prompt, *options])
 
 
-def _hours(value) -> str:
-    """40, 37.5: as people write hours, whatever scale the database gave the Decimal."""
-    return f"{value.normalize():f}"
-
-
 @card_for.register
 def _(c: ContractCard) -> Card:
-    limit = "no limit" if c.limit_hours is None else f"{_hours(c.limit_hours)} h/week"
-    fields = [
-        ("Client", c.client), ("Freelancer", c.freelancer), ("Channel", c.channel),
-        ("Rate", f"{format_money(c.rate, c.currency)}/h"), ("Weekly limit", limit),
-        ("Weekly payment", format_money(c.weekly_payment, c.currency)), ("Screenshots", c.screenshots),
-        ("Billing", c.billing), ("Manual time", "on" if c.manual else "off"), ("Idle after", f"{c.idle_minutes} min"),
-        ("Timezone", c.tz), ("Started", f"{c.start_day}"), ("Status", f"{c.status} since {c.status_since or c.start_day}"),
-    ]
+    terms = [(term.label.capitalize(), term.show(getattr(c, term.attr), c.currency)) for term in TERMS if term.on_card]
+    fields = [("Client", c.client), ("Freelancer", c.freelancer), ("Channel", c.channel), *terms,
+              ("Started", f"{c.start_day}"), ("Status", f"{c.status} since {c.status_since or c.start_day}")]
     warning = [f"⚠ Messages to the channel fail: {c.delivery_error}"] if c.delivery_error else []
-    return Card(title=f"{c.headline}: #{c.id} {c.title or '(untitled)'}", lines=warning, fields=fields)
+    return Card(title=f"{c.headline}: #{c.id} {c.title or '(untitled)'}", lines=[*c.changes, *warning], fields=fields)
 
 
 @card_for.register

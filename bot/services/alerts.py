@@ -39,7 +39,7 @@ def _recently_worked(s: Session, now: datetime) -> list[Contract]:
 
 def _alert_limit(s: Session, ctx: Context, contract: Contract, week: BillingWeek, now: datetime) -> int:
     rec = ledger.records(s, contract, week)
-    limit = ledger.limit_minutes(rec, week)
+    limit = ledger.limit_minutes(contract, rec, week)
     if not limit:
         return 0
     statement = ledger.statement_of(contract, week, rec, ledger.lines_of(contract, week, rec, ctx.slot_seconds))

@@ -1,6 +1,6 @@
-"""Contracts: create, show, pause, resume, end, and change rate, limit and settings."""
+"""Contracts: create, show, pause, resume, end, and change their terms."""
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -11,27 +11,25 @@ from bot.services.actors import Actor, UserRef, resolve, resolve_ref
 from bot.services.context import Context
 from bot.services.picking import pick
 from bot.services.results import Choice, ContractCard
-from diary.contract_terms import Terms, check_limit, check_rate, check_terms
+from diary.changes import in_force_now, read_history, takes_effect
+from diary.contract_terms import BY_NAME, HISTORY, TERMS, Applies, Term, Terms, check_terms
 from diary.money import format_money
 from diary.permissions import Action
 from diary.refusal import Refusal
 from diary.terms import ContractStatus
-from diary.weeks import local_day
+from diary.weeks import describe_instant, local_day
 from storage import repo
 from storage.tables import Contract, ContractChange, Member
 
-SETTINGS = ("currency", "weekly_payment", "manual_allowed", "screenshots", "billing", "tz", "idle_minutes", "title", "window")
 
 
 def card(s: Session, contract: Contract, headline: str) -> ContractCard:
     return ContractCard(
-        headline=headline, id=contract.id, title=contract.title,
+        headline=headline, id=contract.id,
         client=s.get(Member, contract.client_id).name, freelancer=s.get(Member, contract.freelancer_id).name,
-        channel=contract.channel_id, rate=contract.rate, currency=contract.currency,
-        limit_hours=contract.weekly_limit_hours, weekly_payment=contract.weekly_payment,
-        manual=contract.manual_allowed, screenshots=contract.screenshots, billing=contract.billing,
-        tz=contract.tz, idle_minutes=contract.idle_minutes, status=contract.status,
+        channel=contract.channel_id, status=contract.status,
         start_day=contract.start_day, status_since=_status_since(s, contract), delivery_error=contract.delivery_error,
+        **{term.attr: getattr(contract, term.column) for term in TERMS},
     )
 
 
@@ -41,9 +39,13 @@ def _status_since(s: Session, contract: Contract) -> date:
     return local_day(moves[-1].at, contract.tz) if moves else contract.start_day
 
 
-def _log(s: Session, contract: Contract, field: str, value, by: Member, now: datetime) -> None:
-    text = None if value is None else str(value)
-    s.add(ContractChange(contract_id=contract.id, at=now, field=field, value=text, by_member_id=by.id))
+def _stored(term: Term, value):
+    """The column's form of a value: the fixed choices as their text."""
+    return str(value) if term.choices and not isinstance(value, bool) else value
+
+
+def _log(s: Session, contract: Contract, field: str, text: str | None, by: Member, now: datetime, effective_at: datetime) -> None:
+    s.add(ContractChange(contract_id=contract.id, at=now, effective_at=effective_at, field=field, value=text, by_member_id=by.id))
 
 
 def create(ctx: Context, actor: Actor, freelancer: UserRef, terms: Terms, *, now: datetime) -> ContractCard | Refusal:
@@ -56,20 +58,20 @@ def create(ctx: Context, actor: Actor, freelancer: UserRef, terms: Terms, *, now
         if other.id == me.id:
             return Refusal("You cannot hire yourself: name the freelancer, e.g. /contract new @bob rate=40.")
         contract = _new_contract(s, ws.id, actor.channel, me, other, terms, now)
-        for field, value in (("rate", terms.rate), ("limit", terms.limit_hours), ("status", ContractStatus.ACTIVE)):
-            _log(s, contract, field, value, me, now)
+        # The history starts with every term's initial value (docs/rules.md, "Terms in force").
+        for term in HISTORY:
+            _log(s, contract, term.name, term.text(getattr(terms, term.attr)), me, now, now)
+        _log(s, contract, "status", str(ContractStatus.ACTIVE), me, now, now)
         text = f"{me.name} started a contract with {other.name}: {format_money(contract.rate, contract.currency)}/h."
         announce.to_channel(s, contract, kind="contract", key=f"contract:{contract.id}:created", text=text, now=now)
         return card(s, contract, "Contract created")
 
 
 def _new_contract(s: Session, ws_id: int, channel: str, me: Member, other: Member, terms: Terms, now: datetime) -> Contract:
+    columns = {term.column: _stored(term, getattr(terms, term.attr)) for term in TERMS}
     contract = Contract(
         workspace_id=ws_id, channel_id=channel, client_id=me.id, freelancer_id=other.id,
-        title=terms.title, currency=terms.currency, rate=terms.rate, weekly_limit_hours=terms.limit_hours,
-        weekly_payment=terms.weekly_payment, manual_allowed=terms.manual, screenshots=str(terms.screenshots),
-        billing=str(terms.billing), tz=terms.tz, idle_minutes=terms.idle_minutes, window=terms.window,
-        start_day=local_day(now, terms.tz), created_at=now,
+        start_day=local_day(now, terms.tz), created_at=now, **columns,
     )
     s.add(contract)
     s.flush()
@@ -118,7 +120,7 @@ def _apply_status(s: Session, contract: Contract, status: ContractStatus, me: Me
     if status is ContractStatus.ENDED:
         contract.end_day = local_day(now, contract.tz)
     contract.status = str(status)
-    _log(s, contract, "status", status, me, now)
+    _log(s, contract, "status", str(status), me, now, now)
 
 
 def _title(contract: Contract) -> str:
@@ -126,81 +128,78 @@ def _title(contract: Contract) -> str:
 
 
 def set_rate(ctx: Context, actor: Actor, rate: Decimal, *, now: datetime, contract_id=None, other=None):
-    return _set_money_term(ctx, actor, "rate", rate, check_rate(rate), now=now, contract_id=contract_id, other=other)
+    return change_terms(ctx, actor, {"rate": rate}, now=now, contract_id=contract_id, other=other)
 
 
 def set_limit(ctx: Context, actor: Actor, hours: Decimal | None, *, now: datetime, contract_id=None, other=None):
-    return _set_money_term(ctx, actor, "limit", hours, check_limit(hours), now=now, contract_id=contract_id, other=other)
+    return change_terms(ctx, actor, {"limit": hours}, now=now, contract_id=contract_id, other=other)
 
 
-def _set_money_term(ctx, actor, field, value, refusal, *, now, contract_id, other):
-    """Rate and limit: a raise applies to this week at once, a cut from next week (DESIGN §1)."""
-    if refusal:
-        return refusal
+def change_terms(ctx: Context, actor: Actor, values: dict[str, object], *, now: datetime, contract_id=None, other=None):
+    """`/contract set`, `rate` and `limit`: each change takes effect when its term's rule says
+    (docs/rules.md, "Terms in force"), and the reply says when, in the contract's timezone."""
     with ctx.unit() as s:
-        me, contract = _pick_managed(s, actor, Action.MANAGE_CONTRACT, f"/contract {field}", contract_id, other)
+        me, contract = _pick_managed(s, actor, Action.MANAGE_CONTRACT, _command(values), contract_id, other)
         if isinstance(contract, Refusal | Choice):
             return contract
-        old = contract.rate if field == "rate" else contract.weekly_limit_hours
-        _store_term(contract, field, value)
-        _log(s, contract, field, value, me, now)
-        when = "from this week on" if _is_raise(old, value) else "from next week on"
-        text = f"{me.name} set the {_term_name(field)} to {_show(value, field, contract)} {when}."
-        announce.to_channel(s, contract, kind="contract", key=f"contract:{contract.id}:{field}:{now.isoformat()}", text=text, now=now)
-        return card(s, contract, f"{_term_name(field).capitalize()} changed {when}")
-
-
-def _store_term(contract: Contract, field: str, value) -> None:
-    if field == "rate":
-        contract.rate = value
-    else:
-        contract.weekly_limit_hours = value
-
-
-def _is_raise(old: Decimal | None, new: Decimal | None) -> bool:
-    return new is None or (old is not None and new >= old)
-
-
-def _term_name(field: str) -> str:
-    return "hourly rate" if field == "rate" else "weekly limit"
-
-
-def _show(value, field: str, contract: Contract) -> str:
-    if value is None:
-        return "no limit"
-    return f"{format_money(value, contract.currency)}/h" if field == "rate" else f"{value} h"
-
-
-def configure(ctx: Context, actor: Actor, terms: Terms, fields: tuple[str, ...], *, now: datetime, contract_id=None, other=None):
-    """Other settings (screenshots, billing, tz, idle, manual, weekly, title, window) apply at once."""
-    unknown = set(fields) - set(SETTINGS)
-    if unknown:
-        return Refusal(f"These cannot be changed this way: {', '.join(sorted(unknown))}.")
-    with ctx.unit() as s:
-        me, contract = _pick_managed(s, actor, Action.MANAGE_CONTRACT, "/contract set", contract_id, other)
-        if isinstance(contract, Refusal | Choice):
-            return contract
-        refusal = check_terms(replace(_terms_of(contract), **{_term_key(f): getattr(terms, _term_key(f)) for f in fields}))
+        refusal = _refusal(s, contract, values)
         if refusal:
             return refusal
-        for f in fields:
-            value = getattr(terms, _term_key(f))
-            setattr(contract, f, str(value) if f in ("screenshots", "billing") else value)
-            _log(s, contract, f, value, me, now)
-        return card(s, contract, "Settings changed")
+        told = [_change(s, contract, BY_NAME[name], values[name], me, now, ctx.slot_seconds) for name in _in_order(values)]
+        text = f"{me.name} set " + "; ".join(f"the {t.label} to {t.shown} {t.when}" for t in told) + "."
+        announce.to_channel(s, contract, kind="contract", key=f"contract:{contract.id}:terms:{now.isoformat()}", text=text, now=now)
+        headline = f"{told[0].label.capitalize()} changed {told[0].when}" if len(told) == 1 else "Terms changed"
+        return replace(card(s, contract, headline), changes=tuple(t.sentence for t in told))
 
 
-_TERM_KEYS = {"manual_allowed": "manual", "weekly_payment": "weekly_payment", "idle_minutes": "idle_minutes"}
+def _command(values: dict[str, object]) -> str:
+    return f"/contract {next(iter(values))}" if set(values) <= {"rate", "limit"} and len(values) == 1 else "/contract set"
 
 
-def _term_key(field: str) -> str:
-    return _TERM_KEYS.get(field, field)
+def _in_order(values: dict[str, object]) -> list[str]:
+    return [term.name for term in TERMS if term.name in values]
 
 
-def _terms_of(contract: Contract) -> Terms:
-    return Terms(
-        rate=contract.rate, currency=contract.currency, limit_hours=contract.weekly_limit_hours,
-        weekly_payment=contract.weekly_payment, manual=contract.manual_allowed, screenshots=contract.screenshots,
-        billing=contract.billing, tz=contract.tz, idle_minutes=contract.idle_minutes, title=contract.title,
-        window=contract.window,
-    )
+def _refusal(s: Session, contract: Contract, values: dict[str, object]) -> Refusal | None:
+    unknown = sorted(set(values) - set(BY_NAME))
+    if unknown:
+        return Refusal(f"I don't know the term {unknown[0]}=; see /tally help for the contract terms.")
+    fixed = [name for name in _in_order(values) if BY_NAME[name].applies == Applies.UNTIL_RECORDED
+             and values[name] != getattr(contract, BY_NAME[name].column)]
+    if fixed and repo.has_recorded_time(s, contract_id=contract.id):
+        return Refusal(f"The {BY_NAME[fixed[0]].label} cannot change once time is recorded on a contract: end this one "
+                       f"(/contract end) and start a new one with /contract new @freelancer {BY_NAME[fixed[0]].example}.")
+    return check_terms(replace(terms_of(contract), **{BY_NAME[name].attr: value for name, value in values.items()}))
+
+
+@dataclass(frozen=True)
+class _Told:
+    label: str
+    shown: str
+    when: str
+    sentence: str
+
+
+def _change(s: Session, contract: Contract, term: Term, value, me: Member, now: datetime, slot_seconds: int) -> _Told:
+    at = now
+    if term.has_history:
+        history = read_history(term, repo.changes(s, contract_id=contract.id, field=term.name))
+        in_force = in_force_now(term, history, now=now, tz=contract.tz)
+        at = takes_effect(term, in_force=in_force, new=value, now=now, tz=contract.tz, slot_seconds=slot_seconds)
+        _log(s, contract, term.name, term.text(value), me, now, at)
+    setattr(contract, term.column, _stored(term, value))
+    shown, when = term.show(value, contract.currency), _when(term, at, now)
+    sentence = f"{term.label.capitalize()}: {shown} {when}" + ("" if at == now else f" ({describe_instant(at, contract.tz)})") + "."
+    return _Told(term.label, shown, when, sentence)
+
+
+def _when(term: Term, at: datetime, now: datetime) -> str:
+    if term.applies == Applies.NEXT_SLOT:
+        return "from the next slot on"
+    if term.has_history:
+        return "from this week on" if at <= now else "from next week on"
+    return "from now on"
+
+
+def terms_of(contract: Contract) -> Terms:
+    return Terms(**{term.attr: getattr(contract, term.column) for term in TERMS})

@@ -11,7 +11,8 @@ from typing import NamedTuple
 
 from sqlmodel import Session
 
-from diary.changes import Change, value_for_week
+from diary.changes import Change, read_history, value_at, value_for_week
+from diary.contract_terms import BY_NAME, HISTORY
 from diary.closed_week import ClosedBooks, DayBook, restated, short_slots
 from diary.counting import RunCounter, SlotCounter, run_counter, slot_counter
 from diary.review import DisputeStatus
@@ -49,22 +50,63 @@ class DayTotal:
     bill: SlotBill
 
 
+# Every history the ledger reads: the terms that bear on counting or money, and the status.
+HISTORY_FIELDS = (*(term.name for term in HISTORY), "status")
+
+
 def counter_for(contract: Contract, slot_seconds: int) -> SlotCounter:
+    """The counter of the terms set last (the agent's view of a slot it just sent)."""
     return slot_counter(slot_seconds=slot_seconds, screenshots=Screenshots(contract.screenshots), billing=Billing(contract.billing))
-
-
-def run_counter_for(contract: Contract, slot_seconds: int) -> RunCounter:
-    return run_counter(slot_seconds=slot_seconds, screenshots=Screenshots(contract.screenshots), billing=Billing(contract.billing))
 
 
 def slot_counted(slot: Slot, session: WorkSession | None, contract: Contract, slot_seconds: int) -> int:
     return _counted(slot, session, counter_for(contract, slot_seconds))
 
 
+@dataclass(frozen=True)
+class WeekTerms:
+    """The terms a contract's week is priced under, and those each of its slots is counted under
+    (docs/rules.md, "Terms in force")."""
+
+    rate: Decimal
+    limit_minutes: int | None
+    weekly_payment: Decimal
+    turns: list[datetime]  # instants inside the week at which screenshots or billing change
+    counters: list[RunCounter]  # the counter from the week's start, then one from each turn
+
+    def counter_at(self, instant: datetime) -> RunCounter:
+        return self.counters[bisect_right(self.turns, instant)]
+
+
+def week_terms(contract: Contract, week: BillingWeek, rec: "WeekRecords", slot_seconds: int) -> WeekTerms:
+    screenshots, billing = _history(contract, rec, "screenshots"), _history(contract, rec, "billing")
+    turns = sorted({c.at for c in (*screenshots, *billing) if week.start < c.at < week.end})
+    counters = [run_counter(slot_seconds=slot_seconds, screenshots=Screenshots(value_at(screenshots, at)),
+                            billing=Billing(value_at(billing, at))) for at in (week.start, *turns)]
+    return WeekTerms(rate=value_for_week(_history(contract, rec, "rate"), week), limit_minutes=limit_minutes(contract, rec, week),
+                     weekly_payment=value_for_week(_history(contract, rec, "weekly"), week), turns=turns, counters=counters)
+
+
+def _history(contract: Contract, rec: "WeekRecords", name: str) -> list[Change]:
+    """A term's history; a contract without one (never in a database upgraded in place) has its column."""
+    term = BY_NAME[name]
+    rows = rec.changes.get(name)
+    if not rows:
+        return [Change(at=contract.created_at, value=getattr(contract, term.column))]
+    return read_history(term, rows)
+
+
 def _counted(slot: Slot, session: WorkSession | None, count: SlotCounter) -> int:
     if slot.manual or session is None:
         return SLOT_MINUTES if slot.manual else 0
     return count(slot.start, session.started_at, session.ended_at, slot.screenshot_at, slot.active_minutes)
+
+
+def _counted_under(slot, session: WorkSession | None, terms: WeekTerms) -> int:
+    if slot.manual or session is None:
+        return SLOT_MINUTES if slot.manual else 0
+    count = terms.counter_at(slot.start)
+    return count(session.started_at, session.ended_at, (slot.start,), (slot.screenshot_at,), (slot.active_minutes,))[0]
 
 
 def _dispute_of(slot: Slot, disputes: list[Dispute]) -> DisputeStatus | None:
@@ -128,7 +170,7 @@ class WeekRecords:
     slots: Sequence  # Slot rows (or rows with Slot's columns), in time order
     sessions: dict[int, WorkSession]  # by id: the sessions the slots were recorded in
     disputes: list[Dispute]  # in the order they were opened
-    changes: dict[str, list[ContractChange]]  # "rate", "limit", "status" histories, oldest first
+    changes: dict[str, list[ContractChange]]  # by HISTORY_FIELDS: rows with effective_at and value, in the order decided
     bonuses: list[Decimal]
 
     @classmethod
@@ -146,17 +188,14 @@ def records(s: Session, contract: Contract, week: BillingWeek) -> WeekRecords:
         slots=repo.slots_between(s, contract_id=contract.id, start=week.start, end=week.end),
         sessions={x.id: x for x in repo.sessions_between(s, contract_id=contract.id, start=week.start, end=week.end)},
         disputes=repo.disputes(s, contract_id=contract.id, week_start=week.monday),
-        changes={field: repo.changes(s, contract_id=contract.id, field=field) for field in ("rate", "limit", "status")},
+        changes={field: repo.changes(s, contract_id=contract.id, field=field) for field in HISTORY_FIELDS},
         bonuses=[b.amount for b in repo.bonuses(s, contract_id=contract.id, week_start=week.monday)],
     )
 
 
-def history(changes: list[ContractChange]) -> list[Change]:
-    return [Change(at=c.at, value=None if c.value is None else Decimal(c.value)) for c in changes]
-
-
-def limit_minutes(rec: WeekRecords, week: BillingWeek) -> int | None:
-    hours = value_for_week(history(rec.changes["limit"]), week)
+def limit_minutes(contract: Contract, rec: WeekRecords, week: BillingWeek) -> int | None:
+    """The week's weekly limit in minutes: a lowered limit waits for the next week."""
+    hours = value_for_week(_history(contract, rec, "limit"), week)
     return None if hours is None else int(hours * 60)
 
 
@@ -165,13 +204,13 @@ def lines(s: Session, contract: Contract, week: BillingWeek, slot_seconds: int) 
 
 
 def lines_of(contract: Contract, week: BillingWeek, rec: WeekRecords, slot_seconds: int) -> list[Line]:
-    count = counter_for(contract, slot_seconds)
+    terms = week_terms(contract, week, rec, slot_seconds)
     items = [
-        BillItem(start=x.start, counted=_counted(x, rec.sessions.get(x.session_id), count),
+        BillItem(start=x.start, counted=_counted_under(x, rec.sessions.get(x.session_id), terms),
                  manual=x.manual, dispute=_dispute_of(x, rec.disputes))
         for x in rec.slots
     ]
-    bills = classify(items, limit_minutes(rec, week))
+    bills = classify(items, terms.limit_minutes)
     return [Line(slot, item, bill) for slot, item, bill in zip(rec.slots, items, bills, strict=True)]
 
 
@@ -204,13 +243,14 @@ def week_days(contract: Contract, week: BillingWeek, rec: WeekRecords, slot_seco
 def closing_books(contract: Contract, week: BillingWeek, rec: WeekRecords, slot_seconds: int) -> tuple[list[DayTotal], Statement, ClosedBooks]:
     """The week's days and statement, and the books its close stores; a week nobody disputed
     (every week, as it closes) is summed by day, not slot by slot."""
-    limit = limit_minutes(rec, week)
+    terms = week_terms(contract, week, rec, slot_seconds)
+    limit = terms.limit_minutes
     if rec.disputes:
         week_lines = lines_of(contract, week, rec, slot_seconds)
         days = day_totals(week, week_lines)
         return days, statement_of(contract, week, rec, week_lines), books_of_lines(limit, days, week_lines)
     columns = rec.slot_columns()
-    counts = _counts(columns, rec.sessions, run_counter_for(contract, slot_seconds))
+    counts = _counts(columns, rec.sessions, terms)
     days = _undisputed_days(week, columns, counts, limit)
     manual = sum(day.manual for day in days)
     minutes = WeekMinutes(tracked=sum(day.counted for day in days) - manual, manual=manual, over=sum(day.bill.over for day in days),
@@ -259,9 +299,9 @@ def restate(week: BillingWeek, books: ClosedBooks, rec: WeekRecords, before: Sta
     return _books(books.limit_minutes, days, books.short), restated(before, minutes)
 
 
-def _counts(columns: SlotColumns, sessions: dict, count: RunCounter) -> list[int]:
-    """Each slot's counted minutes (_counted), going through the week one run of slots at a time:
-    manual ones, or those of one session."""
+def _counts(columns: SlotColumns, sessions: dict, terms: WeekTerms) -> list[int]:
+    """Each slot's counted minutes (_counted_under), going through the week one run of slots at a
+    time: manual ones, or those of one session under the same terms."""
     counts: list[int] = []
     end = 0
     for (session_id, manual), run in groupby(zip(columns.session_ids, columns.manual)):
@@ -271,14 +311,26 @@ def _counts(columns: SlotColumns, sessions: dict, count: RunCounter) -> list[int
         elif (session := sessions.get(session_id)) is None:
             counts += [0] * (end - begin)
         else:
-            counts += count(session.started_at, session.ended_at, columns.starts[begin:end],
-                            columns.screenshots[begin:end], columns.active[begin:end])
+            for a, b, count in _stretches(columns.starts, begin, end, terms):
+                counts += count(session.started_at, session.ended_at, columns.starts[a:b],
+                                columns.screenshots[a:b], columns.active[a:b])
     return counts
 
 
+def _stretches(starts: Sequence[datetime], begin: int, end: int, terms: WeekTerms):
+    """Slots begin..end cut where the counting terms change: (first, past the last, counter)."""
+    if not terms.turns:  # nearly always: one counter for the whole week
+        yield begin, end, terms.counters[0]
+        return
+    cuts = [begin, *(bisect_left(starts, turn, begin, end) for turn in terms.turns), end]
+    for index, (a, b) in enumerate(pairwise(cuts)):
+        if a < b:
+            yield a, b, terms.counters[index]
+
+
 def paused_during(changes: list[ContractChange], week: BillingWeek) -> bool:
-    before = [c for c in changes if c.at <= week.start]
-    during = [c for c in changes if week.start < c.at < week.end]
+    before = [c for c in changes if c.effective_at <= week.start]
+    during = [c for c in changes if week.start < c.effective_at < week.end]
     was_paused = bool(before) and before[-1].value == ContractStatus.PAUSED
     return was_paused or any(c.value == ContractStatus.PAUSED for c in during)
 
@@ -293,9 +345,10 @@ def statement_of(contract: Contract, week: BillingWeek, rec: WeekRecords, week_l
 
 
 def _priced(contract: Contract, week: BillingWeek, rec: WeekRecords, minutes: WeekMinutes) -> Statement:
-    rate = value_for_week(history(rec.changes["rate"]), week) or contract.rate
+    rate = value_for_week(_history(contract, rec, "rate"), week)
+    weekly = value_for_week(_history(contract, rec, "weekly"), week)
     share = weekly_payment_share(week=week, start_day=contract.start_day, end_day=contract.end_day)
-    return priced(minutes, rate=rate, currency=contract.currency, weekly_payment=contract.weekly_payment,
+    return priced(minutes, rate=rate, currency=contract.currency, weekly_payment=weekly,
                   payment_share=share, paused=paused_during(rec.changes["status"], week), bonuses=rec.bonuses)
 
 

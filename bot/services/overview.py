@@ -77,7 +77,7 @@ def _today(s: Session, ctx: Context, contract: Contract, me: Member, now: dateti
     week = week_of(now, contract.tz)
     rec = ledger.records(s, contract, week)
     statement = ledger.statement_of(contract, week, rec, ledger.lines_of(contract, week, rec, ctx.slot_seconds))
-    limit = ledger.limit_minutes(rec, week)  # this week's: a lowered limit waits for next week
+    limit = ledger.limit_minutes(contract, rec, week)  # this week's: a lowered limit waits for next week
     return ContractToday(
         contract_id=contract.id, title=_title(contract), role=part.value, counterpart=other.name,
         active=contract.status == ContractStatus.ACTIVE, tracking=day.tracking, memo=day.memo,

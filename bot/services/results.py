@@ -76,7 +76,10 @@ class ContractCard:
     status: str
     start_day: date
     status_since: date | None = None  # the day the status last changed (paused / ended since then)
+    window: bool = False
+    min_hours: Decimal | None = None
     delivery_error: str | None = None
+    changes: tuple[str, ...] = ()  # after a change of terms: each change, and from when it applies
 
 
 @dataclass(frozen=True)

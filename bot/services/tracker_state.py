@@ -43,4 +43,4 @@ def week_figures(s: Session, ctx: Context, contract: Contract, now: datetime) ->
     days, _ = ledger.week_days(contract, week, rec, ctx.slot_seconds)
     today = local_day(now, contract.tz)
     return WeekFigures(tracked=sum(d.counted for d in days), today=sum(d.counted for d in days if d.day == today),
-                       limit=ledger.limit_minutes(rec, week))
+                       limit=ledger.limit_minutes(contract, rec, week))

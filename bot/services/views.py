@@ -141,7 +141,7 @@ def build_timesheet(s: Session, ctx: Context, contract: Contract, week: BillingW
     rec = ledger.records(s, contract, week)
     days, statement = ledger.week_days(contract, week, rec, ctx.slot_seconds)
     return timesheet_of(contract, week, freelancer, days, statement, week_status(s, contract, week, now),
-                        ledger.limit_minutes(rec, week))
+                        ledger.limit_minutes(contract, rec, week))
 
 
 def timesheet_of(contract: Contract, week: BillingWeek, freelancer: str, days: list[ledger.DayTotal],

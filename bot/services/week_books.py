@@ -49,9 +49,10 @@ class Books:
             or_(WorkSession.ended_at.is_(None), WorkSession.ended_at > week.start)))}
         self.disputes = _grouped(s.scalars(select(Dispute).where(
             Dispute.contract_id.in_(ids), Dispute.week_start == week.monday).order_by(Dispute.id)))
-        self.changes = _grouped(conn.execute(select(ContractChange.contract_id, ContractChange.field, ContractChange.at, ContractChange.value)
-                                             .where(ContractChange.contract_id.in_(ids), ContractChange.field.in_(("rate", "limit", "status")))
-                                             .order_by(ContractChange.at, ContractChange.id)))
+        self.changes = _grouped(conn.execute(
+            select(ContractChange.contract_id, ContractChange.field, ContractChange.effective_at, ContractChange.value)
+            .where(ContractChange.contract_id.in_(ids), ContractChange.field.in_(ledger.HISTORY_FIELDS))
+            .order_by(ContractChange.id)))
         self.bonuses = _grouped(conn.execute(select(Bonus.contract_id, Bonus.amount).where(
             Bonus.contract_id.in_(ids), Bonus.week_start == week.monday)))
         self.names = dict(conn.execute(select(Member.id, Member.name).where(
@@ -65,7 +66,7 @@ class Books:
             self.slots.columns(contract_id),
             sessions=self.sessions,
             disputes=self.disputes.get(contract_id, []),
-            changes={field: [c for c in changes if c.field == field] for field in ("rate", "limit", "status")},
+            changes={field: [c for c in changes if c.field == field] for field in ledger.HISTORY_FIELDS},
             bonuses=[b.amount for b in self.bonuses.get(contract_id, [])],
         )
 

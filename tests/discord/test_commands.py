@@ -73,8 +73,8 @@ async def test_a_new_contract_is_announced_in_its_channel_and_clocking_in_too(di
     await discord.slash(ALICE, "contract new", freelancer=BOB, rate=40, limit=0, manual=False, screenshots="blur",
                         billing="minutes", tz="Europe/Berlin", idle=5, weekly=200, currency="eur", title="Site")
     shown = await discord.slash(ALICE, "contract show")
-    assert all(f in shown.text for f in ("Rate: 40.00 EUR/h", "Weekly limit: no limit", "Screenshots: blur",
-                                          "Billing: minutes", "Manual time: off", "Idle after: 5 min",
+    assert all(f in shown.text for f in ("Hourly rate: 40.00 EUR/h", "Weekly limit: no limit", "Screenshots: blur",
+                                          "Billing: minutes", "Manual time: off", "Idle time-out: 5 min",
                                           "Timezone: Europe/Berlin", "Weekly payment: 200.00 EUR", f"Channel: <#{CHANNEL_ID}>"))
     await discord.slash(BOB, "clockin", memo="header")
     posts = await deliver(ctx, sender, fake, clock.now)
@@ -88,7 +88,7 @@ async def test_contract_new_without_options_opens_a_form(discord):
     assert [row["component"]["custom_id"] for row in form.data["components"]] == ["freelancer", "rate", "currency", "limit", "title"]
     created = await discord.submit(ALICE, form, {"freelancer": BOB, "rate": "35", "limit": "20", "title": "Landing page"})
     assert created.ephemeral and "Contract created: #1 Landing page" in created.text
-    assert "Rate: 35.00 USD/h" in created.text and "Weekly limit: 20 h/week" in created.text
+    assert "Hourly rate: 35.00 USD/h" in created.text and "Weekly limit: 20 h/week" in created.text
 
 
 async def test_a_form_with_a_bad_rate_is_refused_privately(discord):

@@ -86,10 +86,10 @@ def test_two_contracts_in_one_channel_make_the_client_choose(ctx):
     assert contracts.show(ctx, ALICE, other=ref(CAROL)).freelancer == "carol"
 
 
-def test_settings_change_at_once(ctx):
+def test_settings_change_from_the_next_slot_and_bad_ones_are_refused(ctx):
     hire(ctx, NOW)
-    card = contracts.configure(ctx, ALICE, Terms(rate=Decimal("1"), screenshots="blur", idle_minutes=15), ("screenshots", "idle_minutes"), now=NOW)
+    card = contracts.change_terms(ctx, ALICE, {"screenshots": "blur", "idle": 15}, now=NOW)
     assert (card.screenshots, card.idle_minutes) == ("blur", 15)
-    refused = contracts.configure(ctx, ALICE, Terms(rate=Decimal("1"), tz="Nowhere/Land"), ("tz",), now=NOW)
+    refused = contracts.change_terms(ctx, ALICE, {"tz": "Nowhere/Land"}, now=NOW)
     assert isinstance(refused, Refusal)
     assert contracts.show(ctx, person("alice")).tz == "UTC"
