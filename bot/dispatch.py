@@ -15,7 +15,7 @@ from bot.services import contracts, devices, edits, links, manual, review, sessi
 from bot.services.actors import Actor
 from bot.services.context import Context
 from bot.services.results import Choice, DayDiary, Timesheet
-from bot.terms_parse import parse_terms, parse_values
+from bot.terms_parse import parse_terms, parse_values, term_usage
 from diary.refusal import Refusal, then
 
 Spell = Callable[[rq.Request], str]
@@ -59,7 +59,8 @@ def set_terms(ctx, actor, r: rq.SetTerms, now):
         ctx, actor, values, now=now, contract_id=r.contract, other=r.user))
 
 
-HELP = """Tally keeps the work diary of hourly contracts. Commands:
+TERM_USAGE = term_usage()
+HELP = f"""Tally keeps the work diary of hourly contracts. Commands:
 /clockin [memo] — start tracking on this channel's contract, e.g. /clockin writing docs
 /clockout — stop; shows the session's counted time and activity
 /memo TEXT — what you are working on from now on, e.g. /memo code review
@@ -67,8 +68,8 @@ HELP = """Tally keeps the work diary of hourly contracts. Commands:
 /timesheet [this|last|2026-W47] [@user] [csv] — the week per day, with the amount
 /manual HH:MM-HH:MM [DATE] MEMO — ask for manual time, e.g. /manual 09:00-10:30 fixing the login page
 /delete HH:MM [DATE] — delete one of your slots (its screenshot and its time), e.g. /delete 14:20 yesterday
-/contract new @freelancer rate=40 [currency=USD] [limit=40] [weekly=0] [manual=on] [screenshots=on|blur|off] [billing=segments|minutes] [tz=UTC] [idle=10] [title="..."]
-/contract show|pause|resume|end|limit N|rate N|set key=value — manage this channel's contract (client)
+/contract new @freelancer rate=40 {TERM_USAGE}
+/contract show|pause|resume|end|limit N|rate N|set key=value — manage this channel's contract (client); the answer says from when each change applies
 /connect — a one-time code to pair the desktop agent (freelancer)
 /bonus @user AMOUNT [NOTE] — pay a bonus on this week's statement (client)
 /tally summary-channel — post the weekly summary of every contract here (workspace admin; a move is announced in the old channel)

@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from diary.contract_terms import BY_NAME, Terms
+from diary.contract_terms import BY_NAME, TERMS, Kind, Term, Terms
 from diary.refusal import Refusal
 
 PICKER = "contract"  # contract=ID chooses the contract; it is not a term
@@ -30,3 +30,16 @@ def parse_terms(options: dict[str, str]) -> Terms | Refusal:
     if isinstance(values, Refusal):
         return values
     return replace(Terms(rate=values["rate"]), **{BY_NAME[name].attr: value for name, value in values.items()})
+
+
+def term_usage() -> str:
+    """The optional terms of /contract new as help shows them: [limit=40] [screenshots=on|blur|off] ..."""
+    return " ".join(f"[{_usage(term)}]" for term in TERMS if term.name != "rate")
+
+
+def _usage(term: Term) -> str:
+    if term.choices:
+        return f"{term.name}={'|'.join(term.choices)}"
+    if term.kind == Kind.SWITCH or term.default not in (None, ""):
+        return f"{term.name}={term.text(term.default)}"
+    return term.example

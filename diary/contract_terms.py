@@ -7,7 +7,7 @@ a term is one `Term` plus the rule that uses it (docs/rules.md, "Terms in force"
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
@@ -54,6 +54,17 @@ class Applies(StrEnum):
 HISTORIED = (Applies.RAISE_NOW, Applies.NEXT_WEEK, Applies.NEXT_SLOT)
 
 
+class Kind(StrEnum):
+    """What a term's value is, for the forms and options that ask for it."""
+
+    AMOUNT = "amount"  # money, typed as text and read by the amount parser
+    HOURS = "hours"  # a number of hours, or none
+    MINUTES = "minutes"  # a whole number of minutes
+    SWITCH = "switch"  # on or off
+    CHOICE = "choice"  # one of `choices`
+    TEXT = "text"
+
+
 class NoneIs(StrEnum):
     """Where "none" stands among numbers, to tell a raise from a cut."""
 
@@ -67,10 +78,12 @@ class Term:
     attr: str  # the attribute of Terms (and of the contract card)
     column: str  # the contract's column holding the value set last
     label: str  # in sentences and on the card: "weekly limit"
+    kind: Kind
     parse: Callable[[str], object]  # chat text (and the history's text) -> value, or a Refusal
     show: Callable[[object, str], str]  # (value, currency) -> text for people
     applies: Applies
     example: str  # the right form, for help and refusals: "limit=40"
+    hint: str  # what to give, for a form's field or a Discord option
     none_is: NoneIs | None = None  # None: the term is never "none"
     choices: tuple[str, ...] = ()  # the only values it takes, for menus
     on_card: bool = True  # a line of its own on the contract card (currency and title are shown elsewhere)
@@ -78,6 +91,11 @@ class Term:
     @property
     def has_history(self) -> bool:
         return self.applies in HISTORIED
+
+    @property
+    def default(self):
+        """The value a new contract has when the term is not given (None for the rate: it must be)."""
+        return DEFAULTS.get(self.attr)
 
     def text(self, value) -> str | None:
         """The value as the history keeps it: the chat form, which `parse` reads back."""
@@ -149,30 +167,39 @@ SCREENSHOTS = tuple(s.value for s in Screenshots)
 BILLING = tuple(b.value for b in Billing)
 
 TERMS: tuple[Term, ...] = (
-    Term("rate", "rate", "rate", "hourly rate", parse_amount, lambda v, c: f"{format_money(v, c)}/h",
-         Applies.RAISE_NOW, "rate=40"),
-    Term("currency", "currency", "currency", "currency", lambda t: t.upper(), _as_is, Applies.UNTIL_RECORDED, "currency=EUR",
+    Term(name="rate", attr="rate", column="rate", label="hourly rate", kind=Kind.AMOUNT, parse=parse_amount,
+         show=lambda v, c: f"{format_money(v, c)}/h", applies=Applies.RAISE_NOW, example="rate=40", hint="Hourly rate, e.g. 40"),
+    Term(name="currency", attr="currency", column="currency", label="currency", kind=Kind.TEXT, parse=lambda t: t.upper(),
+         show=_as_is, applies=Applies.UNTIL_RECORDED, example="currency=EUR", hint="A three-letter code, e.g. EUR",
          on_card=False),
-    Term("limit", "limit_hours", "weekly_limit_hours", "weekly limit", _hours("limit=40"), _show_hours("no limit", "h/week"),
-         Applies.RAISE_NOW, "limit=40", none_is=NoneIs.HIGHEST),
-    Term("weekly", "weekly_payment", "weekly_payment", "weekly payment", parse_amount, lambda v, c: format_money(v, c),
-         Applies.RAISE_NOW, "weekly=500"),
-    Term("min", "min_hours", "weekly_min_hours", "weekly minimum", _hours("min=10"), _show_hours("none", "h/week"),
-         Applies.NEXT_WEEK, "min=10", none_is=NoneIs.LOWEST),
-    Term("manual", "manual", "manual_allowed", "manual time", _switch("manual"), _on_off, Applies.NEXT_SLOT, "manual=on",
-         choices=("on", "off")),
-    Term("screenshots", "screenshots", "screenshots", "screenshots", _choice("screenshots", SCREENSHOTS), _as_is,
-         Applies.NEXT_SLOT, "screenshots=blur", choices=SCREENSHOTS),
-    Term("billing", "billing", "billing", "billing", _choice("billing", BILLING), _as_is, Applies.NEXT_SLOT,
-         "billing=minutes", choices=BILLING),
-    Term("tz", "tz", "tz", "timezone", str, _as_is, Applies.UNTIL_RECORDED, "tz=Europe/Berlin"),
-    Term("idle", "idle_minutes", "idle_minutes", "idle time-out", _minutes, lambda v, c: f"{v} min", Applies.NEXT_SLOT,
-         "idle=10"),
-    Term("window", "window", "window", "window titles", _switch("window"), _on_off, Applies.NEXT_SLOT, "window=off",
-         choices=("on", "off")),
-    Term("title", "title", "title", "title", str, _as_is, Applies.AT_ONCE, 'title="Docs"', on_card=False),
+    Term(name="limit", attr="limit_hours", column="weekly_limit_hours", label="weekly limit", kind=Kind.HOURS,
+         parse=_hours("limit=40"), show=_show_hours("no limit", "h/week"), applies=Applies.RAISE_NOW, example="limit=40",
+         hint="Hours per week, e.g. 40; none for no limit", none_is=NoneIs.HIGHEST),
+    Term(name="weekly", attr="weekly_payment", column="weekly_payment", label="weekly payment", kind=Kind.AMOUNT,
+         parse=parse_amount, show=lambda v, c: format_money(v, c), applies=Applies.RAISE_NOW, example="weekly=500",
+         hint="A fixed amount per week on top of the hours"),
+    Term(name="min", attr="min_hours", column="weekly_min_hours", label="weekly minimum", kind=Kind.HOURS,
+         parse=_hours("min=10"), show=_show_hours("none", "h/week"), applies=Applies.NEXT_WEEK, example="min=10",
+         hint="Hours per week the freelancer aims for, e.g. 10; none for no minimum", none_is=NoneIs.LOWEST),
+    Term(name="manual", attr="manual", column="manual_allowed", label="manual time", kind=Kind.SWITCH,
+         parse=_switch("manual"), show=_on_off, applies=Applies.NEXT_SLOT, example="manual=on", hint="Allow manual time"),
+    Term(name="screenshots", attr="screenshots", column="screenshots", label="screenshots", kind=Kind.CHOICE,
+         parse=_choice("screenshots", SCREENSHOTS), show=_as_is, applies=Applies.NEXT_SLOT, example="screenshots=blur",
+         hint="Screenshots taken: on, blurred on the device, or off", choices=SCREENSHOTS),
+    Term(name="billing", attr="billing", column="billing", label="billing", kind=Kind.CHOICE, parse=_choice("billing", BILLING),
+         show=_as_is, applies=Applies.NEXT_SLOT, example="billing=minutes", hint="How a slot counts", choices=BILLING),
+    Term(name="tz", attr="tz", column="tz", label="timezone", kind=Kind.TEXT, parse=str, show=_as_is,
+         applies=Applies.UNTIL_RECORDED, example="tz=Europe/Berlin", hint="Billing timezone, e.g. Europe/Berlin"),
+    Term(name="idle", attr="idle_minutes", column="idle_minutes", label="idle time-out", kind=Kind.MINUTES, parse=_minutes,
+         show=lambda v, c: f"{v} min", applies=Applies.NEXT_SLOT, example="idle=10",
+         hint="Minutes without input before tracking stops"),
+    Term(name="window", attr="window", column="window", label="window titles", kind=Kind.SWITCH, parse=_switch("window"),
+         show=_on_off, applies=Applies.NEXT_SLOT, example="window=off", hint="Record the app and window title per minute"),
+    Term(name="title", attr="title", column="title", label="title", kind=Kind.TEXT, parse=str, show=_as_is,
+         applies=Applies.AT_ONCE, example='title="Landing page"', hint="e.g. Landing page", on_card=False),
 )
 BY_NAME = {term.name: term for term in TERMS}
+DEFAULTS = {f.name: f.default for f in fields(Terms) if f.default is not MISSING}
 HISTORY = tuple(term for term in TERMS if term.has_history)
 
 

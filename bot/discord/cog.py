@@ -7,7 +7,6 @@ the same parser as typed text, so money never passes through a binary float.
 """
 
 from functools import partial
-from typing import Literal
 
 import discord
 from discord import app_commands
@@ -17,7 +16,9 @@ from bot import requests as rq
 from bot.discord import choosing
 from bot.discord.contract_form import ContractForm
 from bot.discord.replies import Wiring, actor_of, ref_of, reply_privately, settle
+from bot.discord.term_options import hints, term_options
 from bot.dispatch import dispatch
+from diary.contract_terms import TERMS
 from diary.money import parse_amount
 from diary.refusal import Refusal, then
 from diary.terms import ContractStatus
@@ -118,20 +119,11 @@ class TallyCog(ext.Cog):
     contract = app_commands.Group(name="contract", description="Create and manage this channel's contract")
 
     @contract.command(name="new", description="Start a contract in this channel (without options: a form)")
-    @app_commands.describe(freelancer="Who works", rate="Hourly rate, e.g. 40", currency="e.g. USD",
-                           limit="Weekly limit in hours", weekly="Fixed weekly payment", manual="Allow manual time",
-                           screenshots="Screenshots taken", billing="How a slot counts", tz="Billing timezone",
-                           idle="Minutes without input before tracking stops", title="e.g. Landing page")
+    @app_commands.describe(freelancer="Who works", **hints(TERMS))
     @app_commands.autocomplete(tz=choosing.timezones)
-    async def contract_new(
-        self, interaction: discord.Interaction, freelancer: discord.User | None = None, rate: float | None = None,
-        currency: str | None = None, limit: float | None = None, weekly: float | None = None, manual: bool | None = None,
-        screenshots: Literal["on", "blur", "off"] | None = None, billing: Literal["segments", "minutes"] | None = None,
-        tz: str | None = None, idle: int | None = None, title: str | None = None,
-    ) -> None:
-        typed = {"rate": rate, "currency": currency, "limit": limit, "weekly": weekly, "manual": manual,
-                 "screenshots": screenshots, "billing": billing, "tz": tz, "idle": idle, "title": title}
-        options = {key: option_text(value) for key, value in typed.items() if value is not None}
+    @term_options(TERMS, before={"freelancer": discord.User | None})
+    async def contract_new(self, interaction: discord.Interaction, freelancer: discord.User | None = None, **given) -> None:
+        options = {name: option_text(value) for name, value in given.items() if value is not None}
         if freelancer is None and not options:
             await interaction.response.send_modal(ContractForm())
             return
@@ -173,20 +165,12 @@ class TallyCog(ext.Cog):
     async def contract_rate(self, interaction: discord.Interaction, rate: str, contract: int | None = None) -> None:
         await self.run(interaction, then(parse_amount(rate), lambda value: rq.SetRate(value, contract=contract)))
 
-    @contract.command(name="set", description="Change settings: screenshots, billing, timezone, idle, manual, weekly, title")
-    @app_commands.describe(currency="e.g. EUR", weekly="Fixed weekly payment", manual="Allow manual time",
-                           screenshots="Screenshots taken", billing="How a slot counts", tz="Billing timezone",
-                           idle="Minutes without input before tracking stops", title="e.g. Landing page", contract=CONTRACT)
+    @contract.command(name="set", description="Change terms; the answer says from when each change applies")
+    @app_commands.describe(contract=CONTRACT, **hints(TERMS))
     @app_commands.autocomplete(tz=choosing.timezones, contract=choosing.contracts)
-    async def contract_set(
-        self, interaction: discord.Interaction, currency: str | None = None, weekly: float | None = None,
-        manual: bool | None = None, screenshots: Literal["on", "blur", "off"] | None = None,
-        billing: Literal["segments", "minutes"] | None = None, tz: str | None = None, idle: int | None = None,
-        title: str | None = None, contract: int | None = None,
-    ) -> None:
-        typed = {"currency": currency, "weekly": weekly, "manual": manual, "screenshots": screenshots,
-                 "billing": billing, "tz": tz, "idle": idle, "title": title}
-        options = {k: option_text(v) for k, v in typed.items() if v is not None}
+    @term_options(TERMS, after={"contract": int | None})
+    async def contract_set(self, interaction: discord.Interaction, contract: int | None = None, **given) -> None:
+        options = {name: option_text(value) for name, value in given.items() if value is not None}
         await self.run(interaction, rq.SetTerms(options, contract=contract))
 
     tally = app_commands.Group(name="tally", description="Tally itself: help and the weekly summary channel")

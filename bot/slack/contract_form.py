@@ -1,10 +1,10 @@
 """The new-contract modal's fields as contract options, each checked on its own for its own error."""
 
 from bot.terms_parse import parse_terms
-from diary.contract_terms import Terms, check_terms
+from diary.contract_terms import TERMS, Terms, check_terms
 from diary.refusal import Refusal, then
 
-OPTIONS = ("title", "rate", "currency", "limit", "weekly", "manual", "screenshots", "billing", "tz", "idle")
+OPTIONS = tuple(term.name for term in TERMS)
 
 
 def options(values: dict[str, str]) -> dict[str, str]:

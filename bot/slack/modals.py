@@ -7,9 +7,9 @@ a problem with one field is shown under that field.
 import json
 
 from bot.services.button_refs import ButtonAction, ButtonRef
+from diary.contract_terms import TERMS, Kind, Term
 from diary.dates import parse_range
 from diary.refusal import Refusal
-from diary.terms import Billing, Screenshots
 from diary.weeks import parse_week
 
 CONTRACT_FORM = "contract_new"
@@ -47,20 +47,17 @@ def _modal(callback: str, title: str, submit: str, blocks: list[dict], metadata:
 def contract_modal(channel: str) -> dict:
     freelancer = {"type": "input", "block_id": "freelancer", "label": _label("Freelancer"),
                   "element": {"type": "users_select", "action_id": "freelancer"}}
-    blocks = [
-        freelancer,
-        text_input("title", "Title", optional=True, placeholder="Landing page"),
-        text_input("rate", "Hourly rate", placeholder="40"),
-        text_input("currency", "Currency", initial="USD", hint="A three-letter code, e.g. EUR"),
-        text_input("limit", "Weekly limit (hours)", initial="40", hint="A number of hours, or none"),
-        text_input("weekly", "Weekly payment", initial="0", hint="A fixed amount per week on top of the hours"),
-        choice_input("manual", "Manual time", ["on", "off"], "on"),
-        choice_input("screenshots", "Screenshots", [s.value for s in Screenshots], Screenshots.ON.value),
-        choice_input("billing", "Billing", [b.value for b in Billing], Billing.SEGMENTS.value),
-        text_input("tz", "Billing timezone", initial="UTC", hint="An IANA name, e.g. Europe/Berlin"),
-        text_input("idle", "Idle after (minutes)", initial="10"),
-    ]
-    return _modal(CONTRACT_FORM, "New contract", "Create", blocks, {"channel": channel})
+    return _modal(CONTRACT_FORM, "New contract", "Create", [freelancer, *map(term_input, TERMS)], {"channel": channel})
+
+
+def term_input(term: Term) -> dict:
+    """A term's field, from its declaration: a menu of its values, or a text field with its default."""
+    label = term.label.capitalize()
+    initial = term.text(term.default) or ""
+    if term.choices or term.kind == Kind.SWITCH:
+        return choice_input(term.name, label, list(term.choices or ("on", "off")), initial)
+    return text_input(term.name, label, initial=initial, hint=term.hint, optional=term.name != "rate" and not initial,
+                      placeholder=term.example.partition("=")[2].strip('"') if not initial else "")
 
 
 def dispute_modal(ref: ButtonRef, origin: dict) -> dict:

@@ -22,14 +22,16 @@ def test_the_rest_base_url_may_be_given_with_or_without_its_version(given, base)
     assert rest_base(given) == base
 
 
+# every declared term, in the order declared
+TERM_NAMES = ["rate", "currency", "limit", "weekly", "min", "manual", "screenshots", "billing", "tz", "idle", "window", "title"]
 OPTIONS = {
     "clockin": ["memo", "contract"], "clockout": [], "memo": ["text"], "diary": ["date", "user", "contract"],
     "timesheet": ["week", "user", "csv", "contract"], "manual": ["range", "memo", "date", "contract"], "connect": [],
     "bonus": ["user", "amount", "note", "contract"], "delete": ["slot", "date", "contract"],
-    "contract new": ["freelancer", "rate", "currency", "limit", "weekly", "manual", "screenshots", "billing", "tz", "idle", "title"],
+    "contract new": ["freelancer", *TERM_NAMES],
     "contract show": ["contract"], "contract pause": ["contract"], "contract resume": ["contract"], "contract end": ["contract"],
     "contract limit": ["limit", "contract"], "contract rate": ["rate", "contract"],
-    "contract set": ["currency", "weekly", "manual", "screenshots", "billing", "tz", "idle", "title", "contract"],
+    "contract set": [*TERM_NAMES, "contract"],
     "tally summary-channel": [], "tally help": [],
 }
 
@@ -51,7 +53,9 @@ async def test_start_discord_logs_in_with_minimal_intents_and_registers_the_comm
     screenshots = next(o for o in commands["contract new"]["options"] if o["name"] == "screenshots")
     assert [c["value"] for c in screenshots["choices"]] == ["on", "blur", "off"]
     typed = {o["name"]: o["type"] for o in commands["contract new"]["options"]}
-    assert (typed["freelancer"], typed["rate"], typed["manual"], typed["idle"]) == (6, 10, 5, 4)  # user, number, boolean, integer
+    assert (typed["freelancer"], typed["rate"], typed["manual"], typed["idle"]) == (6, 3, 5, 4)  # user, string, boolean, integer
+    described = {o["name"]: o["description"] for o in commands["contract set"]["options"]}
+    assert described["min"].startswith("Hours per week the freelancer aims for")
     assert [o.get("autocomplete") for o in commands["clockin"]["options"]] == [None, True]
     task.cancel()
     with pytest.raises(asyncio.CancelledError):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlmodel import select
 
-from bot.services import closing, edits, ingest, ledger, manual, sessions, views, weekly
+from bot.services import closing, contracts, edits, ingest, ledger, manual, sessions, views, weekly
 from bot.services.results import Done
 from diary.weeks import week_of
 from storage.tables import Contract, Member, Outbox, WeekReview, Workspace
@@ -37,6 +37,7 @@ def team(ctx) -> None:
         {},  # manual time, and a slot deleted
         {},  # clocked out before the last slot's screenshot
         {},  # no work at all: a statement, but no message
+        {"screenshots": "off"},  # "on" from the middle of a session on Wednesday, and a raise of the rate
     ]
     for n, extra in enumerate(terms):
         client, freelancer = person("alice", f"C{n}"), person(f"f{n}", f"C{n}")
@@ -44,6 +45,8 @@ def team(ctx) -> None:
         if n == 7:
             continue
         device = pair_device(ctx, freelancer, MON)
+        if n == 8:
+            _terms_change_mid_session(ctx, device, client, freelancer)
         shot_after = None if extra.get("screenshots") == "off" else 300
         work(ctx, device, freelancer, MON + timedelta(hours=n), 12, shot_after=shot_after)
         work(ctx, device, freelancer, utc(2026, 11, 21, 23), 9, shot_after=shot_after)  # over midnight into Sunday
@@ -72,6 +75,19 @@ def _manual_and_deletion(ctx, contract_id, client, freelancer) -> None:
     assert isinstance(edits.delete_slot(ctx, freelancer, mine[0].id, now=utc(2026, 11, 19)), Done)
 
 
+def _terms_change_mid_session(ctx, device, client, freelancer) -> None:
+    """Six slots without screenshots; screenshots switched on at 9:25, so from the 9:30 slot on."""
+    start = utc(2026, 11, 18, 9)
+    sessions.clock_in(ctx, freelancer, memo="work", now=start)
+    session_id = running_session_id(ctx)
+    for i in range(6):
+        t = start + timedelta(minutes=10 * i)
+        if i == 3:
+            contracts.change_terms(ctx, client, {"screenshots": "on", "rate": Decimal(50)}, now=t - timedelta(minutes=5))
+        ingest.record_slot(ctx, device, report(session_id, t, shot_after=None), None, now=t + timedelta(minutes=10))
+    sessions.clock_out(ctx, freelancer, now=start + timedelta(minutes=60))
+
+
 def _short_last_slot(ctx, device, freelancer) -> None:
     start = utc(2026, 11, 19, 9)
     sessions.clock_in(ctx, freelancer, memo="short", now=start)
@@ -90,7 +106,7 @@ def closed_alone(ctx) -> dict[int, weekly.Closing]:
             rec = ledger.records(s, contract, week)
             week_lines = ledger.lines_of(contract, week, rec, ctx.slot_seconds)
             days, statement = ledger.day_totals(week, week_lines), ledger.statement_of(contract, week, rec, week_lines)
-            books = ledger.books_of_lines(ledger.limit_minutes(rec, week), days, week_lines)
+            books = ledger.books_of_lines(ledger.limit_minutes(contract, rec, week), days, week_lines)
             expected[contract.id] = weekly.closing_of(
                 s.get(Workspace, contract.workspace_id), contract, week, days, statement, books, views.activity_of(rec.slots),
                 s.get(Member, contract.freelancer_id).name, AFTER_EVERY_DEADLINE)
@@ -100,7 +116,7 @@ def closed_alone(ctx) -> dict[int, weekly.Closing]:
 def test_the_chunked_week_close_writes_what_closing_each_contract_alone_would(ctx):
     team(ctx)
     expected = closed_alone(ctx)
-    assert closing.close_due(ctx, now=AFTER_EVERY_DEADLINE, chunk_size=2) == len(expected) == 8
+    assert closing.close_due(ctx, now=AFTER_EVERY_DEADLINE, chunk_size=2) == len(expected) == 9
     with ctx.unit() as s:
         reviews = {r.contract_id: r for r in s.exec(select(WeekReview))}
         messages = {m.dedupe_key: m for m in s.exec(select(Outbox).where(Outbox.kind == "review"))}
@@ -113,15 +129,17 @@ def test_the_chunked_week_close_writes_what_closing_each_contract_alone_would(ct
             continue
         message = messages[closing_alone.message["dedupe_key"]]
         assert (message.channel, message.payload) == (closing_alone.message["channel"], closing_alone.message["payload"])
-    assert len(messages) == 7
+    assert len(messages) == 8
     statements = [reviews[n].statement for n in sorted(reviews)]
     # The cases are really there: over the limit, the short slot left out, the manual hour.
     assert statements[0]["over_limit_minutes"] == 210 - 60
     assert statements[6]["counted_minutes"] == 210 and statements[5]["manual_minutes"] == 60
+    # Monday's 2 h and Wednesday's first half hour without screenshots under "off", then none under "on", at the raised rate
+    assert (statements[8]["counted_minutes"], statements[8]["rate"]) == (150, "50.00")
 
 
 def test_a_rerun_finds_nothing_left_to_close(ctx):
     team(ctx)
-    assert closing.close_due(ctx, now=AFTER_EVERY_DEADLINE, chunk_size=3) == 8
+    assert closing.close_due(ctx, now=AFTER_EVERY_DEADLINE, chunk_size=3) == 9
     assert closing.close_due(ctx, now=AFTER_EVERY_DEADLINE + timedelta(minutes=5), chunk_size=3) == 0
-    assert len(outbox(ctx, "review")) == 7
+    assert len(outbox(ctx, "review")) == 8
