@@ -2,7 +2,7 @@
 
 Slack and the shell fill a request by parsing the typed text (bot.commands); Discord fills it from
 its typed options (bot.discord.cog); bot.dispatch runs it. A request can also be spelled back as
-the command that makes it — with the option names of DESIGN §5 — so that a question ("which
+the command that makes it — with the option names every platform uses — so that a question ("which
 contract?") suggests the very command the person typed, with the missing choice added.
 
 Fields are in the order the text form takes them; `named` fields are written `name=value` in text,
