@@ -7,6 +7,7 @@ import asyncio
 import logging
 import re
 import secrets
+from urllib.parse import urlsplit
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,6 +108,22 @@ def check_secret(settings: Settings) -> Finding:
         return ok("secret key", f"kept in {kept} (one `tally serve`; `tally web` and `tally worker` need TALLY_SECRET_KEY)")
     return problem("secret key", "no TALLY_SECRET_KEY and no key file in the data folder",
                    f"set TALLY_SECRET_KEY (e.g. the output of: {example}), or let `tally serve` make {kept} on its first start")
+
+
+def check_settings(settings: Settings) -> list[Finding]:
+    """Settings that work but would hurt on a real server."""
+    found = []
+    if settings.log_format.strip().lower() not in ("text", "json"):
+        found.append(problem("TALLY_LOG_FORMAT", f"{settings.log_format!r} is not a log format; plain lines are written",
+                             "set TALLY_LOG_FORMAT=json for JSON lines, or remove it"))
+    if settings.slot_seconds != 600:
+        found.append(problem("TALLY_SLOT_SECONDS", f"slots are {settings.slot_seconds} s long: for demos and tests only",
+                             "remove TALLY_SLOT_SECONDS, so that slots are 10 minutes"))
+    host = urlsplit(settings.public_url).hostname or ""
+    if settings.public_url.startswith("http://") and host not in ("localhost", "127.0.0.1", "::1"):
+        found.append(problem("public URL", f"{settings.public_url} is plain http: diary links would cross the network unencrypted",
+                             "serve Tally behind HTTPS (a reverse proxy) and set TALLY_PUBLIC_URL=https://..."))
+    return found
 
 
 # -- the public address -------------------------------------------------------------------------
@@ -210,6 +227,7 @@ async def check_discord(settings: Settings, http: httpx.AsyncClient) -> list[Fin
 
 async def examine(settings: Settings) -> list[Finding]:
     found = [await asyncio.to_thread(check, settings) for check in (check_database, check_blobs, check_secret)]
+    found += check_settings(settings)
     async with httpx.AsyncClient(timeout=TIMEOUT) as http:
         found.append(await check_public_url(settings, http))
         found += await check_slack(settings, http)

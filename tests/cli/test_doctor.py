@@ -119,6 +119,15 @@ async def test_no_secret_key_a_short_one_and_an_unreachable_public_url(healthy, 
     assert failed(unreachable) == {"public URL"} and "TALLY_PUBLIC_URL" in unreachable["public URL"].fix
 
 
+async def test_settings_that_would_hurt_a_real_server_are_named(healthy):
+    found = await examine(Settings(_env_file=None, **{**healthy, "TALLY_SLOT_SECONDS": "10", "TALLY_LOG_FORMAT": "xml",
+                                                      "TALLY_PUBLIC_URL": "http://tally.example.com"}))
+    bad = {f.check: f for f in found if not f.ok}
+
+    assert {"TALLY_SLOT_SECONDS", "TALLY_LOG_FORMAT"} <= set(bad)
+    assert [f for f in found if f.check == "public URL" and "HTTPS" in f.fix]
+
+
 def test_the_command_exits_1_and_prints_each_fix(healthy, slack, tmp_path):
     slack.scopes = ("commands",)
     # The fake Discord is served by the test's event loop, which a synchronous test does not run.
