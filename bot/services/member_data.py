@@ -49,23 +49,35 @@ def _describe(member: Member, ws: Workspace) -> str:
 
 
 def export(ctx: Context, person: Person, target: Path, *, now: datetime) -> int:
-    """Writes the zip; returns how many screenshots it holds."""
+    """Writes the zip (never over a file, never half: it is renamed once whole); returns how many screenshots it holds."""
+    if target.exists():
+        raise FileExistsError(target)
+    about, records = _gather(ctx, person)
+    partial = target.with_name(target.name + ".partial")
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("README.txt", README.format(name=person.describe, now=now.isoformat()))
+        zf.writestr("member.json", json.dumps(about, indent=2, ensure_ascii=False))
+        shots = sum(_write_contract(zf, ctx, record) for record in records)
+    partial.rename(target)
+    return shots
+
+
+def _gather(ctx: Context, person: Person) -> tuple[dict, list[dict]]:
     with ctx.unit() as s:
         member, contracts = s.get(Member, person.member_id), member_data.contracts_of(s, person.member_id)
         about = {"member": member_data.plain(member), "workspace": member_data.plain(s.get(Workspace, member.workspace_id)),
                  "devices": member_data.devices_of(s, member.id)}
-        records = [member_data.contract_record(s, c, member.id) for c in contracts]
+        return about, [member_data.contract_record(s, c, member.id) for c in contracts]
+
+
+def _write_contract(zf: zipfile.ZipFile, ctx: Context, record: dict) -> int:
+    zf.writestr(f"contracts/{record['contract']['id']}.json", json.dumps(record, indent=2, ensure_ascii=False))
     shots = 0
-    with zipfile.ZipFile(target, "x", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("README.txt", README.format(name=person.describe, now=now.isoformat()))
-        zf.writestr("member.json", json.dumps(about, indent=2, ensure_ascii=False))
-        for record in records:
-            zf.writestr(f"contracts/{record['contract']['id']}.json", json.dumps(record, indent=2, ensure_ascii=False))
-            for shot in record.get("screenshots", []):
-                data = ctx.blobs.get(shot["blob_key"])
-                if data is not None:  # images are already compressed
-                    zf.writestr(f"screenshots/{shot['blob_key']}", data, compress_type=zipfile.ZIP_STORED)
-                    shots += 1
+    for shot in record.get("screenshots", []):
+        data = ctx.blobs.get(shot["blob_key"])
+        if data is not None:  # images are already compressed
+            zf.writestr(f"screenshots/{shot['blob_key']}", data, compress_type=zipfile.ZIP_STORED)
+            shots += 1
     return shots
 
 

@@ -129,16 +129,22 @@ def test_an_unknown_or_shared_name_is_refused_with_what_to_do(ctx, worked):
                       member_data.Person)
 
 
-def test_the_erase_command_asks_before_it_erases(tmp_path):
+def test_the_commands_export_without_overwriting_and_ask_before_erasing(tmp_path):
     env = {"TALLY_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin", "PYTHONPATH": sys.path[0]}
     subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, cwd=tmp_path, capture_output=True, check=True)
     subprocess.run([sys.executable, "-m", "bot.cli", "shell", "--as", "alice"], input='/contract new @bob rate=40\n',
                    env=env, cwd=tmp_path, capture_output=True, text=True, check=True)
 
+    exported = subprocess.run([sys.executable, "-m", "bot.cli", "member", "export", "@bob"], env=env, cwd=tmp_path,
+                              capture_output=True, text=True)
+    again = subprocess.run([sys.executable, "-m", "bot.cli", "member", "export", "bob"], env=env, cwd=tmp_path,
+                           capture_output=True, text=True)
     unasked = subprocess.run([sys.executable, "-m", "bot.cli", "member", "erase", "bob"], env=env, cwd=tmp_path,
                              capture_output=True, text=True, stdin=subprocess.DEVNULL)
     confirmed = subprocess.run([sys.executable, "-m", "bot.cli", "member", "erase", "bob", "--yes"], env=env,
                                cwd=tmp_path, capture_output=True, text=True)
 
+    assert exported.returncode == 0 and zipfile.is_zipfile(tmp_path / "tally-bob.zip"), exported.stderr
+    assert again.returncode == 1 and "exists already" in again.stderr
     assert unasked.returncode == 1 and "nothing erased" in unasked.stderr
     assert confirmed.returncode == 0 and "hours and statements kept" in confirmed.stdout
