@@ -5,6 +5,7 @@ App Home buttons directly. A question back ("which contract?") is answered with 
 person used, spelled the way their platform types it, once per contract they may mean.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -18,6 +19,7 @@ from bot.services.results import Choice, DayDiary, Timesheet
 from bot.terms_parse import parse_terms, parse_values, term_usage
 from diary.refusal import Refusal, then
 
+log = logging.getLogger("tally.requests")
 Spell = Callable[[rq.Request], str]
 Handler = Callable[[Context, Actor, rq.Request, datetime], object]
 
@@ -28,6 +30,7 @@ def shell_mention(user) -> str:
 
 def dispatch(ctx: Context, actor: Actor, request: rq.Request, *, now: datetime, spell: Spell | None = None):
     """The result of `request` made by `actor`: a service result or a Refusal, never an exception."""
+    log.debug("%s request: %r", actor.platform, request)
     result = HANDLERS[type(request)](ctx, actor, request, now)
     if isinstance(result, Choice):
         line = spell or (lambda r: rq.text_line(r, shell_mention))

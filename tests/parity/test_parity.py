@@ -1,8 +1,17 @@
 """One table of what people type and click, told on the shell, Slack and Discord: every platform
 answers each step the same way, and the story ends in the same state."""
 
+import logging
+from dataclasses import fields, replace
+
 import pytest
 from sqlmodel import select
+
+from bot import commands
+from bot import requests as rq
+from bot.services.actors import UserRef
+from bot.shell import mention
+from diary.refusal import Refusal
 
 from bot import jobs
 from storage.tables import Bonus, Contract, Dispute, ManualEntry, WeekReview
@@ -68,8 +77,31 @@ class Clock:
         return self.now
 
 
+BUTTONS_TYPED = (rq.ApproveWeek, rq.DecideManual, rq.DisputeHours, rq.DisputeStep)  # the shell's buttons
+
+
+def typed_requests(records) -> list:
+    """The requests the dispatcher ran for typed commands, people named by name (each platform has
+    its own ids)."""
+    ran = [record.args[1] for record in records if record.name == "tally.requests"]
+    return [_by_name(request) for request in ran if not isinstance(request, BUTTONS_TYPED)]
+
+
+def _by_name(request):
+    people = {f.name: getattr(request, f.name).name for f in fields(request) if isinstance(getattr(request, f.name), UserRef)}
+    return replace(request, **{k: UserRef(v, v) for k, v in people.items()})
+
+
+def text_requests() -> list:
+    """What the story's typed lines parse into: every platform must run exactly these."""
+    lines = [what for _, what, _, _, _ in STORY if what.startswith("/")]
+    parsed = [commands.parse(line[1:].partition(" ")[0], line[1:].partition(" ")[2], mention) for line in lines]
+    return [_by_name(request) for request in parsed if not isinstance(request, Refusal)]
+
+
 @pytest.mark.parametrize("platform", sorted(DRIVERS))
-async def test_every_platform_tells_the_story_the_same_way(ctx, platform):
+async def test_every_platform_tells_the_story_the_same_way(ctx, platform, caplog):
+    caplog.set_level(logging.DEBUG, logger="tally.requests")
     clock = Clock()
     async with DRIVERS[platform](ctx, clock) as driver:
         for step, (who, what, typed, kind, says) in enumerate(STORY):
@@ -84,3 +116,4 @@ async def test_every_platform_tells_the_story_the_same_way(ctx, platform):
                 assert says in seen, (step, who, what, seen)
             await driver.deliver()
     assert state(ctx) == END
+    assert typed_requests(caplog.records) == text_requests()  # Discord's options fill the very same requests
