@@ -127,6 +127,23 @@ def _event(kind: str, memo: str | None) -> None:
 
 
 @app.command()
+def unpair() -> None:
+    """Revoke this device's token on the server and forget it here."""
+    client, home = _paired_client(), _home()
+    try:
+        reply = client.unpair()
+    except ApiError as exc:
+        if exc.status != 401:  # 401: the token was already revoked or unknown there
+            raise _fail(exc.detail) from None
+        reply = {"message": "The server no longer knew this device's token."}
+    except Unreachable as exc:
+        raise _fail(f"The server could not be reached ({exc}); nothing was revoked. Try again, or revoke "
+                    "this device with /devices in chat.") from None
+    home.forget_pairing()
+    typer.echo(f"{reply.get('message') or 'Unpaired.'} Recorded slots not yet sent stay in {home.path}.")
+
+
+@app.command()
 def status() -> None:
     """Server, tracking, this slot's activity, the queue, the last upload and rejected slots."""
     from agent.status import describe

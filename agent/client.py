@@ -62,6 +62,10 @@ class ApiClient:
         path = f"/slots/{quote(instant(start))}?session_id={session_id}"
         return self._call("DELETE", path, None, None, self._timeout)
 
+    def unpair(self) -> dict[str, Any]:
+        """Revokes this device's own token on the server."""
+        return self._call("DELETE", "/device", None, None, self._timeout)
+
     def event(self, kind: str, at: Any, memo: str | None = None) -> dict[str, Any]:
         return self.post_event(event_body(kind, at, memo))
 

@@ -48,6 +48,9 @@ class AgentHome:
     def save_pairing(self, pairing: Pairing) -> None:
         write_private(self.ensure() / "pairing.json", asdict(pairing))
 
+    def forget_pairing(self) -> None:
+        (self.path / "pairing.json").unlink(missing_ok=True)
+
     def load_pairing(self) -> Pairing | None:
         data = read_json(self.path / "pairing.json")
         return Pairing(**data) if data else None

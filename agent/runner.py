@@ -60,7 +60,8 @@ class StatePoller:
                 wait, failures, cap = LONG_POLL_SECONDS, 0, min(MAX_POLL_RETRY_SECONDS, state.slot_seconds / 2)
             except (Unreachable, ApiError) as exc:
                 failures, wait = failures + 1, 0  # back online, take the state at once: it may have changed
-                self.inbox.put(("problem", f"state: {exc}"))
+                revoked = isinstance(exc, ApiError) and exc.error == "revoked"
+                self.inbox.put(("revoked", exc.detail) if revoked else ("problem", f"state: {exc}"))
                 time.sleep(retry_delay(failures, cap, self.rng))
 
 
@@ -119,6 +120,9 @@ class Agent:
     def _handle(self, message: tuple[str, object], now: datetime) -> None:
         kind, value = message
         if kind == "problem":
+            self.problem, self.online = str(value), False
+        elif kind == "revoked":  # stop recording; the queue still delivers what was recorded before
+            self._follow(replace(self.state, tracking=False, session_id=None) if self.state else ServerState(tracking=False), now)
             self.problem, self.online = str(value), False
         elif kind == "state" and isinstance(value, ServerState):
             self.problem, self.online = None, True

@@ -9,7 +9,7 @@ which each platform draws on the message that carried the button.
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.services import links, manual, review
+from bot.services import devices, links, manual, review
 from bot.services.actors import Actor
 from bot.services.button_refs import ButtonAction, ButtonRef
 from bot.services.context import Context
@@ -76,6 +76,7 @@ ACTIONS: dict[ButtonAction, Handler] = {
     ButtonAction.CONFIRM_DISPUTE: _dispute_step("confirm"),
     ButtonAction.APPROVE_MANUAL: _manual(True),
     ButtonAction.DECLINE_MANUAL: _manual(False),
+    ButtonAction.REVOKE_DEVICE: lambda ctx, actor, ref, now, form: devices.revoke_own(ctx, actor, ref.number, now=now),
 }
 NEEDS_FORM = {ButtonAction.DISPUTE_WEEK: ("range", "day", "reason"), ButtonAction.ANSWER_DISPUTE: ("answer",)}
 

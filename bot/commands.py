@@ -192,6 +192,11 @@ def _dispute_step(step: str):
     return parse_step
 
 
+def revoke(w: Words):
+    number = _number(w.words[0] if w.words else None, "/revoke 2 (the device's number, as its Revoke button says)")
+    return then(number, rq.RevokeDevice)
+
+
 DELETE_EXAMPLE = "e.g. /delete 14:20 or /delete 14:20 yesterday (a slot's start, as /diary shows it)"
 
 
@@ -215,5 +220,5 @@ PARSERS = {
     # The buttons' actions, as commands for the shell (Slack and Discord show them as buttons).
     "approve": approve, "decline": decline, "dispute": dispute, "accept": _dispute_step("accept"),
     "answer": _dispute_step("answer"), "withdraw": _dispute_step("withdraw"), "confirm": _dispute_step("confirm"),
-    "delete": delete,
+    "delete": delete, "devices": lambda w: rq.ListDevices(), "revoke": revoke,
 }

@@ -75,6 +75,7 @@ HELP = f"""Tally keeps the work diary of hourly contracts. Commands:
 /contract show|pause|resume|end|limit N|rate N|set key=value — manage this channel's contract (client); the answer says from when each change applies
 /connect — a one-time code to pair the desktop agent (freelancer)
 /bonus @user AMOUNT [NOTE] — pay a bonus on this week's statement (client)
+/devices — your paired devices, with a Revoke button each (freelancer)
 /tally summary-channel — post the weekly summary of every contract here (workspace admin; a move is announced in the old channel)
 /tally help — this list"""
 
@@ -93,6 +94,8 @@ HANDLERS: dict[type, Handler] = {
     rq.SetLimit: lambda ctx, a, r, now: contracts.set_limit(ctx, a, r.limit, now=now, contract_id=r.contract, other=r.user),
     rq.SetTerms: set_terms,
     rq.Connect: lambda ctx, a, r, now: devices.issue_code(ctx, a, now=now),
+    rq.ListDevices: lambda ctx, a, r, now: devices.list_devices(ctx, a),
+    rq.RevokeDevice: lambda ctx, a, r, now: devices.revoke_own(ctx, a, r.device, now=now),
     rq.PayBonus: lambda ctx, a, r, now: review.bonus(ctx, a, r.user, r.amount, note=r.note, now=now, contract_id=r.contract),
     rq.SetSummaryChannel: lambda ctx, a, r, now: workspaces.set_summary_channel(ctx, a, now=now),
     rq.ShowHelp: lambda ctx, a, r, now: Help(HELP),

@@ -155,6 +155,11 @@ class Connect:
 
 
 @dataclass(frozen=True)
+class ListDevices:
+    COMMAND = "devices"
+
+
+@dataclass(frozen=True)
 class PayBonus:
     user: UserRef
     amount: Decimal
@@ -214,6 +219,12 @@ class DisputeStep:
 
 
 @dataclass(frozen=True)
+class RevokeDevice:
+    device: int
+    COMMAND = "revoke"
+
+
+@dataclass(frozen=True)
 class DeleteSlot:
     slot: str  # the slot's start as /diary shows it, e.g. 14:20, with an optional day
     date: str | None = None
@@ -223,7 +234,7 @@ class DeleteSlot:
 
 Request = (ClockIn | ClockOut | SetMemo | ShowDiary | ShowTimesheet | AskManual | NewContract | ShowContract | SetStatus
            | SetRate | SetLimit | SetTerms | Connect | PayBonus | SetSummaryChannel | ShowHelp | ApproveWeek | DecideManual
-           | DisputeHours | DisputeStep | DeleteSlot)
+           | DisputeHours | DisputeStep | DeleteSlot | ListDevices | RevokeDevice)
 
 
 def with_contract(request: Request, contract_id: int) -> Request:

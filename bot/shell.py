@@ -54,7 +54,7 @@ class Shell:
         if name == "channel":
             return self._switch_channel(rest.strip())
         result = or_unavailable(commands.run, self.ctx, self.actor, name, rest, now=self.clock(), mention=mention)
-        self.say(render(result))
+        self.say(render(result, button_hint=_button_command))
         if result is not DATABASE_DOWN:
             self.deliver()
 
@@ -103,6 +103,7 @@ BUTTON_COMMANDS = {
     ButtonAction.CONFIRM_DISPUTE: "/confirm {number}",
     ButtonAction.APPROVE_MANUAL: "/approve manual {number}",
     ButtonAction.DECLINE_MANUAL: "/decline {number}",
+    ButtonAction.REVOKE_DEVICE: "/revoke {number}",
 }
 
 

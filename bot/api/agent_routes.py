@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from bot import metrics
-from bot.api.auth import authenticated_device, bearer, token_of
+from bot.api.auth import authenticated_device, bearer, device_for, presented_token, token_of
 from bot.api.clock import app_now, request_now
 from bot.api.errors import ApiProblem, error_responses, refused
 from bot.api.uploads import SLOT_BODY, read_upload
@@ -126,9 +126,17 @@ def delete_slot(
 
 
 @router.post("/events", response_model=EventResult, responses=error_responses(400, 401, 404, 409, 422))
-def events(request: Request, body: AgentEvent, device: Authenticated, now: Now) -> EventResult:
-    """Idle stops and clock-ins or clock-outs made on the desktop."""
+def events(request: Request, body: AgentEvent, token: Annotated[str, Depends(presented_token)], now: Now) -> EventResult:
+    """Idle stops and clock-ins or clock-outs made on the desktop (a revoked device: those made before)."""
+    device = device_for(_ctx(request), token, now, recorded_at=body.at)
     result = agent_events.handle(_ctx(request), device, body, now=now)
     if isinstance(result, Refusal):
         raise refused(result)
     return result
+
+
+@router.delete("/device", response_model=EventResult, responses=error_responses(401))
+def unpair(request: Request, device: Authenticated, now: Now) -> EventResult:
+    """`tally-agent unpair`: revokes this device's own token; it records and sends nothing more."""
+    devices.revoke(_ctx(request), device.id, now=now)
+    return EventResult(ok=True, message=f"Device {device.name!r} is unpaired: its token no longer works here.")

@@ -6,7 +6,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from bot.api.clock import request_now
-from bot.api.errors import ApiProblem
+from bot.api.errors import ApiProblem, refused
 from bot.services import devices
 from bot.services.context import Context
 from storage.tables import Device
@@ -37,10 +37,13 @@ async def presented_token(credentials: HTTPAuthorizationCredentials | None = Dep
     return credentials.credentials
 
 
-def device_for(ctx: Context, token: str, now: datetime) -> Device:
+def device_for(ctx: Context, token: str, now: datetime, *, recorded_at: datetime | None = None) -> Device:
+    """The token's device; a revoked one only to deliver what it recorded before (`recorded_at`)."""
     device = devices.authenticate(ctx, token, now=now)
     if device is None:
         raise unauthorized(BAD_TOKEN)
+    if devices.revoked_for(device, recorded_at):
+        raise refused(devices.REVOKED)
     return device
 
 

@@ -20,7 +20,7 @@ log = logging.getLogger("tally.api")
 # that can never be accepted (drop it) from one that was malformed (a bug to report).
 STATUS_OF = {
     "invalid": 422, "unauthorized": 401, "forbidden": 403, "not_found": 404,
-    "conflict": 409, "too_large": 413, "too_late": 422,
+    "conflict": 409, "too_large": 413, "too_late": 422, "revoked": 401,
 }
 ERROR_OF_STATUS = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
@@ -56,7 +56,7 @@ def status_of(refusal: Refusal) -> int:
 
 
 def refused(refusal: Refusal) -> ApiProblem:
-    headers = {"WWW-Authenticate": "Bearer"} if refusal.code == "unauthorized" else None
+    headers = {"WWW-Authenticate": "Bearer"} if refusal.code in ("unauthorized", "revoked") else None
     return ApiProblem(status_of(refusal), refusal.message, refusal.code, headers)
 
 

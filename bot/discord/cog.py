@@ -109,6 +109,10 @@ class TallyCog(ext.Cog):
     async def connect(self, interaction: discord.Interaction) -> None:
         await self.run(interaction, rq.Connect())
 
+    @app_commands.command(description="Your paired devices, with a Revoke button each")
+    async def devices(self, interaction: discord.Interaction) -> None:
+        await self.run(interaction, rq.ListDevices())
+
     @app_commands.command(description="Pay a bonus on this week's statement")
     @app_commands.describe(user="The freelancer", amount="e.g. 50 or 49.90", note="What it is for", contract=CONTRACT)
     @app_commands.autocomplete(contract=choosing.contracts)

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from functools import singledispatch
 
 from bot.services.results import (
-    Button, Cell, Choice, Clicked, ClockedIn, ClockedOut, ContractCard, DayDiary, Done, PairingIssued, Timesheet,
+    Button, Cell, Choice, Clicked, ClockedIn, ClockedOut, ContractCard, DayDiary, DeviceList, Done, PairingIssued, Timesheet,
 )
+from bot.services.button_refs import ButtonAction, ButtonRef
 from bot.services.links import Link
 from diary.contract_terms import TERMS
 from diary.money import format_minutes, format_money
@@ -106,6 +107,14 @@ def _(result: ClockedOut) -> Card:
 def _(result: Link) -> Card:
     return Card(lines=[f"Your diary link, for you only, valid until {describe_instant(result.expires_at, result.tz)}:", result.url],
                 buttons=[Button("Open diary", url=result.url)])
+
+
+@card_for.register
+def _(result: DeviceList) -> Card:
+    lines = [f"{i}. {d.name}{f' ({d.os})' if d.os else ''} — paired {d.paired_at:%Y-%m-%d}, last seen "
+             f"{f'{d.last_seen_at:%Y-%m-%d %H:%M} UTC' if d.last_seen_at else 'never'}" for i, d in enumerate(result.devices, 1)]
+    buttons = [Button("Revoke", ButtonRef(ButtonAction.REVOKE_DEVICE, d.id)) for d in result.devices]
+    return Card(title="Your paired devices (Revoke stops one; it delivers what it recorded before)", lines=lines, buttons=buttons)
 
 
 @card_for.register

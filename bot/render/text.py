@@ -22,10 +22,10 @@ def _button(button, hint) -> str:
     return f"[{button.label}{': ' + target if target else ''}]"
 
 
-def render(result) -> str:
+def render(result, *, button_hint=None) -> str:
     if isinstance(result, CsvRequest):
         return timesheet_csv(result.timesheet)
-    return card_text(card_for(result))
+    return card_text(card_for(result), button_hint=button_hint)
 
 
 def _field_lines(fields: list[tuple[str, str]], width: int = 100) -> list[str]:

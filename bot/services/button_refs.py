@@ -23,6 +23,7 @@ class ButtonAction(StrEnum):
     DECLINE_MANUAL = "decline_manual"
     CLOCK_IN = "home_clock_in"  # Slack's App Home: clock in on the contract named
     CLOCK_OUT = "home_clock_out"  # names nothing (number 0)
+    REVOKE_DEVICE = "revoke_device"  # /devices: the device named
 
 
 WEEK_ACTIONS = frozenset({ButtonAction.APPROVE_WEEK, ButtonAction.DISPUTE_WEEK, ButtonAction.OPEN_DIARY})
@@ -37,7 +38,7 @@ class ButtonRef:
     """A button's action and the record it names: a contract (and week), a dispute or a manual entry."""
 
     action: ButtonAction
-    number: int  # the contract for week buttons, else the dispute or the manual entry
+    number: int  # the contract for week buttons, else the dispute, the manual entry or the device
     week: str = ""  # "2026-W47" for week buttons; empty: the current week
 
     @property
@@ -45,6 +46,8 @@ class ButtonRef:
         """What kind of record `number` is: contract, dispute or manual."""
         if self.action in CONTRACT_ACTIONS:
             return "contract"
+        if self.action is ButtonAction.REVOKE_DEVICE:
+            return "device"
         return "dispute" if self.action in DISPUTE_ACTIONS else "manual"
 
     def encode(self) -> str:

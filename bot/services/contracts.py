@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from bot.services import announce, sessions
+from bot.services import announce, devices, sessions
 from bot.services.actors import Actor, UserRef, resolve, resolve_ref
 from bot.services.context import Context
 from bot.services.picking import pick
@@ -121,6 +121,13 @@ def _apply_status(s: Session, contract: Contract, status: ContractStatus, me: Me
         contract.end_day = local_day(now, contract.tz)
     contract.status = str(status)
     _log(s, contract, "status", str(status), me, now, now)
+    if status is ContractStatus.ENDED and not _works_here(s, contract.freelancer_id):
+        # The freelancer's last contract in this workspace: their agents' tokens stop here too.
+        devices.revoke_all(s, contract.freelancer_id, now=now)
+
+
+def _works_here(s: Session, member_id: int) -> bool:
+    return any(c.freelancer_id == member_id for c in repo.contracts_of(s, member_id=member_id))
 
 
 def _title(contract: Contract) -> str:

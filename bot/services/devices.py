@@ -11,16 +11,18 @@ from sqlmodel import Session
 from bot.services import tracker_state
 from bot.services.actors import Actor, resolve
 from bot.services.context import Context
-from bot.services.results import PairingIssued
+from bot.services.context import state_changed
+from bot.services.results import DeviceLine, DeviceList, Done, PairingIssued
 from diary.protocol import AgentState, ContractBrief, PairRequest, PairResponse
 from diary.refusal import Refusal
 from storage import repo
 from storage.tables import Contract, Device, PairingCode, WorkSession
 
 DEVICES, CODES = Device.__table__, PairingCode.__table__
-LIVE_DEVICE_COLUMNS = (DEVICES.c.id, DEVICES.c.member_id, DEVICES.c.token_hash, DEVICES.c.last_seen_at)
-LIVE_DEVICES = select(*LIVE_DEVICE_COLUMNS).where(
-    DEVICES.c.token_hash.in_(bindparam("hashes", expanding=True)), DEVICES.c.revoked_at.is_(None))
+# Revoked devices are read too: a revoked device still delivers what it recorded before (see REVOKED).
+LIVE_DEVICE_COLUMNS = (DEVICES.c.id, DEVICES.c.member_id, DEVICES.c.token_hash, DEVICES.c.last_seen_at,
+                       DEVICES.c.revoked_at)
+LIVE_DEVICES = select(*LIVE_DEVICE_COLUMNS).where(DEVICES.c.token_hash.in_(bindparam("hashes", expanding=True)))
 SEEN = update(DEVICES).where(DEVICES.c.id.in_(bindparam("ids", expanding=True))).values(last_seen_at=bindparam("now"))
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by hand
 CODE_LENGTH = 8
@@ -29,6 +31,11 @@ CODE_LIFETIME = timedelta(minutes=10)
 SEEN_PRECISION = timedelta(minutes=1)
 UNKNOWN_TOKEN = Refusal("This device token is unknown or was revoked; pair the device again with /connect in chat.",
                         "unauthorized")
+# A revoked device may deliver the slots and events it recorded before its revocation (an agent
+# that was offline still empties its queue: no recorded work is lost), and nothing else.
+REVOKED = Refusal("This device was revoked, so it records and sends nothing new (what it recorded before is "
+                  "still delivered). To use it again: /connect in chat, then tally-agent pair CODE --server URL.",
+                  "revoked")
 BAD_CODE = Refusal("That pairing code is unknown or already used. Get a new one with /connect in chat.", "not_found")
 
 
@@ -94,11 +101,18 @@ def mark_seen(conn: Connection, last_seen: dict[int, datetime | None], *, now: d
         conn.execute(SEEN, {"ids": stale, "now": now})
 
 
+def revoked_for(device, recorded_at: datetime | None) -> bool:
+    """Whether a (possibly revoked) device is refused something recorded at `recorded_at` (None: a
+    request that delivers nothing recorded, such as asking for the state)."""
+    revoked_at = device.revoked_at
+    return revoked_at is not None and (recorded_at is None or recorded_at >= revoked_at)
+
+
 def authenticate(ctx: Context, token: str, *, now: datetime) -> Device | None:
-    """The device a bearer token belongs to, unless it is unknown or revoked."""
+    """The device a bearer token belongs to, revoked or not (see revoked_for); None if unknown."""
     with ctx.unit() as s:
         device = repo.device_by_token_hash(s, token_hash=digest(token))
-        if device is None or device.revoked_at is not None:
+        if device is None:
             return None
         if device.last_seen_at is None or now - device.last_seen_at >= SEEN_PRECISION:
             device.last_seen_at = now
@@ -110,6 +124,39 @@ def revoke(ctx: Context, device_id: int, *, now: datetime) -> None:
         device = s.get(Device, device_id)
         if device is not None and device.revoked_at is None:
             device.revoked_at = now
+            state_changed(s, device.member_id)
+
+
+def revoke_all(s: Session, member_id: int, *, now: datetime) -> int:
+    """Revokes every live device of a member (one workspace's person); how many."""
+    live = repo.devices_of(s, member_id=member_id)
+    for device in live:
+        device.revoked_at = now
+    return len(live)
+
+
+def list_devices(ctx: Context, actor: Actor) -> DeviceList | Refusal:
+    """The actor's paired devices, each with a Revoke button."""
+    with ctx.unit() as s:
+        _, me = resolve(s, actor)
+        live = repo.devices_of(s, member_id=me.id)
+        if not live:
+            return Refusal("No device is paired. /connect gives you a pairing code for the desktop agent.")
+        return DeviceList([DeviceLine(d.id, d.name, d.os, d.created_at, d.last_seen_at) for d in live])
+
+
+def revoke_own(ctx: Context, actor: Actor, device_id: int, *, now: datetime) -> Done | Refusal:
+    """The Revoke button of /devices: only the device's own freelancer may press it."""
+    with ctx.unit() as s:
+        _, me = resolve(s, actor)
+        device = repo.by_id(s, Device, device_id)
+        if device is None or device.member_id != me.id:
+            return Refusal("That is not one of your devices; /devices lists yours.", "forbidden")
+        if device.revoked_at is not None:
+            return Done(f"{device.name} was already revoked.")
+        device.revoked_at = now
+        state_changed(s, me.id)
+        return Done(f"{device.name} is revoked: it records and sends nothing new. Pair it again with /connect.")
 
 
 def state(ctx: Context, device: Device, *, now: datetime) -> AgentState:

@@ -61,7 +61,7 @@ READ_ONE = select(
     devices.DEVICES.outerjoin(SESSIONS, SESSIONS.c.id == bindparam("session_id"))
     .outerjoin(CONTRACTS, CONTRACTS.c.id == SESSIONS.c.contract_id)
     .outerjoin(SLOTS, and_(SLOTS.c.contract_id == SESSIONS.c.contract_id, SLOTS.c.start == bindparam("start")))
-).where(devices.DEVICES.c.token_hash == bindparam("token_hash"), devices.DEVICES.c.revoked_at.is_(None))
+).where(devices.DEVICES.c.token_hash == bindparam("token_hash"))
 # Asking for the ids in parameter order would make SQLite insert row by row; instead each id is
 # matched to its slot by the slot's (contract, start), unique within a group.
 INSERT_SLOTS = insert(SLOTS).returning(SLOTS.c.id, SLOTS.c.contract_id, SLOTS.c.start)
@@ -219,6 +219,8 @@ def _decide(group: _Group, upload: Upload) -> SlotAccepted | Refusal | _Pending:
     device = group.device_of(upload)
     if device is None:
         return devices.UNKNOWN_TOKEN
+    if devices.revoked_for(device, upload.report.slot_start):
+        return devices.REVOKED
     report, session = upload.report, group.sessions.get(upload.report.session_id)
     if session is None or session.freelancer_id != device.member_id:
         return NO_SESSION

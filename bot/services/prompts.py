@@ -5,7 +5,7 @@ from bot.services.actors import Actor, resolve
 from bot.services.button_refs import ButtonRef
 from bot.services.context import Context
 from storage import repo
-from storage.tables import Contract, Dispute, ManualEntry, Member, Workspace
+from storage.tables import Contract, Device, Dispute, ManualEntry, Member, Workspace
 
 
 def contract_choices(ctx: Context, actor: Actor) -> list[tuple[int, str]]:
@@ -21,7 +21,7 @@ def _label(contract: Contract, other: Member) -> str:
     return f"#{contract.id} {contract.title or 'untitled'} — with {other.name}"
 
 
-TABLES = {"contract": Contract, "dispute": Dispute, "manual": ManualEntry}
+TABLES = {"contract": Contract, "dispute": Dispute, "manual": ManualEntry, "device": Device}
 
 
 def _contract_of(s, ref: ButtonRef) -> Contract | None:
@@ -29,8 +29,17 @@ def _contract_of(s, ref: ButtonRef) -> Contract | None:
     return s.get(Contract, found.contract_id) if isinstance(found, Dispute | ManualEntry) else found
 
 
+def _workspace_of(s, ref: ButtonRef) -> Workspace | None:
+    if ref.names == "device":  # a device belongs to a member, who belongs to one workspace
+        device = s.get(Device, ref.number)
+        member = s.get(Member, device.member_id) if device else None
+        return s.get(Workspace, member.workspace_id) if member else None
+    contract = _contract_of(s, ref)
+    return s.get(Workspace, contract.workspace_id) if contract else None
+
+
 def button_workspace(ctx: Context, ref: ButtonRef) -> str | None:
     """The platform's id of the workspace whose contract a button acts on."""
     with ctx.unit() as s:
-        contract = _contract_of(s, ref)
-        return s.get(Workspace, contract.workspace_id).external_id if contract else None
+        ws = _workspace_of(s, ref)
+        return ws.external_id if ws else None

@@ -103,6 +103,22 @@ class ClockedOut:
 
 
 @dataclass(frozen=True)
+class DeviceLine:
+    id: int
+    name: str
+    os: str
+    paired_at: datetime
+    last_seen_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DeviceList:
+    """/devices: the freelancer's paired devices; each gets a Revoke button."""
+
+    devices: list[DeviceLine]
+
+
+@dataclass(frozen=True)
 class PairingIssued:
     code: str
     expires_at: datetime

@@ -73,7 +73,7 @@ def test_a_revoked_device_is_refused_at_once(ctx, api):
         device_id = s.exec(select(Device.id)).one()
     devices.revoke(ctx, device_id, now=NOW + timedelta(seconds=1))
     refused = api.get(f"{API}/state", headers=bearer(token))
-    assert refused.status_code == 401 and refused.json()["error"] == "unauthorized"
+    assert refused.status_code == 401 and refused.json()["error"] == "revoked"  # so the agent can say so
     assert refused.headers["www-authenticate"] == "Bearer"
 
 
