@@ -196,3 +196,28 @@ async def test_unexplained_failures_are_given_up_after_max_attempts_but_a_platfo
     assert (after[quiet].status, after[quiet].attempts) == ("failed", MAX_ATTEMPTS)
     assert after[quiet].error.startswith(f"gave up after {MAX_ATTEMPTS} attempts")
     assert (after[limited].status, after[limited].attempts) == ("sent", MAX_ATTEMPTS + 6)
+
+
+class Hangs:
+    """A platform that takes a send and never answers."""
+
+    platform = "slack"
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+
+    async def send(self, message: Outbox) -> Delivery:
+        self.started.set()
+        await asyncio.Event().wait()
+
+
+async def test_a_send_still_going_at_shutdown_is_handed_back_unclaimed_and_uncounted(ctx):
+    (row_id,) = queue_messages(ctx, T0, "C1")
+    sender, stop = Hangs(), asyncio.Event()
+    running = asyncio.create_task(Dispatcher(ctx, [sender], clock=Clock(T0)).run(stop, grace=0.05))
+    await asyncio.wait_for(sender.started.wait(), 10)
+    stop.set()
+    await asyncio.wait_for(running, 10)
+    row = rows(ctx)[row_id]
+    assert (row.status, row.claimed_by, row.claimed_at, row.attempts) == ("pending", None, None, 0)
+    assert [o.state for o in await dispatcher(ctx, FakeSender(), Clock(T0)).step(T0)] == ["sent"]  # the next start sends it
