@@ -123,7 +123,7 @@ def contract(w: Words):
 def contract_new(w: Words):
     if w.user is None or "rate" not in w.options:
         return Refusal("Name the freelancer and the rate, e.g. /contract new @bob rate=40 limit=40.")
-    return rq.NewContract(w.user, {k: v for k, v in w.options.items() if k != "contract"})
+    return then(rq.term_values(w.options), lambda values: rq.NewContract(w.user, values))
 
 
 def _status(status: ContractStatus):
@@ -142,10 +142,7 @@ def contract_limit(w: Words):
 
 
 def contract_set(w: Words):
-    settings = {k: v for k, v in w.options.items() if k != "contract"}
-    if not settings:
-        return Refusal("Say what to change, e.g. /contract set screenshots=blur idle=15.")
-    return rq.SetTerms(settings, w.user, w.contract)
+    return then(rq.term_values(w.options), lambda values: rq.SetTerms(values, w.user, w.contract))
 
 
 def bonus(w: Words):

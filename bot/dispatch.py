@@ -16,8 +16,8 @@ from bot.services import contracts, devices, edits, links, manual, review, sessi
 from bot.services.actors import Actor
 from bot.services.context import Context
 from bot.services.results import Choice, DayDiary, Timesheet
-from bot.terms_parse import parse_terms, parse_values, term_usage
-from diary.refusal import Refusal, then
+from bot.terms_parse import term_usage, terms_from
+from diary.refusal import Refusal
 
 log = logging.getLogger("tally.requests")
 Spell = Callable[[rq.Request], str]
@@ -52,14 +52,13 @@ def show_timesheet(ctx, actor, r: rq.ShowTimesheet, now):
 def new_contract(ctx, actor, r: rq.NewContract, now):
     if r.freelancer is None or "rate" not in r.terms:
         return Refusal("Name the freelancer and the rate, e.g. /contract new @bob rate=40 limit=40.")
-    return then(parse_terms(r.terms), lambda terms: contracts.create(ctx, actor, r.freelancer, terms, now=now))
+    return contracts.create(ctx, actor, r.freelancer, terms_from(r.terms), now=now)
 
 
 def set_terms(ctx, actor, r: rq.SetTerms, now):
     if not r.terms:
         return Refusal("Say what to change, e.g. /contract set screenshots=blur idle=15.")
-    return then(parse_values(r.terms), lambda values: contracts.change_terms(
-        ctx, actor, values, now=now, contract_id=r.contract, other=r.user))
+    return contracts.change_terms(ctx, actor, r.terms, now=now, contract_id=r.contract, other=r.user)
 
 
 TERM_USAGE = term_usage()

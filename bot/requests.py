@@ -16,7 +16,8 @@ from datetime import time
 from decimal import Decimal
 
 from bot.services.actors import UserRef
-from bot.terms_parse import parse_terms
+from bot.terms_parse import parse_values
+from diary.contract_terms import BY_NAME
 from diary.dates import parse_range
 from diary.refusal import Refusal, then
 from diary.terms import ContractStatus
@@ -90,10 +91,10 @@ class AskManual:
 
 @dataclass(frozen=True)
 class NewContract:
-    """The terms as typed (`rate` "40", `manual` "on"): bot.terms_parse reads them."""
+    """The terms by their chat names, parsed (`rate` Decimal("40"), `manual` True)."""
 
     freelancer: UserRef | None = None
-    terms: dict[str, str] = field(default_factory=dict, metadata=NAMED)
+    terms: dict[str, object] = field(default_factory=dict, metadata=NAMED)
     COMMAND = "contract new"
 
 
@@ -136,14 +137,19 @@ class SetLimit:
 
 def limit_hours(text: str) -> Decimal | None | Refusal:
     """A weekly limit as typed ("30", "none"), read by the same parser as `limit=` of /contract new."""
-    return then(parse_terms({"rate": "1", "limit": text}), lambda terms: terms.limit_hours)
+    return BY_NAME["limit"].parse(text)
+
+
+def term_values(options: dict[str, str]) -> dict[str, object] | Refusal:
+    """Contract terms as typed (text form or Discord options), each read by its declaration."""
+    return parse_values(options)
 
 
 @dataclass(frozen=True)
 class SetTerms:
-    """The changed terms as typed (`screenshots` "blur"): bot.terms_parse reads them."""
+    """The changed terms by their chat names, parsed (`screenshots` "blur", `limit` None: no limit)."""
 
-    terms: dict[str, str] = field(default_factory=dict, metadata=NAMED)
+    terms: dict[str, object] = field(default_factory=dict, metadata=NAMED)
     user: UserRef | None = None
     contract: int | None = _contract()
     COMMAND = "contract set"
@@ -249,8 +255,8 @@ def options(request: Request) -> list[tuple[str, object, bool]]:
         value = f.metadata.get("none") if value is None else value
         if f.metadata.get("hidden") or value in (None, "", False, {}):
             continue
-        if isinstance(value, dict):
-            found += [(key, text, True) for key, text in value.items()]
+        if isinstance(value, dict):  # contract terms, written as their declaration reads them back
+            found += [(key, BY_NAME[key].text(term) or "none", True) for key, term in value.items()]
         else:
             found.append((f.name, value, bool(f.metadata.get("named"))))
     return found

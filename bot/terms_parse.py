@@ -27,8 +27,11 @@ def parse_values(options: dict[str, str]) -> dict[str, object] | Refusal:
 def parse_terms(options: dict[str, str]) -> Terms | Refusal:
     """The terms of a new contract: the defaults, and what `options` name."""
     values = parse_values({"rate": "1", **options})
-    if isinstance(values, Refusal):
-        return values
+    return values if isinstance(values, Refusal) else terms_from(values)
+
+
+def terms_from(values: dict[str, object]) -> Terms:
+    """A new contract's terms from parsed values (the rate among them) and the defaults."""
     return replace(Terms(rate=values["rate"]), **{BY_NAME[name].attr: value for name, value in values.items()})
 
 

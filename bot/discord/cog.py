@@ -29,11 +29,10 @@ MANUAL_EXAMPLE = "e.g. 09:00-10:30"
 
 
 def option_text(value: object) -> str:
-    """A typed option as it would have been typed: 40.0 -> "40", True -> "on"."""
+    """A typed option as it would have been typed: True -> "on", 15 -> "15" (amounts and hours are
+    text options already, so no number goes through a binary float)."""
     if isinstance(value, bool):
         return "on" if value else "off"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
     return str(value)
 
 
@@ -131,7 +130,7 @@ class TallyCog(ext.Cog):
         if freelancer is None and not options:
             await interaction.response.send_modal(ContractForm())
             return
-        await self.run(interaction, rq.NewContract(_user(freelancer), options))
+        await self.run(interaction, then(rq.term_values(options), lambda values: rq.NewContract(_user(freelancer), values)))
 
     @contract.command(name="show", description="The contract's terms")
     @app_commands.describe(contract=CONTRACT)
@@ -175,7 +174,7 @@ class TallyCog(ext.Cog):
     @term_options(TERMS, after={"contract": int | None})
     async def contract_set(self, interaction: discord.Interaction, contract: int | None = None, **given) -> None:
         options = {name: option_text(value) for name, value in given.items() if value is not None}
-        await self.run(interaction, rq.SetTerms(options, contract=contract))
+        await self.run(interaction, then(rq.term_values(options), lambda values: rq.SetTerms(values, contract=contract)))
 
     tally = app_commands.Group(name="tally", description="Tally itself: help and the weekly summary channel")
 

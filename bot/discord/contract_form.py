@@ -13,7 +13,8 @@ from bot.discord.fields import (
 )
 from bot.discord.replies import Wiring, actor_of, reply_privately, settle
 from bot.dispatch import dispatch
-from bot.requests import NewContract
+from bot.requests import NewContract, term_values
+from diary.refusal import then
 
 FIELDS = ("rate", "currency", "limit", "title")
 
@@ -43,7 +44,8 @@ async def submit_contract_form(wiring: Wiring, interaction: discord.Interaction)
     chosen = values.get("freelancer") or []
     who = chosen_user(data, chosen[0]) if isinstance(chosen, list) and chosen else None
     options = {name: value.strip() for name in FIELDS if isinstance(value := values.get(name), str) and value.strip()}
-    work = partial(dispatch, wiring.ctx, actor_of(interaction), NewContract(who, options), now=wiring.clock())
+    request, actor, now = then(term_values(options), lambda terms: NewContract(who, terms)), actor_of(interaction), wiring.clock()
+    work = partial(then, request, lambda r: dispatch(wiring.ctx, actor, r, now=now))
     result, deferred = await settle(work, budget=wiring.budget,
                                     defer=partial(interaction.response.defer, ephemeral=True, thinking=True))
     await reply_privately(interaction, result, deferred=deferred)
