@@ -11,14 +11,14 @@ from sqlmodel import select
 
 from agent.slotclock import SlotClock
 from agent.wire import ServerState
-from bot.services import agent_events, alerts, contracts, diary_pages, images, ingest, links, retention, sessions, views, workspaces
+from bot.services import agent_events, alerts, contracts, devices, diary_pages, images, ingest, links, retention, sessions, views, workspaces
 from bot.services.results import ClockedIn, ContractCard
 from diary.contract_terms import Terms
 from diary.permissions import Action, check
-from diary.protocol import AgentEvent, SlotReport
+from diary.protocol import AgentEvent, SlotAccepted, SlotReport
 from diary.refusal import Refusal
 from diary.terms import ContractStatus, Role
-from storage.tables import Screenshot, WorkSession
+from storage.tables import Device, Screenshot, WorkSession
 from tests.conftest import utc
 from tests.services.helpers import ALICE, BOB, CAROL, hire, outbox, pair_device, person, ref, report, running_session_id, slots
 
@@ -208,3 +208,19 @@ def test_a_slot_deleted_in_the_tracker_window_while_recorded_never_leaves_the_co
         clock.tick(now)
     assert queue.head() is None and not queue.holds(1, twenty)
     assert [slot.start for slot in queue.open_slots()] == [twenty + timedelta(minutes=10)]  # the next one goes on
+
+
+def test_ending_the_last_contract_revokes_the_device_but_its_recorded_slots_still_arrive(ctx):
+    """Rule: docs/rules.md#devices"""
+    hire(ctx, MON)
+    token_device = pair_device(ctx, BOB, MON)
+    ten = utc(2026, 11, 16, 10)
+    sessions.clock_in(ctx, BOB, now=ten)
+    sid = running_session_id(ctx)
+    contracts.set_status(ctx, ALICE, ContractStatus.ENDED, now=ten + timedelta(minutes=15))
+    assert isinstance(devices.list_devices(ctx, BOB), Refusal)  # none paired any more
+    with ctx.unit() as s:
+        revoked = s.get(Device, token_device.id)
+    assert revoked.revoked_at == ten + timedelta(minutes=15)
+    accepted = ingest.record_slot(ctx, revoked, report(sid, ten), None, now=ten + timedelta(minutes=20))
+    assert isinstance(accepted, SlotAccepted) and accepted.counted_minutes == 10

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from bot.services import alerts, contracts, edits, ingest, manual, review, sessions, views
 from bot.services.results import Done
-from diary.changes import Change, value_for_week
 from diary.refusal import Refusal
 from diary.statements import BillItem, build_statement, weekly_payment_share
 from diary.protocol import SlotAccepted
@@ -102,8 +101,8 @@ def test_a_raise_applies_to_the_whole_week_and_a_cut_from_next_week(ctx):
     this_week = views.timesheet(ctx, ALICE, now=utc(2026, 11, 20)).statement
     assert (this_week.rate, this_week.hours_amount) == (Decimal("50"), Decimal("50.00"))
     assert views.timesheet(ctx, ALICE, now=utc(2026, 11, 24)).statement.rate == Decimal("30")
-    removed = [Change(utc(2026, 11, 9), Decimal("40")), Change(utc(2026, 11, 18), None)]
-    assert value_for_week(removed, W47) is None  # no limit is higher than any limit
+    refused = contracts.change_terms(ctx, ALICE, {"currency": "EUR"}, now=utc(2026, 11, 20))
+    assert isinstance(refused, Refusal) and "end this one (/contract end) and start a new one" in refused.message
 
 
 def test_a_week_closes_once_at_its_edit_deadline_with_its_statement_and_review_message(ctx):
