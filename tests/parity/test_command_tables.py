@@ -14,7 +14,7 @@ from bot.slack.slash import COMMANDS as SLACK_COMMANDS
 
 ROOT = Path(__file__).parents[2]
 GROUPS = ("contract", "tally")
-SHELL_ONLY = {"approve", "decline", "dispute", "accept", "answer", "withdraw", "confirm"}  # the buttons, typed
+SHELL_ONLY = {"approve", "decline", "dispute", "accept", "answer", "withdraw", "confirm", "revoke"}  # the buttons, typed
 
 
 def readme_commands() -> set[str]:
