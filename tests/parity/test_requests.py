@@ -31,7 +31,7 @@ REQUESTS = [
     rq.DecideManual(4, approve=True), rq.DecideManual(4, approve=False),
     rq.DisputeHours(NINE_TO_TEN, "2026-11-18", "no work in the screenshots", None, 2),
     rq.DisputeStep("answer", 3, "the staging server"), rq.DisputeStep("confirm", 3),
-    rq.DeleteSlot("14:20", "yesterday", 2),
+    rq.DeleteSlot("14:20", "yesterday", 2), rq.ListDevices(), rq.RevokeDevice(3),
 ]
 
 
