@@ -7,6 +7,7 @@ server in the same process.
 import asyncio
 import logging
 import signal
+import uuid
 from collections.abc import Awaitable, Callable, Iterable
 
 from fastapi import FastAPI
@@ -20,10 +21,14 @@ from storage import outbox
 
 log = logging.getLogger("tally")
 
+# The dispatcher names of elected workers: at most one of them is alive, so a newly elected one
+# may take back all such claims. Other dispatchers (`tally serve`'s) keep theirs until the lease ends.
+ELECTED = "elected-"
 
-async def run_worker(ctx: Context, senders: Iterable[Sender], *, stop: asyncio.Event) -> None:
+
+async def run_worker(ctx: Context, senders: Iterable[Sender], *, stop: asyncio.Event, name: str | None = None) -> None:
     """Sends the outbox and runs the jobs until `stop` is set; messages in flight are finished."""
-    dispatcher = Dispatcher(ctx, senders)
+    dispatcher = Dispatcher(ctx, senders, name=name)
     loop = asyncio.get_running_loop()
     # Jobs run in threads; a job that queued messages wakes the dispatcher at once.
     sending = asyncio.create_task(dispatcher.run(stop))
@@ -63,7 +68,7 @@ async def work_until_signalled(ctx: Context, senders: Iterable[Sender],
     try:
         if ctx.engine.dialect.name == "postgresql":
             await asyncio.to_thread(_take_back_claims, ctx)
-        await beside(run_worker(ctx, senders, stop=stop))
+        await beside(run_worker(ctx, senders, stop=stop, name=f"{ELECTED}{uuid.uuid4().hex[:8]}"))
     finally:
         stop.set()
         await watching
@@ -74,7 +79,7 @@ async def work_until_signalled(ctx: Context, senders: Iterable[Sender],
 def _take_back_claims(ctx: Context) -> None:
     """Messages a dead predecessor was sending go out again now, not when their lease runs out."""
     with ctx.unit() as s:
-        taken = outbox.take_back_claims(s)
+        taken = outbox.take_back_claims(s, prefix=ELECTED)
     if taken:
         log.info("worker: %s message(s) the previous worker was sending will be sent again", taken)
 

@@ -96,10 +96,11 @@ def release(s: Session, *, row_id: int, token: str) -> bool:
     return _settle(s, row_id, token, status="pending", claimed_at=None, attempts=OUTBOX.c.attempts - 1)
 
 
-def take_back_claims(s: Session) -> int:
-    """Every row being sent back to pending. Only for a dispatcher that knows no other runs: a
-    newly elected worker, whose predecessor died mid-send, need not wait for the lease to end."""
-    result = s.execute(update(OUTBOX).where(OUTBOX.c.status == "sending")
+def take_back_claims(s: Session, *, prefix: str) -> int:
+    """Rows being sent under claims whose token starts with `prefix`, back to pending. Only for a
+    dispatcher that knows no other holder of such claims runs: a newly elected worker, whose
+    predecessor died mid-send, need not wait for the lease to end."""
+    result = s.execute(update(OUTBOX).where(OUTBOX.c.status == "sending", OUTBOX.c.claimed_by.startswith(prefix, autoescape=True))
                        .values(status="pending", claimed_by=None, claimed_at=None))
     return result.rowcount
 

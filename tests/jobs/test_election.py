@@ -79,11 +79,13 @@ def test_a_new_leader_takes_back_a_dead_predecessor_s_claims(postgres, tmp_path)
     from storage.blobs import FolderBlobs
 
     ctx = Context(engine=postgres, blobs=FolderBlobs(tmp_path))
-    first, second = queue_messages(ctx, T0, "C1", "C2")
+    first, second, served = queue_messages(ctx, T0, "C1", "C2", "C3")
     with ctx.unit() as s:
-        outbox.claim(s, ids=[first], token="dead:1", now=T0, stale_before=T0)
+        outbox.claim(s, ids=[first], token="elected-dead:1", now=T0, stale_before=T0)
+        outbox.claim(s, ids=[served], token="a-serve-process:1", now=T0, stale_before=T0)
     with ctx.unit() as s:
-        assert outbox.take_back_claims(s) == 1
+        assert outbox.take_back_claims(s, prefix="elected-") == 1
     after = rows(ctx)
     assert (after[first].status, after[first].claimed_by) == ("pending", None) and after[second].status == "pending"
+    assert after[served].status == "sending"  # not an elected worker's claim: its lease decides
     assert isinstance(after[first], Outbox)
