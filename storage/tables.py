@@ -232,3 +232,13 @@ class Outbox(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=64)
     claimed_at: datetime | None = _instant(default=None, nullable=True)
     external_id: str | None = Field(default=None, max_length=100)  # the platform's message id
+
+
+class ReplayKey(SQLModel, table=True):
+    """A chat request already acted on (a Slack trigger, a Discord interaction): a signed request
+    sent again within Slack's five minutes is refused, whichever web process it reaches."""
+
+    __tablename__ = "replay_key"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    seen_at: datetime = _instant(index=True)

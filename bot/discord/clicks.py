@@ -19,6 +19,7 @@ from bot.discord.replies import (
     TROUBLE,
     Wiring,
     actor_of,
+    first_time,
     reply_privately,
     settle,
     update_message,
@@ -44,6 +45,8 @@ FORM_FIELDS = {
 
 
 async def click(wiring: Wiring, interaction: discord.Interaction, ref: ButtonRef | None) -> None:
+    if not await first_time(wiring, interaction):
+        return
     actor = await clicker(wiring, interaction, ref)
     if ref is not None and ref.action in NEEDS_FORM:
         await open_form(wiring, interaction, actor, ref)

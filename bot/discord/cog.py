@@ -15,7 +15,7 @@ from discord.ext import commands as ext
 from bot import requests as rq
 from bot.discord import choosing
 from bot.discord.contract_form import ContractForm
-from bot.discord.replies import Wiring, actor_of, ref_of, reply_privately, settle
+from bot.discord.replies import Wiring, actor_of, first_time, ref_of, reply_privately, settle
 from bot.discord.term_options import hints, term_options
 from bot.dispatch import dispatch
 from diary.contract_terms import TERMS
@@ -53,6 +53,8 @@ class TallyCog(ext.Cog):
     async def run(self, interaction: discord.Interaction, request: rq.Request | Refusal) -> None:
         """Runs the request (or shows why the options did not make one) and answers privately."""
         actor, now = actor_of(interaction), self.wiring.clock()
+        if not await first_time(self.wiring, interaction):
+            return
         work = partial(then, request, lambda r: dispatch(self.ctx, actor, r, now=now, spell=spelled))
         defer = partial(interaction.response.defer, ephemeral=True, thinking=True)
         result, deferred = await settle(work, budget=self.wiring.budget, defer=defer)

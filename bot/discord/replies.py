@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import discord
 
 from bot.discord.embeds import result_parts
+from bot.services import replays
 from bot.services.actors import Actor, UserRef
 from bot.services.availability import or_unavailable
 from bot.services.context import Context
@@ -48,6 +49,15 @@ def actor_of(interaction: discord.Interaction, *, guild: str | None = None) -> A
     # A workspace admin is a member with Manage Server here; the interaction carries that, no call needed.
     admin = bool(interaction.guild_id and interaction.permissions.manage_guild)
     return Actor("discord", workspace, str(user.id), user.display_name, str(interaction.channel_id or ""), admin=admin)
+
+
+async def first_time(wiring: Wiring, interaction: discord.Interaction) -> bool:
+    """False for an interaction already acted on (Discord delivered it again): drop it."""
+    key = f"discord:{interaction.id}"
+    try:
+        return await asyncio.to_thread(replays.first_time, wiring.ctx, key, now=wiring.clock())
+    except Exception:  # the database is away: the interaction's own answer will say so
+        return True
 
 
 def _safely(work: Callable[[], object]) -> object:

@@ -47,6 +47,8 @@ def clicked_ref(body: dict) -> ButtonRef | None:
 
 def register(app: AsyncApp, bridge: Bridge) -> None:
     async def press(body: dict, client, respond) -> None:
+        if not await bridge.first_time(body, "action", *(a.get("action_id", "") for a in body.get("actions", [])[:1])):
+            return
         actor = interaction_actor(body)
         result = await bridge.call(buttons.press, bridge.ctx, actor, clicked_ref(body), now=bridge.clock())
         await settle_click(client, respond, body, result)

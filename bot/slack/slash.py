@@ -47,7 +47,7 @@ def register(app: AsyncApp, bridge: Bridge) -> None:
             await client.views_open(trigger_id=body["trigger_id"], view=contract_modal(body.get("channel_id") or ""))
 
     async def run_command(body: dict, respond, client) -> None:
-        if wants_form(body):
+        if wants_form(body) or not await bridge.first_time(body, "command"):
             return
         actor = command_actor(body)
         if needs_admin(body):
