@@ -115,6 +115,7 @@ def restore(place: Place, source: Path, *, replace: bool = False) -> Outcome:
         raise BackupProblem(f"{source} is not a file; name a backup made by `tally db backup`")
     with tempfile.TemporaryDirectory() as scratch, _open(source) as tar:
         manifest = _manifest(tar)
+        _check_members(tar)
         _check_target(place.engine, manifest, replace)
         out.manual = _restore_database(place.engine, tar, Path(scratch), source)
         restored = _restore_blobs(place.blobs, tar)
@@ -142,6 +143,21 @@ def _manifest(tar: tarfile.TarFile) -> dict:
     if manifest.get("format") != FORMAT:
         raise BackupProblem(f"this backup's format {manifest.get('format')} is not one this Tally reads")
     return manifest
+
+
+def _check_members(tar: tarfile.TarFile) -> None:
+    """Nothing is restored from a file with anything but what a backup holds: no path may climb
+    out of the store, no link may point anywhere (checked before the database is touched)."""
+    for member in tar.getmembers():
+        name = member.name
+        known = name in (MANIFEST, SQLITE, PGDUMP, KEY) or (name.startswith(BLOBS) and _safe_key(name[len(BLOBS):]))
+        if not member.isfile() or not known:
+            raise BackupProblem(f"the file holds {name!r}, which no backup made by `tally db backup` does; nothing was restored")
+
+
+def _safe_key(key: str) -> bool:
+    parts = key.split("/")
+    return bool(key) and not key.startswith("/") and "\\" not in key and not any(p in ("", ".", "..") for p in parts)
 
 
 def _check_target(engine: Engine, manifest: dict, replace: bool) -> None:

@@ -1,7 +1,9 @@
 """`tally db backup` / `tally db restore`: back up, wipe, restore, and every diary and statement is
 identical — on SQLite and on PostgreSQL, screenshots and the key file included."""
 
+import io
 import os
+import tarfile
 import subprocess
 import sys
 from datetime import datetime
@@ -144,3 +146,23 @@ def test_without_pg_dump_the_exact_line_is_printed_and_it_works(deployment, tmp_
     assert subprocess.run(line, shell=True, cwd=tmp_path, capture_output=True).returncode == 0
     listing = subprocess.run(["pg_restore", "--list", str(tmp_path / "b.pgdump")], capture_output=True, text=True)
     assert "TABLE DATA" in listing.stdout and " slot " in listing.stdout
+
+
+def test_a_tampered_backup_is_refused_before_anything_is_restored(deployment, tmp_path):
+    ctx, env = deployment
+    if ctx.engine.dialect.name != "sqlite":
+        pytest.skip("the check comes before any database is touched")
+    work_a_wednesday(ctx, Clock(NOW))
+    assert tally(env, "db", "backup", str(tmp_path / "good.tar"), cwd=tmp_path).returncode == 0
+    with tarfile.open(tmp_path / "good.tar") as good, tarfile.open(tmp_path / "bad.tar", "w") as bad:
+        for member in good.getmembers():
+            bad.addfile(member, good.extractfile(member))
+        evil = tarfile.TarInfo("screenshots/../../escaped.txt")
+        evil.size = 4
+        bad.addfile(evil, io.BytesIO(b"evil"))
+    before = everything(ctx)["rows"]
+
+    refused = tally(env, "db", "restore", "--replace", str(tmp_path / "bad.tar"), cwd=tmp_path)
+
+    assert refused.returncode == 1 and "nothing was restored" in refused.stderr
+    assert not (tmp_path / "escaped.txt").exists() and everything(ctx)["rows"] == before
