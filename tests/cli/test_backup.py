@@ -3,9 +3,9 @@ identical — on SQLite and on PostgreSQL, screenshots and the key file included
 
 import io
 import os
-import tarfile
 import subprocess
 import sys
+import tarfile
 from datetime import datetime
 from pathlib import Path
 
