@@ -15,6 +15,9 @@ from bot.version import VERSION
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(tags=["status"])
 HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+# The page is public and counts the outbox, which only grows: however often it is asked for, the
+# database is asked at most once per this many seconds by each process.
+FRESH_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,14 @@ def outbox_lines(st: Status) -> list[Line]:
             Line("Agents", f"{st.agents_recent} seen in the last 15 minutes")]
 
 
+def _recent_status(request: Request) -> Status:
+    now, kept = app_now(request.app), getattr(request.app.state, "status_seen", None)
+    if kept is None or not 0 <= (now - kept[0]).total_seconds() < FRESH_SECONDS:
+        kept = (now, status(request.app.state.ctx, now))
+        request.app.state.status_seen = kept
+    return kept[1]
+
+
 def _duration(seconds: float) -> str:
     minutes, secs = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
@@ -49,7 +60,7 @@ def _duration(seconds: float) -> str:
 
 
 def lines(request: Request) -> list[Line]:
-    st = status(request.app.state.ctx, app_now(request.app))
+    st = _recent_status(request)
     platforms = [Line(name, text, on) for name, on, text in platform_states(request.app.state.settings)]
     return [*platforms, *database_lines(st), *outbox_lines(st)]
 

@@ -64,3 +64,13 @@ def test_an_unreachable_database_is_shown_not_a_crash(tmp_path, clock):
 
     assert lines["Database"] == {"name": "Database", "text": "PostgreSQL: not reachable", "ok": False}
     assert lines["_"]["problems"] == 1
+
+
+def test_however_often_the_page_is_asked_for_the_database_is_read_once_per_five_seconds(ctx, worked, pages, clock):
+    clock.now = NOW + timedelta(minutes=14, seconds=58)
+    first = as_json(pages)["Agents"]["text"]
+    clock.now = NOW + timedelta(minutes=15, seconds=2)  # bob's agent is now over 15 minutes quiet
+    assert as_json(pages)["Agents"]["text"] == first == "1 seen in the last 15 minutes"
+    clock.now = NOW + timedelta(minutes=15, seconds=3)
+
+    assert as_json(pages)["Agents"]["text"] == "0 seen in the last 15 minutes"
