@@ -44,7 +44,7 @@ def _rows(s: Session, model, *where) -> list[dict]:
     return [plain(r) for r in s.exec(select(model).where(*where).order_by(model.id))]
 
 
-def contracts_of(s: Session, member_id: int) -> list[Contract]:
+def all_contracts_of(s: Session, member_id: int) -> list[Contract]:
     query = select(Contract).where(or_(Contract.client_id == member_id, Contract.freelancer_id == member_id))
     return list(s.exec(query.order_by(Contract.id)))
 
@@ -70,7 +70,7 @@ def screenshots_of(s: Session, contract_ids: Iterable[int]) -> list[Screenshot]:
     return list(s.exec(query.order_by(Screenshot.id)))
 
 
-def devices_of(s: Session, member_id: int) -> list[dict]:
+def all_devices_of(s: Session, member_id: int) -> list[dict]:
     return _rows(s, Device, Device.member_id == member_id)
 
 

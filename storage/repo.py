@@ -51,7 +51,7 @@ def member(s: Session, *, workspace_id: int, external_id: str, name: str = "") -
 
 
 
-def contracts_of(s: Session, *, member_id: int, channel_id: str | None = None) -> list[Contract]:
+def live_contracts_of(s: Session, *, member_id: int, channel_id: str | None = None) -> list[Contract]:
     """Live contracts the member is a party to, optionally only those of one channel."""
     query = select(Contract).where(
         (Contract.client_id == member_id) | (Contract.freelancer_id == member_id),
@@ -115,7 +115,8 @@ def slots_between(
     return list(s.exec(query.order_by(Slot.start)))
 
 
-def slots_of_session(s: Session, *, session_id: int) -> list[Slot]:
+def kept_slots_of_session(s: Session, *, session_id: int) -> list[Slot]:
+    """The session's slots the freelancer has not deleted, in time order."""
     query = select(Slot).where(Slot.session_id == session_id, Slot.deleted_at.is_(None))
     return list(s.exec(query.order_by(Slot.start)))
 
@@ -190,7 +191,8 @@ def device_by_token_hash(s: Session, *, token_hash: str) -> Device | None:
     return s.exec(select(Device).where(Device.token_hash == token_hash)).first()
 
 
-def devices_of(s: Session, *, member_id: int) -> list[Device]:
+def unrevoked_devices_of(s: Session, *, member_id: int) -> list[Device]:
+    """The member's paired devices that still hold a working token."""
     return list(
         s.exec(select(Device).where(Device.member_id == member_id, Device.revoked_at.is_(None)))
     )

@@ -9,8 +9,8 @@ from bot.services.context import Context
 from diary.protocol import AgentEvent, EventResult
 from diary.refusal import Refusal
 from diary.terms import ContractStatus
-from storage import repo
 from diary.weeks import describe_time
+from storage import repo
 from storage.tables import Contract, Device, Member, WorkSession
 
 SKEW = timedelta(minutes=2)
@@ -83,7 +83,7 @@ def _own_contract(s: Session, me: Member, contract_id: int) -> Contract | Refusa
 
 def _desktop_contract(s: Session, me: Member) -> Contract | None:
     """The contract last worked on, else the only active one: the desktop has no channel to ask in."""
-    active = [c for c in repo.contracts_of(s, member_id=me.id) if c.freelancer_id == me.id and c.status == ContractStatus.ACTIVE]
+    active = [c for c in repo.live_contracts_of(s, member_id=me.id) if c.freelancer_id == me.id and c.status == ContractStatus.ACTIVE]
     last = repo.last_session(s, contract_ids=[c.id for c in active])
     if last is not None:
         return s.get(Contract, last.contract_id)

@@ -55,7 +55,7 @@ def _new_code() -> str:
 def issue_code(ctx: Context, actor: Actor, *, now: datetime) -> PairingIssued | Refusal:
     with ctx.unit() as s:
         _, me = resolve(s, actor)
-        if not any(c.freelancer_id == me.id for c in repo.contracts_of(s, member_id=me.id)):
+        if not any(c.freelancer_id == me.id for c in repo.live_contracts_of(s, member_id=me.id)):
             return Refusal("Pairing is for freelancers with a contract; a client starts one with /contract new @you rate=40.", "forbidden")
         code = _new_code()
         s.add(PairingCode(code_hash=digest(normalize_code(code)), member_id=me.id, created_at=now, expires_at=now + CODE_LIFETIME))

@@ -16,7 +16,7 @@ from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, Select, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.services import devices
@@ -31,7 +31,7 @@ from diary.terms import Screenshots
 from diary.text import MAX_MEMO, fit
 from diary.weeks import describe_instant, week_of
 from storage.outage import DatabaseUnavailable
-from storage.tables import Contract, Screenshot, Slot, WorkSession
+from storage.tables import Contract, ContractChange, Screenshot, Slot, WorkSession
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +41,13 @@ SLOTS, SHOTS, SESSIONS, CONTRACTS = Slot.__table__, Screenshot.__table__, WorkSe
 
 # The group's statements, built once: building one costs about as much as running it.
 # Each session comes with the columns of its contract the checks read: one row serves as both.
+# `screenshots_from`: when the screenshots term last changed; a slot begun before keeps the value it began with.
+CHANGES = ContractChange.__table__
+SCREENSHOTS_FROM = select(func.max(CHANGES.c.effective_at)).where(
+    CHANGES.c.contract_id == SESSIONS.c.contract_id, CHANGES.c.field == "screenshots").scalar_subquery().label("screenshots_from")
 SESSION_COLUMNS = (SESSIONS.c.id, SESSIONS.c.contract_id, SESSIONS.c.started_at, SESSIONS.c.ended_at, SESSIONS.c.memo,
-                   CONTRACTS.c.freelancer_id, CONTRACTS.c.screenshots, CONTRACTS.c.billing, CONTRACTS.c.tz, CONTRACTS.c.window)
+                   CONTRACTS.c.freelancer_id, CONTRACTS.c.screenshots, CONTRACTS.c.billing, CONTRACTS.c.tz, CONTRACTS.c.window,
+                   SCREENSHOTS_FROM)
 SLOT_COLUMNS = (SLOTS.c.id, SLOTS.c.contract_id, SLOTS.c.start, SLOTS.c.meta_hash, SLOTS.c.deleted_at,
                 SLOTS.c.manual, SLOTS.c.screenshot_at, SLOTS.c.active_minutes)
 SESSIONS_BY_ID = select(*SESSION_COLUMNS).join(CONTRACTS, CONTRACTS.c.id == SESSIONS.c.contract_id).where(
@@ -265,7 +270,8 @@ def check_report(report: SlotReport, image: Image | None, session: Any, contract
         (not is_aligned(start, slot_seconds), f"slot_start must be a multiple of {slot_seconds} s since the epoch."),
         (start > now + SKEW, "That slot is in the future; check the computer's clock."),
         (end <= session.started_at - SKEW or start >= session_end + SKEW, "That slot lies outside its session."),
-        (contract.screenshots == Screenshots.OFF and (image is not None or report.screenshot_at is not None), "This contract takes no screenshots."),
+        (_takes_no_screenshots(contract, start) and (image is not None or report.screenshot_at is not None),
+         "This contract takes no screenshots."),
         (image is not None and report.screenshot_at is None, "A screenshot needs its screenshot_at instant."),
         (report.screenshot_at is not None and not start <= report.screenshot_at < end, "screenshot_at must lie inside the slot."),
     )
@@ -273,6 +279,13 @@ def check_report(report: SlotReport, image: Image | None, session: Any, contract
         if failed:
             return Refusal(message)
     return _check_deadline(start, contract, now)
+
+
+def _takes_no_screenshots(contract: Any, start: datetime) -> bool:
+    """Screenshots are off for a slot that began once "off" was in force (docs/rules.md, "Terms in
+    force"): the slot under way when they were switched off keeps its screenshot."""
+    since = getattr(contract, "screenshots_from", None)
+    return contract.screenshots == Screenshots.OFF and (since is None or start >= since)
 
 
 def _check_deadline(start: datetime, contract: Any, now: datetime) -> Refusal | None:

@@ -12,8 +12,8 @@ from typing import NamedTuple
 from sqlmodel import Session
 
 from diary.changes import Change, read_history, value_at, value_for_week
-from diary.contract_terms import BY_NAME, HISTORY
 from diary.closed_week import ClosedBooks, DayBook, restated, short_slots
+from diary.contract_terms import BY_NAME, HISTORY
 from diary.counting import RunCounter, SlotCounter, run_counter, slot_counter
 from diary.review import DisputeStatus
 from diary.statements import (
@@ -193,6 +193,12 @@ def records(s: Session, contract: Contract, week: BillingWeek) -> WeekRecords:
     )
 
 
+def minimum_minutes(contract: Contract, rec: WeekRecords, week: BillingWeek) -> int | None:
+    """The week's weekly minimum in minutes (None: no minimum); a change waits for the next week."""
+    hours = value_for_week(_history(contract, rec, "min"), week)
+    return None if hours is None else int(hours * 60)
+
+
 def limit_minutes(contract: Contract, rec: WeekRecords, week: BillingWeek) -> int | None:
     """The week's weekly limit in minutes: a lowered limit waits for the next week."""
     hours = value_for_week(_history(contract, rec, "limit"), week)
@@ -354,6 +360,6 @@ def _priced(contract: Contract, week: BillingWeek, rec: WeekRecords, minutes: We
 
 def session_totals(s: Session, session: WorkSession, contract: Contract, slot_seconds: int) -> tuple[int, int, int]:
     """(counted minutes, active minutes, tracked minutes) of one session's slots so far."""
-    slots = repo.slots_of_session(s, session_id=session.id)
+    slots = repo.kept_slots_of_session(s, session_id=session.id)
     counted = sum(slot_counted(x, session, contract, slot_seconds) for x in slots)
     return counted, sum(x.active_minutes for x in slots), sum(x.tracked_minutes for x in slots)

@@ -64,9 +64,9 @@ def export(ctx: Context, person: Person, target: Path, *, now: datetime) -> int:
 
 def _gather(ctx: Context, person: Person) -> tuple[dict, list[dict]]:
     with ctx.unit() as s:
-        member, contracts = s.get(Member, person.member_id), member_data.contracts_of(s, person.member_id)
+        member, contracts = s.get(Member, person.member_id), member_data.all_contracts_of(s, person.member_id)
         about = {"member": member_data.plain(member), "workspace": member_data.plain(s.get(Workspace, member.workspace_id)),
-                 "devices": member_data.devices_of(s, member.id)}
+                 "devices": member_data.all_devices_of(s, member.id)}
         return about, [member_data.contract_record(s, c, member.id) for c in contracts]
 
 
@@ -93,7 +93,7 @@ def erase(ctx: Context, person: Person) -> ErasedReport:
     """Screenshots, memos and window titles of the person's own diary; hours and statements stay.
     Images go first and again after the rows: a crash in between leaves rows a rerun erases."""
     with ctx.unit() as s:
-        own = [c.id for c in member_data.contracts_of(s, person.member_id) if c.freelancer_id == person.member_id]
+        own = [c.id for c in member_data.all_contracts_of(s, person.member_id) if c.freelancer_id == person.member_id]
         keys = [shot.blob_key for shot in member_data.screenshots_of(s, own)]
     _delete(ctx, keys)
     with ctx.unit() as s:

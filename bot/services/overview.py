@@ -60,8 +60,8 @@ def home(ctx: Context, actor: Actor, *, now: datetime) -> Home:
         return Home(
             name=me.name, tracking=_title(tracked) if tracked else None, memo=running.memo if running else "",
             since=running.started_at if running else None,
-            contracts=[_today(s, ctx, c, me, now) for c in repo.contracts_of(s, member_id=me.id)],
-            devices=[DeviceLine(d.name, d.os, d.last_seen_at) for d in repo.devices_of(s, member_id=me.id)],
+            contracts=[_today(s, ctx, c, me, now) for c in repo.live_contracts_of(s, member_id=me.id)],
+            devices=[DeviceLine(d.name, d.os, d.last_seen_at) for d in repo.unrevoked_devices_of(s, member_id=me.id)],
             tz=tracked.tz if tracked else "UTC",
         )
 

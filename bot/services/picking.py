@@ -51,12 +51,12 @@ def pick(
 
 
 def _search(s: Session, me: Member, channel: str, action: Action, command: str, other: Member | None):
-    here = [c for c in repo.contracts_of(s, member_id=me.id, channel_id=channel) if _counterpart_is(c, me, other)]
+    here = [c for c in repo.live_contracts_of(s, member_id=me.id, channel_id=channel) if _counterpart_is(c, me, other)]
     allowed = [c for c in here if check(role(c, me), action) is None]
     if not allowed and here:
         return here[0]  # the permission check then says who may do this
     if not allowed:
-        everywhere = repo.contracts_of(s, member_id=me.id)
+        everywhere = repo.live_contracts_of(s, member_id=me.id)
         allowed = [c for c in everywhere if _counterpart_is(c, me, other) and check(role(c, me), action) is None]
     if len(allowed) == 1:
         return allowed[0]

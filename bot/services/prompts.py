@@ -12,7 +12,7 @@ def contract_choices(ctx: Context, actor: Actor) -> list[tuple[int, str]]:
     """The actor's live contracts as (id, label), those of the actor's channel first."""
     with ctx.unit() as s:
         _, me = resolve(s, actor)
-        mine = repo.contracts_of(s, member_id=me.id)
+        mine = repo.live_contracts_of(s, member_id=me.id)
         mine.sort(key=lambda c: (c.channel_id != actor.channel, c.id))
         return [(c.id, _label(c, s.get(Member, c.freelancer_id if c.client_id == me.id else c.client_id))) for c in mine]
 

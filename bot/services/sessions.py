@@ -14,8 +14,8 @@ from diary.permissions import Action
 from diary.refusal import Refusal
 from diary.terms import ContractStatus
 from diary.text import MAX_MEMO, MEMO, checked, fit
-from storage import repo
 from diary.weeks import describe_time
+from storage import repo
 from storage.tables import Contract, Member, WorkSession
 
 CLOCK_SKEW = timedelta(minutes=2)
@@ -61,7 +61,7 @@ def start(s: Session, ctx: Context, me: Member, contract: Contract, *, memo: str
     state_changed(s, me.id)
     text = f"{me.name} clocked in" + (f" — {session.memo}" if session.memo else "")
     announce.to_channel(s, contract, kind="clock", key=f"clockin:{session.id}", text=text, now=now)
-    hint = None if repo.devices_of(s, member_id=me.id) else "No agent is paired yet: /connect gives you a pairing code."
+    hint = None if repo.unrevoked_devices_of(s, member_id=me.id) else "No agent is paired yet: /connect gives you a pairing code."
     return ClockedIn(contract.id, _title(contract), session.memo, now, switched, hint)
 
 

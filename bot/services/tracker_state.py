@@ -26,7 +26,7 @@ def _title(contract: Contract) -> str:
 
 def detailed(s: Session, ctx: Context, member_id: int, running: WorkSession | None, state: AgentState,
              *, now: datetime) -> AgentState:
-    mine = [c for c in repo.contracts_of(s, member_id=member_id)
+    mine = [c for c in repo.live_contracts_of(s, member_id=member_id)
             if c.freelancer_id == member_id and c.status == ContractStatus.ACTIVE]
     update: dict = {"contracts": [ContractBrief(id=c.id, title=_title(c)) for c in mine]}
     contract = s.get(Contract, running.contract_id) if running is not None else None
@@ -43,4 +43,4 @@ def week_figures(s: Session, ctx: Context, contract: Contract, now: datetime) ->
     days, _ = ledger.week_days(contract, week, rec, ctx.slot_seconds)
     today = local_day(now, contract.tz)
     return WeekFigures(tracked=sum(d.counted for d in days), today=sum(d.counted for d in days if d.day == today),
-                       limit=ledger.limit_minutes(contract, rec, week))
+                       limit=ledger.limit_minutes(contract, rec, week), minimum=ledger.minimum_minutes(contract, rec, week))

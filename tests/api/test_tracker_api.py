@@ -14,14 +14,14 @@ def _state(api, token: str) -> dict:
 
 def test_the_state_carries_the_week_against_the_limit_and_a_diary_link(ctx, api, clock):
 
-    hire(ctx, NOW - timedelta(days=2), limit_hours=2)
+    hire(ctx, NOW - timedelta(days=2), limit_hours=2, min_hours=1)
     token = pair_agent(ctx, NOW)
     session_id = clock_in(ctx, NOW)
     clock.advance(minutes=30)
     for i in range(2):
         assert upload(api, token, Slot(session_id, NOW + timedelta(minutes=10 * i))).status_code == 201
     body = _state(api, token)
-    assert body["week"] == {"tracked": 20, "today": 20, "limit": 120, "minimum": None}
+    assert body["week"] == {"tracked": 20, "today": 20, "limit": 120, "minimum": 60}
     assert body["contracts"] == [{"id": body["contract"]["id"], "title": "Website"}]
     assert body["diary_url"].startswith(ctx.public_url + "/diary/")
     assert api.get(body["diary_url"].removeprefix(ctx.public_url)).status_code == 200

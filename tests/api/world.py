@@ -78,7 +78,7 @@ def _device_of(ctx: Context, freelancer: Actor):
 
     with ctx.unit() as s:
         _, me = resolve(s, freelancer)
-        return repo.devices_of(s, member_id=me.id)[0]
+        return repo.unrevoked_devices_of(s, member_id=me.id)[0]
 
 
 @functools.cache  # the same picture every time, made once

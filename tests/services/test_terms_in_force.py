@@ -38,6 +38,7 @@ def sheet(ctx, now, week: str | None = None):
 
 
 def test_screenshots_off_does_not_reprice_slots_already_recorded(ctx):
+    """Rule: docs/rules.md#terms-in-force (the example's 13:05 switch)"""
     hire(ctx, MON - timedelta(days=1))
     device = pair_device(ctx, BOB, MON)
     work(ctx, device, BOB, MON, 6)  # an hour with screenshots: counted
@@ -135,3 +136,18 @@ def test_the_weekly_minimum_applies_from_next_week_and_shows_on_the_contract(ctx
     assert "Weekly minimum: 10 h/week from next week on (Monday 2026-11-23 00:00 (UTC))." in card.changes
     refused = contracts.change_terms(ctx, ALICE, {"min": Decimal("200")}, now=MON)
     assert isinstance(refused, Refusal) and "min=10" in refused.message
+
+
+def test_the_slot_under_way_when_screenshots_go_off_keeps_its_screenshot(ctx):
+    hire(ctx, MON - timedelta(days=1))
+    device = pair_device(ctx, BOB, MON)
+    sessions.clock_in(ctx, BOB, memo="work", now=MON)
+    session_id = running_session_id(ctx)
+    contracts.change_terms(ctx, ALICE, {"screenshots": "off"}, now=MON + timedelta(minutes=5))  # after the 9:03 screenshot
+    kept = ingest.record_slot(ctx, device, report(session_id, MON, shot_after=180), None, now=MON + timedelta(minutes=10))
+    assert not isinstance(kept, Refusal) and kept.counted_minutes == 10
+    later = ingest.record_slot(ctx, device, report(session_id, MON + timedelta(minutes=10), shot_after=180), None,
+                               now=MON + timedelta(minutes=20))
+    assert isinstance(later, Refusal) and "no screenshots" in later.message
+    sessions.clock_out(ctx, BOB, now=MON + timedelta(minutes=20))
+    assert sheet(ctx, MON + timedelta(hours=1)).statement.counted_minutes == 10
