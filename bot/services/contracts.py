@@ -127,7 +127,7 @@ def _apply_status(s: Session, contract: Contract, status: ContractStatus, me: Me
 
 
 def _works_here(s: Session, member_id: int) -> bool:
-    return any(c.freelancer_id == member_id for c in repo.contracts_of(s, member_id=member_id))
+    return any(c.freelancer_id == member_id for c in repo.live_contracts_of(s, member_id=member_id))
 
 
 def _title(contract: Contract) -> str:

@@ -129,7 +129,7 @@ def revoke(ctx: Context, device_id: int, *, now: datetime) -> None:
 
 def revoke_all(s: Session, member_id: int, *, now: datetime) -> int:
     """Revokes every live device of a member (one workspace's person); how many."""
-    live = repo.devices_of(s, member_id=member_id)
+    live = repo.unrevoked_devices_of(s, member_id=member_id)
     for device in live:
         device.revoked_at = now
     return len(live)
@@ -139,7 +139,7 @@ def list_devices(ctx: Context, actor: Actor) -> DeviceList | Refusal:
     """The actor's paired devices, each with a Revoke button."""
     with ctx.unit() as s:
         _, me = resolve(s, actor)
-        live = repo.devices_of(s, member_id=me.id)
+        live = repo.unrevoked_devices_of(s, member_id=me.id)
         if not live:
             return Refusal("No device is paired. /connect gives you a pairing code for the desktop agent.")
         return DeviceList([DeviceLine(d.id, d.name, d.os, d.created_at, d.last_seen_at) for d in live])
