@@ -85,6 +85,7 @@ class Agent:
         self.online = False
         self.last_shot: LastShot | None = None
         self.memo_override: tuple[str, str | None] | None = None  # (memo set in the window, the server's then)
+        self.private_wanted: bool | None = None  # switched here; holds until the server's state agrees
         self.view = TrackerView()
         self.clock.on_shot = self._shot_taken
 
@@ -139,7 +140,8 @@ class Agent:
         return command
 
     def _command(self, command: Command, now: datetime) -> None:
-        handler = {"memo": self._set_memo, "clockout": self._clock_out, "delete": self._delete}.get(command.name)
+        handler = {"memo": self._set_memo, "clockout": self._clock_out, "delete": self._delete,
+                   "private": self._switch_private}.get(command.name)
         if handler is None:
             command.answer(f"Unknown action {command.name!r}.", "unknown")
             return
@@ -154,11 +156,33 @@ class Agent:
             self.clock.update(replace(self.clock.state, memo=text))  # this slot and the ones it opens
         command.answer(f"Memo set: {text} (this slot and the next ones carry it).")
 
+    def _switch_private(self, command: Command, now: datetime) -> None:
+        on = bool(command.args.get("on"))
+        if on == self.private:
+            return command.answer("Private mode is already on." if on else "Private mode is already off.")
+        self.private_wanted = on
+        self.queue.add_event(event_body("private_on" if on else "private_off", now), not_before=now)
+        self._apply_private(now)
+        self.out.say("Private: nothing is recorded or sent until you switch it off." if on else "Private mode off.")
+        command.answer("Private mode on: nothing is recorded or sent until you switch it off. Your diary shows "
+                       "this time as private; your client sees a gap." if on else "Private mode off: tracking goes on.")
+
+    @property
+    def private(self) -> bool:
+        if self.private_wanted is not None:
+            return self.private_wanted
+        return bool(self.state and self.state.private)
+
+    def _apply_private(self, now: datetime) -> None:
+        if self.private:
+            self.clock.pause(now)
+        else:
+            self.clock.resume(now)
+
     def _clock_out(self, command: Command, now: datetime) -> None:
-        slot = self.clock.slot
-        if slot is None:
+        if not self.clock.tracking:
             return command.answer("Not tracking; nothing to stop.")
-        self.idle_session = slot.session_id  # the server's state may still say "tracking" for a moment
+        self.idle_session = self.clock.session_id  # the server's state may still say "tracking" for a moment
         self.clock.stop(now)
         self.queue.add_event(event_body("local_clockout", now), not_before=now)
         self.out.say("Tracking stopped (clocked out here).")
@@ -189,7 +213,7 @@ class Agent:
         self.state, self.uploader.slot_seconds = state, state.slot_seconds
         resume = self._recover(state, now)
         wanted = state.tracking and state.session_id is not None and state.session_id != self.idle_session
-        current = self.clock.state.session_id if self.clock.tracking and self.clock.state else None
+        current = self.clock.session_id
         if not state.tracking:
             self.idle_session = None
         state = self._with_local_memo(state)
@@ -202,6 +226,9 @@ class Agent:
         elif current is not None:
             self.clock.stop(now)
             self.out.say("Tracking stopped.")
+        if self.private_wanted == state.private:
+            self.private_wanted = None  # the server has it: from now on its switch (/private in chat) rules
+        self._apply_private(now)
 
     def _with_local_memo(self, state: ServerState) -> ServerState:
         """A memo set in the window holds until the server's memo changes again (/memo in chat)."""
@@ -243,7 +270,7 @@ class Agent:
     def _show(self) -> None:
         snap = Snapshot.of(
             self.clock.slot, self.state.contract if self.state else "", self.queue.pending(),
-            self.problem or self.uploader.problem,
+            self.problem or self.uploader.problem, private=self.private,
         )  # fmt: skip
         text = render(snap)
         if text != self.out.last:
@@ -254,7 +281,8 @@ class Agent:
     def _view(self, snap: Snapshot) -> TrackerView:
         state, shot = self.state, self.last_shot
         return TrackerView(
-            tracking=snap.tracking, contract=snap.contract,
+            tracking=self.clock.tracking, contract=state.contract if state and self.clock.tracking else "",
+            private=self.private,
             memo=(self.clock.slot.memo if self.clock.slot else None) or "",
             active_minutes=snap.active_minutes, keys=snap.keys, mouse=snap.mouse,
             week=state.week if state else None, queued=snap.queued, online=self.online and not self.uploader.problem,

@@ -93,6 +93,8 @@ class SlotSink(Protocol):
 
     def add_event(self, body: dict[str, Any], not_before: datetime) -> None: ...
 
+    def drop(self, session_id: int, start: datetime) -> bool: ...
+
 
 class SlotClock:
     def __init__(
@@ -107,11 +109,13 @@ class SlotClock:
         self.rng = rng or secrets.SystemRandom()
         self.state: ServerState | None = None
         self.slot: OpenSlot | None = None
+        self.session_id: int | None = None  # the session being tracked, paused or not
+        self.paused = False  # private mode: nothing is counted, nothing captured, nothing opened
         self.on_shot: Callable[[OpenSlot, bytes], None] | None = None  # the tracker window shows it at once
 
     @property
     def tracking(self) -> bool:
-        return self.slot is not None
+        return self.session_id is not None
 
     def start(self, state: ServerState, now: datetime, resume: OpenSlot | None = None) -> None:
         """Begin tracking; `resume` is a checkpoint of this session's current slot left by a crash."""
@@ -120,6 +124,7 @@ class SlotClock:
         same = resume and resume.session_id == state.session_id and resume.start == slot_floor(now, state.slot_seconds)
         self.slot = resume if same else self._open(slot_floor(now, state.slot_seconds), now)
         self.slot.memo = state.memo
+        self.session_id, self.paused = state.session_id, False
         self.sink.save_open(self.slot)
 
     def update(self, state: ServerState) -> None:
@@ -133,6 +138,9 @@ class SlotClock:
         slot = self.slot
         if slot is None or self.state is None:
             return False
+        if self.paused:
+            self._roll_paused(slot, now)
+            return False
         self._harvest(slot, now)
         if now >= slot.end:
             self._roll(slot, now)
@@ -144,18 +152,59 @@ class SlotClock:
 
     def stop(self, now: datetime) -> None:
         """Clock-out, idle, Ctrl-C: the partial slot is queued now, to be sent at once."""
+        self.session_id = None
         if self.slot is None:
             return
-        self._harvest(self.slot, now)
+        if not self.paused:  # paused, the time since the pause is private: nothing to add
+            self._harvest(self.slot, now)
         if any(self.slot.minutes):
             self.sink.finish(self.slot, not_before=now)
         self.slot = None
+
+    def pause(self, now: datetime) -> None:
+        """Private mode on: what was recorded up to now stays; from now on nothing is counted or captured."""
+        if self.paused or not self.tracking:
+            return
+        if self.slot is not None and now > self._last_tick:
+            self._harvest(self.slot, now)
+            self.sink.save_open(self.slot)
+        self.paused = True
+
+    def resume(self, now: datetime) -> None:
+        """Private mode off: the slot goes on from now; its private minutes stay out of the session."""
+        if not self.paused:
+            return
+        self.paused = False
+        self._seen, self._last_tick, self._last_input = (self.counter.keys, self.counter.mouse), now, now
+        slot = self.slot
+        if slot is not None and now >= slot.end:
+            self._roll_paused(slot, now)
+            slot = None
+        if slot is None:
+            assert self.state
+            self.slot = self._open(slot_floor(now, self.state.slot_seconds), now)
+        else:
+            slot.tracked_from = max(slot.tracked_from, now)
+            if not slot.sampled and slot.shot_due < now:  # drawn again from the part still to come
+                slot.shot_due = now + timedelta(seconds=self.rng.uniform(0, (slot.end - now).total_seconds()))
+        self.sink.save_open(self.slot)
+
+    def _roll_paused(self, slot: OpenSlot, now: datetime) -> None:
+        """A slot that ends while private is queued with what it had before; no new one opens."""
+        if now >= slot.end:
+            if any(slot.minutes):
+                self.sink.finish(slot, not_before=now)
+            else:
+                self.sink.drop(slot.session_id, slot.start)
+            self.slot = None
 
     def next_wake(self, now: datetime) -> datetime | None:
         """The next minute boundary, or the screenshot instant if that comes first."""
         slot = self.slot
         if slot is None:
             return None
+        if self.paused:
+            return slot.end
         boundary = slot.minute_start(minute_index(now, slot.seconds) + 1) if now >= slot.start else slot.start
         if not slot.sampled and now < slot.shot_due < boundary:
             return slot.shot_due

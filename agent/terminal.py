@@ -25,11 +25,13 @@ class Snapshot:
     mouse: int = 0
     queued: int = 0
     problem: str | None = None
+    private: bool = False
 
     @classmethod
-    def of(cls, slot: OpenSlot | None, contract: str, queued: int, problem: str | None) -> "Snapshot":
-        if slot is None:
-            return cls(tracking=False, queued=queued, problem=problem)
+    def of(cls, slot: OpenSlot | None, contract: str, queued: int, problem: str | None,
+           private: bool = False) -> "Snapshot":
+        if private or slot is None:
+            return cls(tracking=False, queued=queued, problem=problem, private=private)
         counted = [m for m in slot.minutes if m]
         return cls(
             tracking=True, contract=contract, slot_start=slot.start.isoformat(), active_minutes=slot.active_minutes(),
@@ -38,7 +40,9 @@ class Snapshot:
 
 
 def render(snap: Snapshot) -> str:
-    if snap.tracking and snap.slot_start:
+    if snap.private:
+        head = "◌ private: nothing is recorded or sent"
+    elif snap.tracking and snap.slot_start:
         local = datetime.fromisoformat(snap.slot_start).astimezone().strftime("%H:%M:%S")
         head = (
             f"● tracking{' ' + snap.contract if snap.contract else ''} · slot {local}: "

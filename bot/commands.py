@@ -218,4 +218,5 @@ PARSERS = {
     "approve": approve, "decline": decline, "dispute": dispute, "accept": _dispute_step("accept"),
     "answer": _dispute_step("answer"), "withdraw": _dispute_step("withdraw"), "confirm": _dispute_step("confirm"),
     "delete": delete, "devices": lambda w: rq.ListDevices(), "revoke": revoke,
+    "private": lambda w: rq.SetPrivate(w.rest()),
 }

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot import requests as rq
 from bot.render.cards import CsvRequest, Help
-from bot.services import contracts, devices, edits, links, manual, review, sessions, views, workspaces
+from bot.services import contracts, devices, edits, links, manual, private_mode, review, sessions, views, workspaces
 from bot.services.actors import Actor
 from bot.services.context import Context
 from bot.services.results import Choice, DayDiary, Timesheet
@@ -70,6 +70,7 @@ HELP = f"""Tally keeps the work diary of hourly contracts. Commands:
 /timesheet [this|last|2026-W47] [@user] [csv] — the week per day, with the amount
 /manual HH:MM-HH:MM [DATE] MEMO — ask for manual time, e.g. /manual 09:00-10:30 fixing the login page
 /delete HH:MM [DATE] — delete one of your slots (its screenshot and its time), e.g. /delete 14:20 yesterday
+/private on|off — switch your tracker to private: nothing is recorded or sent until /private off
 /contract new @freelancer rate=40 {TERM_USAGE}
 /contract show|pause|resume|end|limit N|rate N|set key=value — manage this channel's contract (client); the answer says from when each change applies
 /connect — a one-time code to pair the desktop agent (freelancer)
@@ -104,4 +105,5 @@ HANDLERS: dict[type, Handler] = {
         ctx, a, start=r.range.start, end=r.range.end, day=r.date, reason=r.reason, now=now, other=r.user, contract_id=r.contract),
     rq.DisputeStep: lambda ctx, a, r, now: review.dispute_action(ctx, a, r.dispute, r.step, now=now, text=r.text),
     rq.DeleteSlot: lambda ctx, a, r, now: edits.delete_at(ctx, a, r.slot, day=r.date, now=now, contract_id=r.contract),
+    rq.SetPrivate: lambda ctx, a, r, now: private_mode.from_chat(ctx, a, r.switch, now=now),
 }

@@ -238,9 +238,15 @@ class DeleteSlot:
     COMMAND = "delete"
 
 
+@dataclass(frozen=True)
+class SetPrivate:
+    switch: str  # on | off
+    COMMAND = "private"
+
+
 Request = (ClockIn | ClockOut | SetMemo | ShowDiary | ShowTimesheet | AskManual | NewContract | ShowContract | SetStatus
            | SetRate | SetLimit | SetTerms | Connect | PayBonus | SetSummaryChannel | ShowHelp | ApproveWeek | DecideManual
-           | DisputeHours | DisputeStep | DeleteSlot | ListDevices | RevokeDevice)
+           | DisputeHours | DisputeStep | DeleteSlot | ListDevices | RevokeDevice | SetPrivate)
 
 
 def with_contract(request: Request, contract_id: int) -> Request:

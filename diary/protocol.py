@@ -126,7 +126,7 @@ class SlotAccepted(_Model):
     duplicate: bool = False
 
 
-EventKind = Literal["idle_stop", "local_clockin", "local_clockout"]
+EventKind = Literal["idle_stop", "local_clockin", "local_clockout", "private_on", "private_off"]
 
 
 class AgentEvent(_Model):

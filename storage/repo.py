@@ -14,6 +14,7 @@ from storage.tables import (
     ManualEntry,
     Member,
     PairingCode,
+    PrivatePeriod,
     Screenshot,
     Slot,
     WeekReview,
@@ -119,6 +120,25 @@ def kept_slots_of_session(s: Session, *, session_id: int) -> list[Slot]:
     """The session's slots the freelancer has not deleted, in time order."""
     query = select(Slot).where(Slot.session_id == session_id, Slot.deleted_at.is_(None))
     return list(s.exec(query.order_by(Slot.start)))
+
+
+def open_private_period(s: Session, *, member_id: int) -> PrivatePeriod | None:
+    query = select(PrivatePeriod).where(PrivatePeriod.member_id == member_id, PrivatePeriod.ended_at.is_(None))
+    return s.exec(query.order_by(PrivatePeriod.started_at.desc())).first()
+
+
+def private_members(s: Session, *, member_ids: list[int]) -> set[int]:
+    """Those of these members whose tracker is private right now (one query for any number)."""
+    query = select(PrivatePeriod.member_id).where(PrivatePeriod.member_id.in_(member_ids), PrivatePeriod.ended_at.is_(None))
+    return set(s.exec(query))
+
+
+def private_periods(s: Session, *, member_id: int, start: datetime, end: datetime) -> list[PrivatePeriod]:
+    """The member's private periods that share time with [start, end), oldest first."""
+    query = select(PrivatePeriod).where(
+        PrivatePeriod.member_id == member_id, PrivatePeriod.started_at < end,
+        (PrivatePeriod.ended_at.is_(None)) | (PrivatePeriod.ended_at > start))
+    return list(s.exec(query.order_by(PrivatePeriod.started_at)))
 
 
 def tracked_slots_at(s: Session, *, freelancer_id: int, start: datetime) -> list[Slot]:

@@ -92,6 +92,30 @@ class Device(SQLModel, table=True):
     revoked_at: datetime | None = _instant(default=None, nullable=True)
 
 
+class DeviceCapability(SQLModel, table=True):
+    """What the agent on a device said it can do where it runs (a Wayland session: neither
+    screenshots nor input), as it last reported; a device that never reported is thought able."""
+
+    __tablename__ = "device_capability"
+    id: int | None = Field(default=None, primary_key=True)
+    device_id: int = Field(foreign_key="device.id", unique=True)
+    screenshots: bool = True
+    input: bool = True
+    reason: str = Field(default="", max_length=200)
+    reported_at: datetime = _instant()
+
+
+class PrivatePeriod(SQLModel, table=True):
+    """A stretch of time the freelancer switched the tracker to private: nothing was recorded, and
+    the freelancer's own diary shows it as private (the client sees only a gap)."""
+
+    __tablename__ = "private_period"
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    started_at: datetime = _instant()
+    ended_at: datetime | None = _instant(default=None, nullable=True)
+
+
 class PairingCode(SQLModel, table=True):
     __tablename__ = "pairing_code"
     id: int | None = Field(default=None, primary_key=True)
@@ -144,6 +168,8 @@ class Slot(SQLModel, table=True):
     received_at: datetime = _instant(index=True)
     # A deleted slot stays as a tombstone so a late re-upload of it cannot bring its time back.
     deleted_at: datetime | None = _instant(default=None, nullable=True)
+    # A private app had focus at the screenshot: blurred on the device, no window title sent.
+    private_app: bool = False
 
 
 class Screenshot(SQLModel, table=True):

@@ -106,6 +106,12 @@ class TallyCog(ext.Cog):
                      contract: int | None = None) -> None:
         await self.run(interaction, rq.DeleteSlot(slot, date, contract))
 
+    @app_commands.command(description="Switch your tracker to private (nothing is recorded or sent) and back")
+    @app_commands.describe(switch="on or off")
+    @app_commands.choices(switch=[app_commands.Choice(name="on", value="on"), app_commands.Choice(name="off", value="off")])
+    async def private(self, interaction: discord.Interaction, switch: str) -> None:
+        await self.run(interaction, rq.SetPrivate(switch))
+
     @app_commands.command(description="A one-time code to pair the desktop agent (valid 10 minutes)")
     async def connect(self, interaction: discord.Interaction) -> None:
         await self.run(interaction, rq.Connect())

@@ -17,7 +17,7 @@ from diary.money import format_minutes, format_money
 from diary.refusal import Refusal
 from diary.weeks import describe_instant
 
-LEGEND = "cells: activity 0-10 per slot · M manual · ! over limit · ? disputed · . nothing recorded"
+LEGEND = "cells: activity 0-10 per slot · M manual · ! over limit · ? disputed · * private app · P private · . nothing recorded"
 
 
 @dataclass(frozen=True)
@@ -128,9 +128,9 @@ def _(result: PairingIssued) -> Card:
 
 def _cell(cell: Cell) -> str:
     if cell.slot_id is None:
-        return "  ."
+        return "  P" if cell.private else "  ."
     mark = "M" if cell.manual else str(cell.activity)
-    flag = "!" if cell.over_limit else "?" if cell.disputed else " "
+    flag = "!" if cell.over_limit else "?" if cell.disputed else "*" if cell.private_app else " "
     return f"{mark:>2}{flag}"
 
 

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from bot.services import announce, sessions
+from bot.services import announce, private_mode, sessions
 from bot.services.context import Context
 from diary.protocol import AgentEvent, EventResult
 from diary.refusal import Refusal
@@ -23,6 +23,9 @@ def handle(ctx: Context, device: Device, event: AgentEvent, *, now: datetime) ->
         me = s.get(Member, device.member_id)
         if event.kind == "idle_stop":
             return _idle_stop(s, ctx, me, min(event.at, now), now)
+        if event.kind in ("private_on", "private_off"):
+            done = private_mode.switch_private(s, me, event.kind == "private_on", min(event.at, now))
+            return EventResult(ok=True, message=done.text)
         if event.kind == "local_clockin":
             return _local_clockin(s, ctx, me, event.memo or "", event.contract_id, now)
         return _local_clockout(s, ctx, me, min(event.at, now))

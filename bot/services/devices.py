@@ -162,17 +162,20 @@ def revoke_own(ctx: Context, actor: Actor, device_id: int, *, now: datetime) -> 
 def state(ctx: Context, device: Device, *, now: datetime) -> AgentState:
     with ctx.unit() as s:
         running = repo.open_session(s, freelancer_id=device.member_id)
-        return tracker_state.detailed(s, ctx, device.member_id, running, state_in(s, running, ctx.slot_seconds, now), now=now)
+        private = bool(repo.private_members(s, member_ids=[device.member_id]))
+        current = state_in(s, running, ctx.slot_seconds, now, private=private)
+        return tracker_state.detailed(s, ctx, device.member_id, running, current, now=now)
 
 
-def state_in(s: Session, running: WorkSession | None, slot_seconds: int, now: datetime) -> AgentState:
-    """The agent state for a freelancer whose open session (or None) the caller has already read."""
+def state_in(s: Session, running: WorkSession | None, slot_seconds: int, now: datetime, *,
+             private: bool = False) -> AgentState:
+    """The agent state for a freelancer whose open session (or None) and private switch the caller has already read."""
     if running is None:
-        return AgentState(tracking=False, slot_seconds=slot_seconds, server_time=now)
+        return AgentState(tracking=False, slot_seconds=slot_seconds, server_time=now, private=private)
     contract = s.get(Contract, running.contract_id)
     return AgentState(
         tracking=True, session_id=running.id,
         contract=ContractBrief(id=contract.id, title=contract.title or f"contract #{contract.id}"),
         memo=running.memo, screenshots=contract.screenshots, idle_minutes=contract.idle_minutes,
-        billing=contract.billing, slot_seconds=slot_seconds, server_time=now, window=contract.window,
+        billing=contract.billing, slot_seconds=slot_seconds, server_time=now, window=contract.window, private=private,
     )

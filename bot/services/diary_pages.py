@@ -78,7 +78,7 @@ def day_page(ctx: Context, viewer: Viewer, day: date, *, now: datetime) -> DayPa
     with ctx.unit() as s:
         contract = s.get(Contract, viewer.contract_id)
         week = week_of(day_bounds(day, contract.tz)[0], contract.tz)
-        diary = build_day(s, ctx, contract, day)
+        diary = build_day(s, ctx, contract, day, viewer_id=viewer.member_id)
         return DayPage(
             diary=diary, week=build_timesheet(s, ctx, contract, week, now), details=_details(s, diary),
             can_delete=viewer.role is Role.FREELANCER and edits_open(week, now), edit_deadline=week.edit_deadline,

@@ -73,7 +73,7 @@ def _title(contract: Contract) -> str:
 def _today(s: Session, ctx: Context, contract: Contract, me: Member, now: datetime) -> ContractToday:
     part = role(contract, me)
     other = s.get(Member, contract.client_id if part is Role.FREELANCER else contract.freelancer_id)
-    day = build_day(s, ctx, contract, local_day(now, contract.tz))
+    day = build_day(s, ctx, contract, local_day(now, contract.tz), viewer_id=me.id)
     week = week_of(now, contract.tz)
     rec = ledger.records(s, contract, week)
     statement = ledger.statement_of(contract, week, rec, ledger.lines_of(contract, week, rec, ctx.slot_seconds))

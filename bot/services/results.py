@@ -136,6 +136,8 @@ class Cell:
     disputed: bool = False
     screenshot: bool = False
     memo: str = ""
+    private: bool = False  # no slot: the freelancer's tracker was private then (shown to the freelancer only)
+    private_app: bool = False  # a private app had focus at the screenshot: blurred, no window title
 
 
 @dataclass(frozen=True)

@@ -38,19 +38,22 @@ def day_diary(ctx: Context, actor: Actor, *, now: datetime, day: str | None = No
         if isinstance(contract, Refusal | Choice):
             return contract
         wanted = resolve_day(day, local_day(now, contract.tz))
-        return then(wanted, lambda local: build_day(s, ctx, contract, local))
+        _, me = resolve(s, actor)
+        return then(wanted, lambda local: build_day(s, ctx, contract, local, viewer_id=me.id))
 
 
-def build_day(s: Session, ctx: Context, contract: Contract, day: date) -> DayDiary:
+def build_day(s: Session, ctx: Context, contract: Contract, day: date, *, viewer_id: int | None = None) -> DayDiary:
+    """The day as `viewer_id` sees it: the freelancer sees private time as private, anyone else a gap."""
     begin, end = day_bounds(day, contract.tz)
     week_lines = week_lines_of(s, ctx, contract, week_of(begin, contract.tz))
     todays = [line for line in week_lines if begin <= line.slot.start < end]
     shots = repo.screenshots_for(s, slot_ids=[line.slot.id for line in todays])
+    private = _private_offsets(s, contract, begin, end, ctx.slot_seconds) if viewer_id == contract.freelancer_id else set()
     running = repo.open_session(s, freelancer_id=contract.freelancer_id)
     tracking = running is not None and running.contract_id == contract.id
     return DayDiary(
         contract_id=contract.id, title=contract.title, freelancer=s.get(Member, contract.freelancer_id).name,
-        day=day, tz=contract.tz, rows=_rows(todays, shots, begin, ctx.slot_seconds, contract.tz),
+        day=day, tz=contract.tz, rows=_rows(todays, shots, begin, ctx.slot_seconds, contract.tz, private),
         counted_minutes=sum(line.item.counted for line in todays),
         manual_minutes=sum(line.item.counted for line in todays if line.item.manual),
         over_limit_minutes=sum(line.bill.over for line in todays),
@@ -82,13 +85,30 @@ def _cell(line: ledger.Line, has_shot: bool, zone: ZoneInfo) -> Cell:
         start=line.slot.start.astimezone(zone), slot_id=line.slot.id, activity=line.slot.active_minutes,
         counted=line.item.counted, manual=line.slot.manual, over_limit=line.bill.over > 0,
         disputed=line.bill.held + line.bill.removed > 0, screenshot=has_shot, memo=line.slot.memo,
+        private_app=line.slot.private_app,
     )
 
 
-def _rows(lines: list[ledger.Line], shots: dict, begin: datetime, slot_seconds: int, tz: str) -> list[HourRow]:
-    """Rows of six slots (an hour with 10-minute slots), only those with something in them."""
+def _private_offsets(s: Session, contract: Contract, begin: datetime, end: datetime, slot_seconds: int) -> set[int]:
+    """The day's slot positions that share time with a private period of the freelancer."""
+    found: set[int] = set()
+    for period in repo.private_periods(s, member_id=contract.freelancer_id, start=begin, end=end):
+        first = max(period.started_at, begin)
+        last = min(period.ended_at or end, end)
+        found.update(range(int((first - begin).total_seconds()) // slot_seconds,
+                           -(-int((last - begin).total_seconds()) // slot_seconds)))
+    return found
+
+
+def _rows(lines: list[ledger.Line], shots: dict, begin: datetime, slot_seconds: int, tz: str,
+          private: set[int] = frozenset()) -> list[HourRow]:
+    """Rows of six slots (an hour with 10-minute slots), only those with something in them;
+    `private` are the positions of empty slots to show as private time."""
     zone, row_length = ZoneInfo(tz), timedelta(seconds=slot_seconds * CELLS_PER_ROW)
     by_row: dict[int, dict[int, Cell]] = {}
+    for offset in private:
+        start = (begin + timedelta(seconds=offset * slot_seconds)).astimezone(zone)
+        by_row.setdefault(offset // CELLS_PER_ROW, {})[offset % CELLS_PER_ROW] = Cell(start=start, private=True)
     for line in lines:
         offset = int((line.slot.start - begin).total_seconds()) // slot_seconds
         by_row.setdefault(offset // CELLS_PER_ROW, {})[offset % CELLS_PER_ROW] = _cell(line, line.slot.id in shots, zone)

@@ -9,6 +9,7 @@ from bot.services.context import Context
 from bot.services.devices import state_in
 from bot.services.tracker_state import DETAILS
 from diary.protocol import AgentState
+from storage import repo
 from storage.tables import Contract, WorkSession
 
 
@@ -27,4 +28,5 @@ def state_marks(ctx: Context, member_ids: Collection[int], *, now: datetime) -> 
             .where(Contract.freelancer_id.in_(list(member_ids)), WorkSession.ended_at.is_(None))
         ).all()
         running = {contract.freelancer_id: session for session, contract in rows}
-        return {m: state_mark(state_in(s, running.get(m), ctx.slot_seconds, now)) for m in member_ids}
+        private = repo.private_members(s, member_ids=list(member_ids))
+        return {m: state_mark(state_in(s, running.get(m), ctx.slot_seconds, now, private=m in private)) for m in member_ids}

@@ -58,6 +58,7 @@ class FakeApi:
     fail_slots_with: int | None = None  # answer every slot upload with this status
     deleted: list[datetime] = field(default_factory=list)  # slot starts deleted from the tracker window
     week: dict | None = None  # the `week` of the state, when set
+    private: bool = False
     version: int = 0
     changed: threading.Condition = field(default_factory=threading.Condition)
 
@@ -68,6 +69,11 @@ class FakeApi:
                 setattr(self, name, value)
             self._bump()
             return self.session_id
+
+    def set_private(self, on: bool) -> None:
+        with self.changed:
+            self.private = on
+            self._bump()
 
     def clock_out(self) -> None:
         with self.changed:
@@ -80,6 +86,7 @@ class FakeApi:
             contract=ContractBrief(id=1, title="Website rebuild") if self.tracking else None, memo=self.memo,
             screenshots=self.screenshots, idle_minutes=self.idle_minutes, slot_seconds=self.slot_seconds,
             server_time=datetime.now(UTC), window=self.window, week=self.week if self.tracking else None,
+            private=self.private,
             contracts=[ContractBrief(id=1, title="Website rebuild")],
             diary_url="https://tally.example/diary/signed" if self.tracking else None,
         )  # fmt: skip
@@ -111,7 +118,9 @@ class FakeApi:
 
     def take_event(self, event: AgentEvent) -> dict:
         self.events.append(event)
-        if event.kind == "local_clockin":
+        if event.kind in ("private_on", "private_off"):
+            self.set_private(event.kind == "private_on")
+        elif event.kind == "local_clockin":
             self.clock_in(event.memo)
         else:
             self.clock_out()

@@ -38,6 +38,7 @@ class RecordingSink:
     events: list[dict[str, Any]] = field(default_factory=list)
     screenshots: list[bytes] = field(default_factory=list)
     checkpoints: int = 0
+    dropped: list[datetime] = field(default_factory=list)
 
     def save_open(self, slot: OpenSlot, screenshot: bytes | None = None) -> None:
         self.checkpoints += 1
@@ -49,3 +50,7 @@ class RecordingSink:
 
     def add_event(self, body: dict[str, Any], not_before: datetime) -> None:
         self.events.append(body)
+
+    def drop(self, session_id: int, start: datetime) -> bool:
+        self.dropped.append(start)
+        return True

@@ -190,3 +190,35 @@ def test_the_next_wake_is_the_screenshot_instant_or_the_next_minute():
     assert rig.clock.next_wake(at(3)) == at(3.5)
     rig.clock.tick(at(3.5))
     assert rig.clock.next_wake(at(3.5)) == at(4)
+
+
+def test_private_time_is_neither_counted_nor_captured_and_the_slot_goes_on_after_it():
+    rig = Rig(FixedDraw(0.5))
+    rig.clock.start(rig.state, T0)
+    now = rig.run_until(T0, at(3))
+    rig.clock.pause(now)  # private from 10:03
+    rig.input.type(keys=50, mouse=50)  # typed while private: never counted
+    assert rig.clock.next_wake(now) == at(10)
+    rig.clock.tick(at(6))
+    assert rig.captured == [] and rig.sink.finished == []  # the 10:05 screenshot instant passed unseen
+    rig.clock.resume(at(7))
+    now = rig.run_until(at(7), at(10))
+    [first] = rig.sink.finished
+    counts = first.counts()
+    assert counts[3:7] == [None] * 4  # the private minutes are outside the session
+    assert all(c is not None for c in counts[:3] + counts[7:]) and sum(c[0] for c in counts if c) == 0
+    assert len(rig.captured) == 1 and first.report["screenshot_at"] >= at(7).isoformat()  # drawn again after it
+
+
+def test_a_slot_that_ends_while_private_is_queued_with_what_it_had_and_none_opens_until_resumed():
+    rig = Rig(FixedDraw(0.9))
+    rig.clock.start(rig.state, T0)
+    rig.run_until(T0, at(2))
+    rig.clock.pause(at(2))
+    rig.clock.tick(at(10))
+    assert [f.report["slot_start"] for f in rig.sink.finished] == [T0.isoformat()] and rig.clock.slot is None
+    assert rig.clock.tracking and rig.clock.next_wake(at(25)) is None
+    rig.clock.resume(at(25))
+    assert rig.clock.slot.start == at(20) and rig.clock.slot.tracked_from == at(25)
+    rig.clock.stop(at(26))
+    assert rig.sink.finished[-1].counts()[:5] == [None] * 5

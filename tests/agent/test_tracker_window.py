@@ -4,7 +4,7 @@ soon as it is taken, Delete before and after upload, the memo, and a door closed
 import http.client
 import json
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -145,4 +145,59 @@ def test_delete_after_upload_asks_the_server_and_a_new_memo_goes_with_the_next_s
     assert server.wait_until(lambda: any(r.report.slot_start > set_at for r in server.api.slots.values()), seconds=30)
     later = [r.report for r in server.api.slots.values() if r.report.slot_start > set_at]
     assert later and all(r.memo == "fixing the login form" for r in later)
+    agent.stop()
+
+
+def _keys(server) -> int:
+    return sum(m.keys for r in server.api.slots.values() for m in r.report.minutes if m)
+
+
+@needs_chromium
+def test_private_mode_sends_nothing_but_the_switch(agent, server, xdotool, tmp_path):
+    server.api.clock_in("private check", slot_seconds=3, idle_minutes=100)
+    agent.start().wait_tracking()
+    xdotool("type", "--delay", "20", "before")
+    assert server.wait_until(lambda: _keys(server) == 6, seconds=20)
+    with chromium(tmp_path / "profile", 700, 1000) as driver:
+        driver.get(window_url(agent))
+        driver.find_element("id", "private").click()
+        assert "Private mode on" in driver.find_element("id", "notice").text
+        assert "Private" in driver.find_element("id", "state").text
+        assert server.wait_until(lambda: server.api.private, seconds=10)
+        on_at = server.api.events[-1].at
+        xdotool("type", "--delay", "20", "secret")  # typed while private
+        time.sleep(7)  # two slots and more go by: real time, as the agent's own clock runs
+        driver.get(window_url(agent))
+        driver.find_element("id", "private").click()
+        assert "Private mode off" in driver.find_element("id", "notice").text
+    assert server.wait_until(lambda: not server.api.private, seconds=10)
+    off_at = server.api.events[-1].at
+    xdotool("type", "--delay", "20", "after")
+    assert server.wait_until(lambda: _keys(server) == 11, seconds=20), _keys(server)
+    server.api.clock_out()
+    agent.wait_tracking(False)
+    assert [e.kind for e in server.api.events] == ["private_on", "private_off", "local_clockout"] or \
+        [e.kind for e in server.api.events] == ["private_on", "private_off"]
+    minute = timedelta(seconds=0.3)
+    for received in server.api.slots.values():
+        report = received.report
+        assert not (report.screenshot_at and on_at < report.screenshot_at < off_at)
+        tracked = [report.slot_start + i * minute for i, m in enumerate(report.minutes) if m is not None]
+        assert not [t for t in tracked if on_at < t and t + minute < off_at], report  # no private minute sent
+    agent.stop()
+
+
+def test_private_switched_in_chat_stops_the_agent_recording(agent, server, xdotool):
+    server.api.clock_in("chat private", slot_seconds=2, idle_minutes=100)
+    agent.start().wait_tracking()
+    server.api.set_private(True)  # /private on in chat: the server's state says so
+    assert server.wait_until(lambda: (agent.status() or {}).get("private") is True, seconds=10)
+    time.sleep(2.5)  # a slot boundary passes
+    posts = server.api.slot_posts
+    xdotool("type", "--delay", "20", "hidden")
+    time.sleep(4.5)
+    assert server.api.slot_posts == posts and not server.api.events
+    server.api.set_private(False)
+    xdotool("type", "--delay", "20", "shown")
+    assert server.wait_until(lambda: _keys(server) == 5, seconds=20), _keys(server)
     agent.stop()

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from bot.services import views
 from tests.api.conftest import NOW
-from tests.api.world import API, BOB, CAROL, Slot, bearer, clock_in, hire, pair_agent, upload
+from tests.api.world import ALICE, API, BOB, CAROL, Slot, bearer, clock_in, hire, pair_agent, upload
 
 
 def _state(api, token: str) -> dict:
@@ -68,3 +68,37 @@ def test_deleting_needs_a_token_an_offset_and_ones_own_slot(ctx, api, agent, ses
     other = pair_agent(ctx, NOW, freelancer=CAROL)
     assert api.delete(f"{API}/slots/{NOW.isoformat()}", headers=bearer(other)).status_code == 404
     assert _state(api, agent)["week"]["tracked"] == 10
+
+
+def _event(api, token: str, kind: str, at) -> dict:
+    answer = api.post(f"{API}/events", json={"kind": kind, "at": at.isoformat()}, headers=bearer(token))
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_private_time_shows_as_private_to_the_freelancer_and_as_a_gap_to_the_client(ctx, api, agent, session_id, clock):
+    clock.advance(minutes=50)
+    assert upload(api, agent, Slot(session_id, NOW)).status_code == 201
+    assert "records nothing" in _event(api, agent, "private_on", NOW + timedelta(minutes=10))["message"]
+    assert _state(api, agent)["private"] is True and _state(api, agent)["tracking"] is True
+    _event(api, agent, "private_off", NOW + timedelta(minutes=30))
+    assert _state(api, agent)["private"] is False
+    assert upload(api, agent, Slot(session_id, NOW + timedelta(minutes=30))).status_code == 201
+
+    mine = views.day_diary(ctx, BOB, now=clock.now)
+    cells = {c.start.isoformat(): c for r in mine.rows for c in r.cells}
+    assert [c.start.minute for c in cells.values() if c.private] == [10, 20]
+    assert mine.counted_minutes == 20  # the private time is not in the diary, and not billed
+    theirs = views.day_diary(ctx, ALICE, now=clock.now)
+    assert not any(c.private for r in theirs.rows for c in r.cells)
+    assert theirs.counted_minutes == 20
+
+
+def test_private_in_chat_reaches_the_agent_and_switching_twice_changes_nothing(ctx, api, agent, session_id):
+    from bot.services import private_mode
+
+    assert "records nothing" in private_mode.from_chat(ctx, BOB, "on", now=NOW).text
+    assert private_mode.from_chat(ctx, BOB, "ON", now=NOW).text == "Private mode is already on."
+    assert _state(api, agent)["private"] is True
+    assert private_mode.from_chat(ctx, BOB, "off", now=NOW).text.startswith("Private mode off")
+    assert _state(api, agent)["private"] is False
