@@ -1,4 +1,8 @@
-"""The `tally-agent` command: pair, run, start, stop, status (DESIGN §4)."""
+"""The `tally-agent` command: pair, run, start, stop, status.
+
+Its commands and options are names people and scripts rely on
+(docs/architecture.md#names-other-programs-rely-on).
+"""
 
 import platform
 import socket

@@ -1,4 +1,7 @@
-"""The HTTP client for the agent API (DESIGN §4): the only module that talks to the server.
+"""The HTTP client for the agent API: the only module that talks to the server.
+
+The API's paths and bodies are names both sides rely on
+(docs/architecture.md#names-other-programs-rely-on).
 
 It uses the standard library's http.client rather than a third-party client: the agent runs all
 day on someone else's computer, and every megabyte it holds counts.

@@ -1,4 +1,5 @@
-"""The agent's side of the wire protocol (DESIGN §4), in plain dictionaries.
+"""The agent's side of the wire protocol, in plain dictionaries
+(docs/architecture.md#names-other-programs-rely-on).
 
 diary.protocol holds the pydantic models both sides agree on. The running agent does not import
 them: pydantic alone would add about a third to its memory, and the agent must stay small. The

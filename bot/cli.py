@@ -1,4 +1,8 @@
-"""The `tally` command (DESIGN §4): serve, web, worker, db upgrade, jobs run, shell."""
+"""The `tally` command: serve, web, worker, db upgrade, jobs run, shell.
+
+Its commands and options are names operators and scripts rely on
+(docs/architecture.md#names-other-programs-rely-on).
+"""
 
 import logging
 import sys

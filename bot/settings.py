@@ -1,4 +1,5 @@
-"""Settings from the environment and `.env` (DESIGN §4 names, exactly)."""
+"""Settings from the environment and `.env`, under names operators rely on, kept exactly
+(docs/architecture.md#names-other-programs-rely-on)."""
 
 from functools import cached_property
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""What a week's close fixes for good (docs/rules.md, closed week).
+"""What a week's close fixes for good (docs/rules.md#closed-weeks).
 
 At the edit deadline each slot's counted minutes, the week's limit and its prices are fixed; the
 week's own disputes are the only thing that moves its billable time afterwards. So the stored

@@ -1,4 +1,4 @@
-"""Which weeks are due to close: those past their edit deadline, oldest first (docs/rules.md, closed week)."""
+"""Which weeks are due to close: those past their edit deadline, oldest first (docs/rules.md#closed-weeks)."""
 
 from datetime import date, datetime, timedelta
 from functools import lru_cache

@@ -2,7 +2,7 @@
 
 Everything that handles a term — the chat parser, the commands, the contract card, the history
 the ledger reads, the Discord options and the Slack form — reads its declaration here, so adding
-a term is one `Term` plus the rule that uses it (docs/rules.md, "Terms in force").
+a term is one `Term` plus the rule that uses it (docs/rules.md#terms-in-force).
 """
 
 import re

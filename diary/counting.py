@@ -1,4 +1,5 @@
-"""What a slot counts for (DESIGN §1), in slot "minutes" from 0 to 10."""
+"""What a slot counts for, in slot "minutes" from 0 to 10 (docs/rules.md#segment-billing,
+docs/rules.md#counting-without-screenshots, docs/rules.md#minute-billing)."""
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta

@@ -1,4 +1,5 @@
-"""The agent's wire protocol (DESIGN §4): the bodies the agent and the server exchange.
+"""The agent's wire protocol: the bodies the agent and the server exchange
+(docs/architecture.md#names-other-programs-rely-on).
 
 Both sides import these models, so a field renamed here is renamed on the wire for both.
 """

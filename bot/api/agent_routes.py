@@ -1,4 +1,5 @@
-"""The agent API (DESIGN §4): pairing, long-polled state, slot uploads and desktop events.
+"""The agent API: pairing, long-polled state, slot uploads and desktop events
+(docs/architecture.md#names-other-programs-rely-on).
 
 Routes translate HTTP to service calls and refusals to status codes; the rules live in services.
 """
@@ -116,7 +117,7 @@ def delete_slot(
     session_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="The session, when two contracts share the start.")] = None,
 ) -> EventResult:
     """The freelancer deletes an uploaded slot of their own from the tracker window, until the week's
-    edit deadline: its screenshot and its time are gone (docs/rules.md, deleting)."""
+    edit deadline: its screenshot and its time are gone (docs/rules.md#deleting-time)."""
     if slot_start.tzinfo is None:
         raise ApiProblem(422, "Give the slot's start with its UTC offset, e.g. 2026-11-18T10:00:00+00:00.", "invalid")
     result = edits.delete_from_device(_ctx(request), device.member_id, slot_start, session_id=session_id, now=now)

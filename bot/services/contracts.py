@@ -58,7 +58,7 @@ def create(ctx: Context, actor: Actor, freelancer: UserRef, terms: Terms, *, now
         if other.id == me.id:
             return Refusal("You cannot hire yourself: name the freelancer, e.g. /contract new @bob rate=40.")
         contract = _new_contract(s, ws.id, actor.channel, me, other, terms, now)
-        # The history starts with every term's initial value (docs/rules.md, "Terms in force").
+        # The history starts with every term's initial value (docs/rules.md#terms-in-force).
         for term in HISTORY:
             _log(s, contract, term.name, term.text(getattr(terms, term.attr)), me, now, now)
         _log(s, contract, "status", str(ContractStatus.ACTIVE), me, now, now)
@@ -144,7 +144,7 @@ def set_limit(ctx: Context, actor: Actor, hours: Decimal | None, *, now: datetim
 
 def change_terms(ctx: Context, actor: Actor, values: dict[str, object], *, now: datetime, contract_id=None, other=None):
     """`/contract set`, `rate` and `limit`: each change takes effect when its term's rule says
-    (docs/rules.md, "Terms in force"), and the reply says when, in the contract's timezone."""
+    (docs/rules.md#terms-in-force), and the reply says when, in the contract's timezone."""
     with ctx.unit() as s:
         me, contract = _pick_managed(s, actor, Action.MANAGE_CONTRACT, _command(values), contract_id, other)
         if isinstance(contract, Refusal | Choice):

@@ -1,4 +1,5 @@
-"""Recording the slots agents report: every check of DESIGN §1/§4, idempotent per start.
+"""Recording the slots agents report: every check of the agent API and the rules
+(docs/rules.md#screenshots, docs/rules.md#late-slots), idempotent per start.
 
 Uploads arrive concurrently, and the API hands them over in groups (`record_uploads`). A group is
 checked and written in ONE transaction: one token lookup, one session lookup, one lookup of the

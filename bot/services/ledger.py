@@ -66,7 +66,7 @@ def slot_counted(slot: Slot, session: WorkSession | None, contract: Contract, sl
 @dataclass(frozen=True)
 class WeekTerms:
     """The terms a contract's week is priced under, and those each of its slots is counted under
-    (docs/rules.md, "Terms in force")."""
+    (docs/rules.md#terms-in-force)."""
 
     rate: Decimal
     limit_minutes: int | None

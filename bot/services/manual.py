@@ -1,4 +1,4 @@
-"""Manual time: the freelancer asks, the client approves or declines (DESIGN §1, §5)."""
+"""Manual time: the freelancer asks, the client approves or declines (docs/rules.md#manual-time)."""
 
 from datetime import date, datetime, time, timedelta
 

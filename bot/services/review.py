@@ -1,4 +1,5 @@
-"""Closing a week into a statement; approval, disputes and bonuses (DESIGN §1)."""
+"""Closing a week into a statement; approval, disputes and bonuses (docs/rules.md#approval,
+docs/rules.md#disputes, docs/rules.md#bonuses)."""
 
 from datetime import datetime, time
 from decimal import Decimal

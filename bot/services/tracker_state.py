@@ -37,7 +37,7 @@ def detailed(s: Session, ctx: Context, member_id: int, running: WorkSession | No
 
 
 def week_figures(s: Session, ctx: Context, contract: Contract, now: datetime) -> WeekFigures:
-    """Counted minutes of this week and of today, as the timesheet counts them (docs/rules.md, weekly limit)."""
+    """Counted minutes of this week and of today, as the timesheet counts them (docs/rules.md#weekly-limit)."""
     week = week_of(now, contract.tz)
     rec = ledger.records(s, contract, week)
     days, _ = ledger.week_days(contract, week, rec, ctx.slot_seconds)

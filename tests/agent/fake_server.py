@@ -1,4 +1,5 @@
-"""A stand-in for the agent API (DESIGN §4) on a real socket, until the real server exists.
+"""A stand-in for the agent API on a real socket, until the real server exists
+(docs/architecture.md#names-other-programs-rely-on).
 
 It answers with diary.protocol's models and checks every body the agent sends against them,
 keeps the raw bytes it received (so tests can search them), and can be stopped and started

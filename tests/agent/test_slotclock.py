@@ -94,7 +94,7 @@ def test_the_screenshot_instant_is_spread_over_the_tracked_part_of_the_slot():
 @pytest.mark.parametrize(
     "fraction, stop, screenshot, tracked",
     [
-        # DESIGN's example: screenshot at 10:08, working until 10:18, out before the 10:18:30 instant.
+        # docs/rules.md#segment-billing: shot at 10:08, work until 10:18, out before the 10:18:30 instant.
         (0.85, at(18), None, 8),
         (0.1, at(17), at(11), 7),
         (0.5, at(15), at(15), 5),  # out on the very instant: the screenshot was taken

@@ -1,4 +1,4 @@
-"""Terms in force (docs/rules.md, "Terms in force"): when each change takes effect, and which
+"""Terms in force (docs/rules.md#terms-in-force): when each change takes effect, and which
 value governs a week or a slot."""
 
 from datetime import date

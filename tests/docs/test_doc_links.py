@@ -66,3 +66,16 @@ def test_every_file_the_docs_name_exists():
 def _exists(path: str) -> bool:
     """A file or folder, or `module.function` (bot/services/ingest.record_uploads)."""
     return (ROOT / path).exists() or (ROOT / f"{path.rsplit('.', 1)[0]}.py").exists()
+
+
+GONE = re.compile(r"DESIGN\s*§|DESIGN's|DESIGN\.md|design notes")
+
+
+def test_nothing_cites_a_document_the_repository_does_not_have():
+    """The rules are cited by their docs/rules.md section, never by a file outside the project."""
+    citing = []
+    for path in [ROOT / "README.md", *(p for folder in SOURCES for p in (ROOT / folder).rglob("*"))]:
+        if path.suffix in (".py", ".md", ".html", ".yml", ".toml") and path != Path(__file__).resolve():
+            citing += [f"{path.relative_to(ROOT)}:{n}" for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                       if GONE.search(line)]
+    assert citing == []

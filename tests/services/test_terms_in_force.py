@@ -1,4 +1,4 @@
-"""Terms in force (docs/rules.md, "Terms in force"): a slot is counted under the terms in force at
+"""Terms in force (docs/rules.md#terms-in-force): a slot is counted under the terms in force at
 its start, a week priced under the terms of that week; what is recorded or approved never
 changes with a later change of terms."""
 
