@@ -6,8 +6,8 @@ blurred on the device because a private app had focus. `device_capability` is wh
 it can do where it runs (a Wayland session: no screenshots, no input), with the reason. Existing rows need nothing:
 no period was private, no slot was taken with a private app, every device was thought able.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-04 17:10:00.000000
 """
 
@@ -17,8 +17,8 @@ import sqlmodel
 import storage.types
 
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
