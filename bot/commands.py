@@ -17,6 +17,7 @@ from diary.dates import looks_like_day
 from diary.money import parse_amount
 from diary.refusal import Refusal, then
 from diary.terms import ContractStatus
+from diary.text import clean
 
 MentionParser = Callable[[str], UserRef | None]
 
@@ -70,6 +71,7 @@ def parse(name: str, text: str, mention: MentionParser) -> rq.Request | Refusal:
 
 def run(ctx: Context, actor: Actor, name: str, text: str, *, now: datetime, mention: MentionParser, spell: Spell | None = None):
     """The result of `/name text` typed by `actor`: a service result or a Refusal, never an exception."""
+    text = clean(text)  # no NUL or other control character goes further, not even into a refusal's echo
     return then(parse(name, text, mention), lambda request: dispatch(ctx, actor, request, now=now, spell=spell))
 
 

@@ -30,6 +30,7 @@ def shell_mention(user) -> str:
 
 def dispatch(ctx: Context, actor: Actor, request: rq.Request, *, now: datetime, spell: Spell | None = None):
     """The result of `request` made by `actor`: a service result or a Refusal, never an exception."""
+    request = rq.cleaned(request)
     log.debug("%s request: %r", actor.platform, request)
     result = HANDLERS[type(request)](ctx, actor, request, now)
     if isinstance(result, Choice):

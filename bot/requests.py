@@ -20,6 +20,7 @@ from bot.terms_parse import parse_values
 from diary.contract_terms import BY_NAME
 from diary.dates import parse_range
 from diary.refusal import Refusal, then
+from diary.text import clean
 from diary.terms import ContractStatus
 
 NAMED = {"named": True}
@@ -247,6 +248,22 @@ class SetPrivate:
 Request = (ClockIn | ClockOut | SetMemo | ShowDiary | ShowTimesheet | AskManual | NewContract | ShowContract | SetStatus
            | SetRate | SetLimit | SetTerms | Connect | PayBonus | SetSummaryChannel | ShowHelp | ApproveWeek | DecideManual
            | DisputeHours | DisputeStep | DeleteSlot | ListDevices | RevokeDevice | SetPrivate)
+
+
+def _clean_value(value):
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {clean(k): clean(v) if isinstance(v, str) else v for k, v in value.items()}
+    if isinstance(value, UserRef):
+        return UserRef(clean(value.id), clean(value.name))
+    return value
+
+
+def cleaned(request: Request) -> Request:
+    """The request with NUL and other control characters taken out of its text, whichever
+    platform filled it in (diary.text says how)."""
+    return replace(request, **{f.name: _clean_value(getattr(request, f.name)) for f in fields(request)})
 
 
 def with_contract(request: Request, contract_id: int) -> Request:
