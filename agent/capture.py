@@ -64,6 +64,21 @@ def encode(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
+THUMB_BOX = (360, 225)  # the server's grid thumbnail: twice a grid cell, for high-DPI screens
+
+
+def thumbnail(jpeg: bytes) -> tuple[bytes, tuple[int, int]]:
+    """The grid's WebP thumbnail of a screenshot, and the screenshot's size: with direct uploads the
+    server never sees the image, so the agent makes what it would have made."""
+    with Image.open(io.BytesIO(jpeg)) as picture:
+        size = picture.size
+        picture.draft("RGB", (THUMB_BOX[0] * 2, THUMB_BOX[1] * 2))
+        picture.thumbnail(THUMB_BOX)
+        out = io.BytesIO()
+        picture.convert("RGB").save(out, "WEBP", quality=70, method=4)
+    return out.getvalue(), size
+
+
 def _give_back_memory() -> None:
     """A screenshot passes through tens of MB; glibc keeps freed heap unless asked to return it."""
     try:

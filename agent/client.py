@@ -24,6 +24,10 @@ class Unreachable(Exception):
     """No answer from the server (network down, refused, timed out): worth trying again later."""
 
 
+class BucketRefused(Exception):
+    """The bucket refused a direct upload (expired, or the store's own rules): send it the old way."""
+
+
 class ApiError(Exception):
     """The server answered with an error status and its JSON {error, detail}."""
 
@@ -59,6 +63,27 @@ class ApiClient:
 
     def post_event(self, body: dict[str, Any]) -> dict[str, Any]:
         return self._json("POST", "/events", body)
+
+    def request_uploads(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Presigned targets for a slot's images (direct uploads); ApiError 404 where they are off."""
+        return self._json("POST", "/uploads", body)
+
+    def put_object(self, url: str, headers: dict[str, str], data: bytes) -> None:
+        """PUTs one image to the bucket at a presigned URL; BucketRefused if the store says no."""
+        target = urlsplit(url)
+        if target.scheme not in ("http", "https") or not target.hostname:
+            raise BucketRefused(f"not an http(s) upload URL: {url[:80]!r}")
+        conn = _connection(target.scheme, target.hostname, target.port, self._timeout)
+        try:
+            conn.request("PUT", f"{target.path}?{target.query}", body=data, headers=headers)
+            response = conn.getresponse()
+            status, answer = response.status, response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            raise Unreachable(f"{target.netloc}: {exc or type(exc).__name__}") from exc
+        finally:
+            conn.close()
+        if not 200 <= status < 300:
+            raise BucketRefused(f"the bucket answered {status}: {answer[:200].decode('utf-8', 'replace')}")
 
     def delete_slot(self, start: Any, session_id: int) -> dict[str, Any]:
         """The freelancer's own uploaded slot, deleted until the week's edit deadline."""
@@ -98,10 +123,13 @@ class ApiClient:
         return headers
 
     def _connect(self, timeout: float) -> http.client.HTTPConnection:
-        host, port = self._url.hostname or "", self._url.port
-        if self._url.scheme == "https":
-            return http.client.HTTPSConnection(host, port, timeout=timeout, context=tls_context())
-        return http.client.HTTPConnection(host, port, timeout=timeout)
+        return _connection(self._url.scheme, self._url.hostname or "", self._url.port, timeout)
+
+
+def _connection(scheme: str, host: str, port: int | None, timeout: float) -> http.client.HTTPConnection:
+    if scheme == "https":
+        return http.client.HTTPSConnection(host, port, timeout=timeout, context=tls_context())
+    return http.client.HTTPConnection(host, port, timeout=timeout)
 
 
 def api_error(status: int, data: bytes) -> ApiError:

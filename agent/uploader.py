@@ -15,11 +15,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from agent.client import ApiClient, ApiError, Unreachable
+from agent import direct
+from agent.client import ApiClient, ApiError, BucketRefused, Unreachable
 from agent.queue import Item, Queue
 
 FIRST_RETRY_SECONDS = 1.0
 MAX_RETRY_SECONDS = 300.0
+DIRECT_RECHECK_SECONDS = 3600.0  # a server that said "no direct uploads" is asked again after this
 
 
 def retry_delay(failures: int, cap: float, rng: random.Random) -> float:
@@ -41,6 +43,7 @@ class Uploader:
         # Held while an item is on its way: a Delete in the tracker window waits for it, then knows
         # for sure whether the slot is still here (drop it) or already at the server (delete it there).
         self.sending = threading.Lock()
+        self.direct_off_until = 0.0  # monotonic time until which the server is known to take no direct uploads
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="uploader", daemon=True)
 
@@ -72,7 +75,7 @@ class Uploader:
     def _attempt(self, queue: Queue, item: Item) -> str:
         try:
             if item.kind == "slot":
-                self.client.post_slot(item.body, item.shot)
+                self._send_slot(item)
             else:
                 self.client.post_event(json.loads(item.body))
         except Unreachable as exc:
@@ -87,6 +90,21 @@ class Uploader:
         queue.sent(item.id, datetime.now(UTC))
         self.problem = None
         return "sent"
+
+    def _send_slot(self, item: Item) -> None:
+        """Straight to the bucket where the server allows it; otherwise (or if the bucket or the
+        server refuses the stored image) the screenshot goes inside the multipart, as always."""
+        if item.shot is not None and time.monotonic() >= self.direct_off_until:
+            try:
+                if direct.send_slot(self.client, item.body, item.shot) is not direct.OFF:
+                    return
+                self.direct_off_until = time.monotonic() + DIRECT_RECHECK_SECONDS
+            except BucketRefused:
+                pass
+            except ApiError as exc:
+                if exc.error not in ("object_missing", "object_mismatch"):
+                    raise
+        self.client.post_slot(item.body, item.shot)
 
     def backoff(self, failures: int) -> float:
         # The cap shrinks with demo-length slots so a short test does not wait five minutes.

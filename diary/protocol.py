@@ -107,8 +107,46 @@ class WindowInfo(_Model):
     title: WindowText = ""
 
 
+UploadPart = Literal["screenshot", "thumbnail", "webcam"]
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="hex SHA-256 of the bytes")]
+MAX_OBJECT_BYTES = 2 * 1024 * 1024
+
+
+class UploadRequest(_Model):
+    """`POST /api/v1/agent/uploads`: the images of one slot the agent will put in the bucket itself."""
+
+    session_id: int = Field(ge=1, le=MAX_ID)
+    slot_start: Instant
+    parts: list[UploadPart] = Field(min_length=1, max_length=3)
+    sizes: list[int] = Field(min_length=1, max_length=3)
+    sha256s: list[Sha256] = Field(min_length=1, max_length=3)
+
+
+class UploadTarget(_Model):
+    part: UploadPart
+    key: str
+    url: str
+    headers: dict[str, str]  # send exactly these with the PUT: the checksum is part of the signature
+
+
+class UploadTargets(_Model):
+    targets: list[UploadTarget]
+    expires_at: AwareDatetime
+
+
+class StoredObject(_Model):
+    """An image already in the bucket, named in a slot instead of carried in it."""
+
+    key: str = Field(min_length=1, max_length=300)
+    size: int = Field(ge=1, le=MAX_OBJECT_BYTES)
+    sha256: Sha256
+    width: int | None = Field(default=None, ge=1, le=8192)  # the screenshot's, as the agent made it
+    height: int | None = Field(default=None, ge=1, le=8192)
+
+
 class SlotReport(_Model):
-    """The `meta` part of `POST /api/v1/agent/slots`; the screenshot travels beside it."""
+    """The `meta` part of `POST /api/v1/agent/slots`; the screenshot travels beside it, or is
+    named in `objects` once the agent has put it in the bucket (direct uploads)."""
 
     session_id: int = Field(ge=1, le=MAX_ID)
     slot_start: Instant
@@ -118,6 +156,7 @@ class SlotReport(_Model):
     memo: Memo = None
     window: WindowInfo | None = None
     agent_version: DeviceText = Field(default="", max_length=50)
+    objects: dict[UploadPart, StoredObject] | None = None
 
 
 class SlotAccepted(_Model):

@@ -121,6 +121,24 @@ class S3Blobs:
         # Deleting an absent object succeeds in S3, like unlink(missing_ok=True) for folders.
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
+    def presign_put(self, key: str, size: int, sha256_b64: str, content_type: str, seconds: int) -> tuple[str, dict[str, str]]:
+        """A URL that stores exactly these bytes at `key`: length and SHA-256 are signed into it, so
+        the store refuses any other body. Returns the URL and the headers the PUT must send."""
+        headers = {"Content-Type": content_type, "x-amz-checksum-sha256": sha256_b64, "x-amz-sdk-checksum-algorithm": "SHA256"}
+        params = {"Bucket": self.bucket, "Key": self._key(key), "ContentLength": size, "ContentType": content_type,
+                  "ChecksumSHA256": sha256_b64, "ChecksumAlgorithm": "SHA256"}
+        return self.client.generate_presigned_url("put_object", Params=params, ExpiresIn=seconds), headers
+
+    def stat(self, key: str) -> tuple[int, str | None] | None:
+        """(size, base64 SHA-256 the store checked on upload) of an object, without reading it; None if absent."""
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=self._key(key), ChecksumMode="ENABLED")
+        except self.client.exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        return head["ContentLength"], head.get("ChecksumSHA256")
+
     def keys(self) -> Iterator[str]:
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
         for page in pages:
@@ -138,9 +156,12 @@ def parse_s3_url(url: str) -> tuple[str, str]:
 
 def s3_blobs(url: str, endpoint_url: str | None = None) -> S3Blobs:
     import boto3  # only deployments that use S3 pay for importing it
+    from botocore.config import Config
 
     bucket, prefix = parse_s3_url(url)
-    return S3Blobs(boto3.client("s3", endpoint_url=endpoint_url or None), bucket, prefix)
+    # Signature v4: the only one that signs the checksum header of a presigned upload.
+    client = boto3.client("s3", endpoint_url=endpoint_url or None, config=Config(signature_version="s3v4"))
+    return S3Blobs(client, bucket, prefix)
 
 
 def open_blobs(url: str | None, data_dir: Path, endpoint_url: str | None = None) -> BlobStore:

@@ -16,7 +16,7 @@ from bot.api.auth import authenticated_device, bearer, device_for, presented_tok
 from bot.api.clock import app_now, request_now
 from bot.api.errors import ApiProblem, error_responses, refused
 from bot.api.uploads import SLOT_BODY, read_upload
-from bot.services import agent_events, devices, edits, images, ingest
+from bot.services import agent_events, devices, direct, edits, images, ingest
 from bot.services.context import Context
 from bot.services.watching import state_mark
 from diary.protocol import (
@@ -27,6 +27,8 @@ from diary.protocol import (
     PairRequest,
     PairResponse,
     SlotAccepted,
+    UploadRequest,
+    UploadTargets,
 )
 from diary.refusal import Refusal
 from storage.tables import Device
@@ -99,9 +101,7 @@ async def slots(request: Request) -> JSONResponse:
 async def _record_slot(request: Request) -> JSONResponse:
     token, now = token_of(request), app_now(request.app)
     upload = await read_upload(request)
-    # The image is checked and its thumbnail made (one bounded decode) in a worker thread, while
-    # the writer records earlier uploads; the pages never decode it again.
-    image = await run_in_threadpool(images.inspect, upload.screenshot) if upload.screenshot is not None else None
+    image = await _image_of(request, upload)
     if isinstance(image, Refusal):
         raise refused(image)
     # The token is checked, and the slot recorded, in one transaction with the uploads arriving beside it.
@@ -109,6 +109,29 @@ async def _record_slot(request: Request) -> JSONResponse:
     if isinstance(result, Refusal):
         raise refused(result)
     return JSONResponse(result.model_dump(mode="json"), status_code=200 if result.duplicate else 201)
+
+
+async def _image_of(request: Request, upload) -> images.Image | Refusal | None:
+    if upload.report.objects:
+        if upload.screenshot is not None:
+            raise ApiProblem(400, "Send the screenshot either in the multipart or named in `objects`, not both.")
+        # Already in the bucket: checked by its stored size and checksum (HEADs, no download),
+        # outside the group's transaction, so the writer never waits on the store.
+        return await run_in_threadpool(direct.stored_image, _ctx(request).blobs, upload.report)
+    # The image is checked and its thumbnail made (one bounded decode) in a worker thread, while
+    # the writer records earlier uploads; the pages never decode it again.
+    return await run_in_threadpool(images.inspect, upload.screenshot) if upload.screenshot is not None else None
+
+
+@router.post("/uploads", response_model=UploadTargets, responses=error_responses(400, 401, 404, 413, 422))
+def uploads(request: Request, body: UploadRequest, device: Authenticated, now: Now) -> UploadTargets:
+    """Presigned PUT targets for a slot's screenshot and thumbnail, when the store is S3-compatible
+    (404 `direct_off` otherwise: send the images in the slot's multipart). Then post the slot with
+    `objects` naming each stored image by key, size and sha256."""
+    result = direct.targets(_ctx(request), device.member_id, body, now=now)
+    if isinstance(result, Refusal):
+        raise refused(result)
+    return result
 
 
 @router.delete("/slots/{slot_start}", response_model=EventResult, responses=error_responses(401, 404, 409, 422))

@@ -21,6 +21,7 @@ log = logging.getLogger("tally.api")
 STATUS_OF = {
     "invalid": 422, "unauthorized": 401, "forbidden": 403, "not_found": 404,
     "conflict": 409, "too_large": 413, "too_late": 422, "revoked": 401,
+    "object_missing": 409, "object_mismatch": 409, "direct_off": 404,
 }
 ERROR_OF_STATUS = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",

@@ -9,6 +9,7 @@ serve the stored thumbnail; they never decode a screenshot per request.
 import hashlib
 import io
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
@@ -34,10 +35,22 @@ class Image:
     height: int
     sha256: str
     thumbnail: bytes | None = None  # a WebP within THUMB_BOX, stored beside the screenshot
+    # Set for an image the agent has already put in the bucket (a direct upload): `data` is empty.
+    stored_key: str | None = None
+    stored_size: int = 0
 
     @property
     def extension(self) -> str:
         return EXTENSIONS[self.content_type]
+
+    @property
+    def size(self) -> int:
+        return self.stored_size if self.stored_key else len(self.data)
+
+
+def screenshot_key(contract_id: int, start: datetime, sha256: str, extension: str) -> str:
+    """Where a slot's screenshot is stored: by contract and time, so a contract's files sit together."""
+    return f"{contract_id}/{start.astimezone(UTC):%Y/%m/%d/%H%M%S}-{sha256[:16]}.{extension}"
 
 
 UNREADABLE = Refusal("The screenshot is not a readable WebP, JPEG or PNG image.")

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.services import devices
 from bot.services.context import Context
-from bot.services.images import THUMB_TYPE, Image, thumbnail_key
+from bot.services.images import THUMB_TYPE, Image, screenshot_key, thumbnail_key
 from bot.services.ledger import counter_for, slot_counted
 from diary.activity import active_minutes, tracked_minutes
 from diary.protocol import SlotAccepted, SlotReport
@@ -139,8 +139,8 @@ class _New:
 
     @property
     def blob_key(self) -> str:
-        image, start = self.upload.image, self.upload.report.slot_start.astimezone(UTC)
-        return f"{self.session.contract_id}/{start:%Y/%m/%d/%H%M%S}-{image.sha256[:16]}.{image.extension}"
+        image = self.upload.image
+        return screenshot_key(self.session.contract_id, self.upload.report.slot_start, image.sha256, image.extension)
 
 
 @dataclass(frozen=True)
@@ -235,15 +235,28 @@ def _decide(group: _Group, upload: Upload) -> SlotAccepted | Refusal | _Pending:
         return _repeat_of_new(group.new[key], fingerprint)
     if key in group.existing:
         return _repeat(group.existing[key], fingerprint, session, group.slot_seconds)
-    refusal = check_report(report, upload.image, session, session, group.slot_seconds, upload.now)
+    refusal = check_report(report, upload.image, session, session, group.slot_seconds, upload.now) or _check_stored(upload, session)
     if refusal:
         return refusal
     group.new[key] = _New(upload, session, device.id, fingerprint, active_minutes(report.minutes))
     return _Pending(group.new[key])
 
 
+def _check_stored(upload: Upload, session: Any) -> Refusal | None:
+    """An image already in the bucket must be the one this slot's key names: no agent can claim
+    another contract's object (its size and checksum were checked before the group, see direct)."""
+    image = upload.image
+    if image is None or image.stored_key is None:
+        return None
+    if image.stored_key != screenshot_key(session.contract_id, upload.report.slot_start, image.sha256, image.extension):
+        return Refusal("That stored object is not this slot's: ask /uploads for the slot's keys.", "object_mismatch")
+    return None
+
+
 def _fingerprint(report: SlotReport, image: Image | None) -> str:
-    body = report.model_dump_json(exclude={"agent_version"}) + (image.sha256 if image else "")
+    # `objects` joins the fingerprint only when present: slots recorded before it existed keep theirs.
+    body = report.model_dump_json(exclude={"agent_version"} | ({"objects"} if report.objects is None else set()))
+    body += image.sha256 if image else ""
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -309,7 +322,7 @@ def _write(conn: Connection, ctx: Context, new: list[_New]) -> None:
     if not new:
         return
     for n in new:  # the files are stored before the rows that name them can commit
-        if n.upload.image is not None:
+        if n.upload.image is not None and n.upload.image.stored_key is None:  # direct uploads are there already
             ctx.blobs.put(n.blob_key, n.upload.image.data, n.upload.image.content_type)
             if n.upload.image.thumbnail is not None:
                 ctx.blobs.put(thumbnail_key(n.blob_key), n.upload.image.thumbnail, THUMB_TYPE)
@@ -369,7 +382,7 @@ def _slot_row(new: _New) -> dict[str, Any]:
 def _shot_row(new: _New) -> dict[str, Any]:
     image = new.upload.image
     return {"slot_id": new.id, "blob_key": new.blob_key, "sha256": image.sha256, "content_type": image.content_type,
-            "width": image.width, "height": image.height, "size": len(image.data),
+            "width": image.width, "height": image.height, "size": image.size,
             "blurred": new.session.screenshots == Screenshots.BLUR, "created_at": new.upload.now}
 
 
