@@ -361,5 +361,16 @@ def _priced(contract: Contract, week: BillingWeek, rec: WeekRecords, minutes: We
 def session_totals(s: Session, session: WorkSession, contract: Contract, slot_seconds: int) -> tuple[int, int, int]:
     """(counted minutes, active minutes, tracked minutes) of one session's slots so far."""
     slots = repo.kept_slots_of_session(s, session_id=session.id)
-    counted = sum(slot_counted(x, session, contract, slot_seconds) for x in slots)
+    rec = WeekRecords(slots=slots, sessions={session.id: session}, disputes=[], bonuses=[],
+                      changes={name: repo.changes(s, contract_id=contract.id, field=name) for name in ("screenshots", "billing")})
+    # Each slot under the terms in force at its start (docs/rules.md, "Terms in force").
+    counted = sum(_counted_under(x, session, _slot_terms(contract, rec, x.start, slot_seconds)) for x in slots)
     return counted, sum(x.active_minutes for x in slots), sum(x.tracked_minutes for x in slots)
+
+
+def _slot_terms(contract: Contract, rec: WeekRecords, start: datetime, slot_seconds: int) -> WeekTerms:
+    """The counting terms of the slot at `start` alone (a session may run across weeks)."""
+    screenshots, billing = _history(contract, rec, "screenshots"), _history(contract, rec, "billing")
+    count = run_counter(slot_seconds=slot_seconds, screenshots=Screenshots(value_at(screenshots, start)),
+                        billing=Billing(value_at(billing, start)))
+    return WeekTerms(rate=contract.rate, limit_minutes=None, weekly_payment=contract.weekly_payment, turns=[], counters=[count])

@@ -151,3 +151,17 @@ def test_the_slot_under_way_when_screenshots_go_off_keeps_its_screenshot(ctx):
     assert isinstance(later, Refusal) and "no screenshots" in later.message
     sessions.clock_out(ctx, BOB, now=MON + timedelta(minutes=20))
     assert sheet(ctx, MON + timedelta(hours=1)).statement.counted_minutes == 10
+
+
+def test_the_clock_out_total_counts_each_slot_under_its_own_terms(ctx):
+    hire(ctx, MON - timedelta(days=1), screenshots="off")
+    device = pair_device(ctx, BOB, MON)
+    sessions.clock_in(ctx, BOB, memo="work", now=MON)
+    session_id = running_session_id(ctx)
+    for i in range(4):  # none with a screenshot; screenshots on from the 9:20 slot
+        t = MON + timedelta(minutes=10 * i)
+        if i == 2:
+            contracts.change_terms(ctx, ALICE, {"screenshots": "on"}, now=t - timedelta(minutes=5))
+        ingest.record_slot(ctx, device, report(session_id, t, shot_after=None), None, now=t + timedelta(minutes=10))
+    out = sessions.clock_out(ctx, BOB, now=MON + timedelta(minutes=40))
+    assert out.counted_minutes == 20 == sheet(ctx, MON + timedelta(hours=1)).statement.counted_minutes
