@@ -28,7 +28,7 @@ def from_chat(ctx: Context, actor: Actor, switch: str, *, now: datetime) -> Done
         return USAGE
     with ctx.unit() as s:
         _, me = resolve(s, actor)
-        if not any(c.freelancer_id == me.id for c in repo.contracts_of(s, member_id=me.id)):
+        if not any(c.freelancer_id == me.id for c in repo.live_contracts_of(s, member_id=me.id)):
             return ONLY_FREELANCERS
         return switch_private(s, me, on, now)
 
