@@ -224,3 +224,23 @@ def test_ending_the_last_contract_revokes_the_device_but_its_recorded_slots_stil
     assert revoked.revoked_at == ten + timedelta(minutes=15)
     accepted = ingest.record_slot(ctx, revoked, report(sid, ten), None, now=ten + timedelta(minutes=20))
     assert isinstance(accepted, SlotAccepted) and accepted.counted_minutes == 10
+
+
+def test_private_time_is_in_nobodys_diary_and_shows_as_private_only_to_the_freelancer(ctx):
+    """Rule: docs/rules.md#private-mode"""
+    from bot.services import private_mode
+
+    hire(ctx, MON)
+    device = pair_device(ctx, BOB, MON)
+    ten = utc(2026, 11, 16, 10)
+    sessions.clock_in(ctx, BOB, now=ten)
+    sid = running_session_id(ctx)
+    ingest.record_slot(ctx, device, report(sid, ten), None, now=ten + timedelta(minutes=10))
+    assert "records nothing" in private_mode.from_chat(ctx, BOB, "on", now=ten + timedelta(minutes=10)).text
+    private_mode.from_chat(ctx, BOB, "off", now=ten + timedelta(minutes=30))
+    ingest.record_slot(ctx, device, report(sid, ten + timedelta(minutes=30)), None, now=ten + timedelta(minutes=40))
+    mine = views.day_diary(ctx, BOB, now=ten + timedelta(minutes=40))
+    theirs = views.day_diary(ctx, ALICE, now=ten + timedelta(minutes=40), other=ref(BOB))
+    assert [c.start.minute for row in mine.rows for c in row.cells if c.private] == [10, 20]
+    assert not any(c.private for row in theirs.rows for c in row.cells)
+    assert mine.counted_minutes == theirs.counted_minutes == 20
