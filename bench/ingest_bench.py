@@ -10,6 +10,9 @@ It then checks that nothing was lost: slot rows and stored screenshots = 2xx ans
 
     python bench/ingest_bench.py --agents 32 --seconds 15 --postgres postgresql+psycopg://USER@HOST/DB
 
+Each database is measured once per server loop (--loops): Python's asyncio with h11, and uvloop
+with httptools (uvicorn[standard]) when they are installed, in the same run.
+
 The server runs on one core and the simulated agents on the others (taskset, when there is one).
 Besides the rates it reports the server's CPU time per answer (from /proc, all its threads): the
 rate depends on what else the machine runs, the CPU per answer far less.
@@ -150,12 +153,18 @@ def postgres_schema(url: str) -> tuple[str, Callable[[], None]]:
 
 # ---------------------------------------------------------------- the server
 
-def start_server(url: str, data_dir: Path, port: int, cpus: list[int]) -> subprocess.Popen:
+# The event loop and HTTP parser the server runs on: Python's own, and the fast pair
+# `uvicorn[standard]` installs on Linux and macOS (what `tally serve` picks when present).
+LOOPS = {"asyncio/h11": ["--loop", "asyncio", "--http", "h11"],
+         "uvloop/httptools": ["--loop", "uvloop", "--http", "httptools"]}
+
+
+def start_server(url: str, data_dir: Path, port: int, cpus: list[int], loop: str = "asyncio/h11") -> subprocess.Popen:
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "BENCH_DATABASE_URL": url, "BENCH_DATA_DIR": str(data_dir),
            "BENCH_SLOT_SECONDS": str(SLOT_SECONDS), "PYTHONPATH": path}
     command = [sys.executable, "-m", "uvicorn", "bench.ingest_app:build", "--factory", "--host", "127.0.0.1",
-               "--port", str(port), "--log-level", "warning", "--no-access-log"]
+               "--port", str(port), "--log-level", "warning", "--no-access-log", *LOOPS[loop]]
     if cpus and shutil.which("taskset"):
         command = ["taskset", "-c", ",".join(map(str, cpus)), *command]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
@@ -340,12 +349,13 @@ def cpu_seconds(pid: int) -> float:
 
 # ---------------------------------------------------------------- one database, start to end
 
-def bench_database(label: str, url: str, data_dir: Path, args, image: bytes, pool, server_cpus: list[int]) -> dict:
+def bench_database(label: str, url: str, data_dir: Path, args, image: bytes, pool, server_cpus: list[int],
+                   loop: str = "asyncio/h11") -> dict:
     started = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=11)
     started -= timedelta(seconds=started.timestamp() % SLOT_SECONDS)
     agents = prepare(url, data_dir, args.agents, started)
     port = free_port()
-    server = start_server(url, data_dir, port, server_cpus)
+    server = start_server(url, data_dir, port, server_cpus, loop)
     target = Target(pool, f"http://127.0.0.1:{port}", agents, started, image, args.processes, server.pid)
     try:
         bare_indices, indices = [0] * len(agents), [0] * len(agents)  # bare stores nothing: any slot will do
@@ -359,8 +369,9 @@ def bench_database(label: str, url: str, data_dir: Path, args, image: bytes, poo
         server.terminate()
         server.wait(30)
     rows, shots = count_rows(url)
-    files = sum(1 for path in (data_dir / "screenshots").rglob("*") if path.is_file())
-    return report(label, bare, minimal, ingest, paced, rows, shots, files)
+    # Each screenshot is stored with its thumbnail beside it: the screenshots are the other files.
+    files = sum(1 for path in (data_dir / "screenshots").rglob("*") if path.is_file() and not path.name.endswith(".thumb.webp"))
+    return report(f"{label}, {loop}", bare, minimal, ingest, paced, rows, shots, files)
 
 
 def report(label: str, bare: Phase, minimal: Phase, ingest: Phase, paced: Phase, rows: int, shots: int, files: int) -> dict:
@@ -418,6 +429,8 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, help=("where the SQLite file and the screenshots go, in a fresh "
                                                        "folder removed afterwards (default: the system's temporary folder)"))
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--loops", default=",".join(available_loops()),
+                        help=f"server loops to compare in the same run, of: {', '.join(LOOPS)}")
     args = parser.parse_args()
     server_cpus = [int(c) for c in args.server_cpus.split(",") if c]
     client_cpus = [c for c in range(os.cpu_count() or 1) if c not in server_cpus] or server_cpus
@@ -425,10 +438,11 @@ def main() -> None:
     cleanups: list[Callable[[], None]] = []
     try:
         with multiprocessing.get_context("spawn").Pool(args.processes, initializer=_pin, initargs=(client_cpus,)) as pool:
-            for label, url, cleanup in databases(args.postgres, args.data_dir):
-                data_dir = Path(tempfile.mkdtemp(prefix="tally-bench-", dir=args.data_dir))
-                cleanups += [cleanup, lambda folder=data_dir: shutil.rmtree(folder, ignore_errors=True)]
-                results.append(bench_database(label, url, data_dir, args, image, pool, server_cpus))
+            for loop in args.loops.split(","):
+                for label, url, cleanup in databases(args.postgres, args.data_dir):
+                    data_dir = Path(tempfile.mkdtemp(prefix="tally-bench-", dir=args.data_dir))
+                    cleanups += [cleanup, lambda folder=data_dir: shutil.rmtree(folder, ignore_errors=True)]
+                    results.append(bench_database(label, url, data_dir, args, image, pool, server_cpus, loop))
     finally:
         # Everything is deleted at the end, not between databases: on some file systems (ext4
         # without a journal) creating files soon after deleting thousands is several times slower.
@@ -437,6 +451,15 @@ def main() -> None:
     print(markdown(results, args, image, load))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
+
+
+def available_loops() -> list[str]:
+    try:
+        import httptools  # noqa: F401
+        import uvloop  # noqa: F401
+    except ImportError:
+        return ["asyncio/h11"]
+    return list(LOOPS)
 
 
 def databases(postgres: str | None, data_dir: Path | None):
