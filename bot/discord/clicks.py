@@ -14,7 +14,7 @@ import discord
 from bot.buttons import NEEDS_FORM, press
 from bot.discord.embeds import acted_on
 from bot.discord.fields import FORM_LIFETIME, FORM_PREFIX, submitted_values, text_field
-from bot.discord.ids import PREFIX, custom_id, ref_of
+from bot.discord import ids
 from bot.discord.replies import (
     TROUBLE,
     Wiring,
@@ -98,7 +98,7 @@ class ButtonForm(discord.ui.Modal):
 
     def __init__(self, ref: ButtonRef) -> None:
         super().__init__(title=FORM_TITLES.get(ref.action, "Tally"), timeout=FORM_LIFETIME,
-                         custom_id=FORM_PREFIX + custom_id(ref).partition(":")[2])
+                         custom_id=ids.form_id(FORM_PREFIX, ref))
         self.ref = ref
         self.inputs = {}
         for name in NEEDS_FORM[ref.action]:
@@ -112,7 +112,7 @@ class ButtonForm(discord.ui.Modal):
 
 def form_ref(form_id: str) -> ButtonRef | None:
     """What a button's form acts on, from the form's custom_id."""
-    return ref_of(PREFIX + ":" + form_id.removeprefix(FORM_PREFIX)) if form_id.startswith(FORM_PREFIX) else None
+    return ids.form_ref(FORM_PREFIX, form_id)
 
 
 async def submit_button_form(wiring: Wiring, interaction: discord.Interaction, ref: ButtonRef) -> None:

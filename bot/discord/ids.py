@@ -27,6 +27,19 @@ def custom_id(ref: ButtonRef) -> str:
     return f"{PREFIX}:{ref.action}:{ref.encode()}"
 
 
+def form_id(prefix: str, ref: ButtonRef) -> str:
+    """The custom_id of the form a button opens: `prefix`, then what the button acts on."""
+    return f"{prefix}{ref.action}:{ref.encode()}"
+
+
+def form_ref(prefix: str, form_id_text: str) -> ButtonRef | None:
+    """What a button's form acts on, read back from the form's custom_id."""
+    if not form_id_text.startswith(prefix):
+        return None
+    action, _, value = form_id_text.removeprefix(prefix).partition(":")
+    return ButtonRef.decode(action, value)
+
+
 def ref_of(custom_id_text: str) -> ButtonRef | None:
     """The reference a custom_id carries; None when it is not one of ours or is damaged."""
     found = TEMPLATE.fullmatch(custom_id_text or "")
