@@ -125,7 +125,9 @@ class UploadRequest(_Model):
 class UploadTarget(_Model):
     part: UploadPart
     key: str
-    url: str
+    # None when the slot is already recorded: its objects are final, nothing may be put there again
+    # (an agent re-sending after a lost answer just posts the slot naming them).
+    url: str | None
     headers: dict[str, str]  # send exactly these with the PUT: the checksum is part of the signature
 
 

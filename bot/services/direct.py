@@ -15,7 +15,9 @@ from bot.services.images import Image, screenshot_key, thumbnail_key
 from diary.protocol import MAX_OBJECT_BYTES, SlotReport, StoredObject, UploadRequest, UploadTarget, UploadTargets
 from diary.refusal import Refusal
 from diary.terms import Screenshots
-from storage.tables import Contract, WorkSession
+from sqlmodel import select
+
+from storage.tables import Contract, Slot, WorkSession
 
 EXPIRES = timedelta(minutes=15)
 TYPES = {"screenshot": "image/jpeg", "thumbnail": "image/webp"}  # what the agent makes
@@ -35,12 +37,13 @@ def targets(ctx: Context, member_id: int, body: UploadRequest, *, now: datetime)
     shape = _check_shape(body)
     if shape:
         return shape
-    contract_id = _contract_taking_screenshots(ctx, member_id, body.session_id)
-    if isinstance(contract_id, Refusal):
-        return contract_id
+    found = _contract_taking_screenshots(ctx, member_id, body)
+    if isinstance(found, Refusal):
+        return found
+    contract_id, recorded = found
     declared = dict(zip(body.parts, zip(body.sizes, body.sha256s)))
     shot_key = screenshot_key(contract_id, body.slot_start, declared["screenshot"][1], "jpg")
-    return UploadTargets(targets=[_target(ctx, part, shot_key, *declared[part]) for part in body.parts],
+    return UploadTargets(targets=[_target(ctx, part, shot_key, *declared[part], recorded) for part in body.parts],
                          expires_at=now + EXPIRES)
 
 
@@ -57,19 +60,24 @@ def _check_shape(body: UploadRequest) -> Refusal | None:
     return None
 
 
-def _contract_taking_screenshots(ctx: Context, member_id: int, session_id: int) -> int | Refusal:
+def _contract_taking_screenshots(ctx: Context, member_id: int, body: UploadRequest) -> tuple[int, bool] | Refusal:
+    """The session's contract, and whether a slot is already recorded at that start."""
     with ctx.unit() as db:
-        found = db.get(WorkSession, session_id)
+        found = db.get(WorkSession, body.session_id)
         contract = db.get(Contract, found.contract_id) if found else None
+        recorded = contract is not None and db.exec(select(Slot.id).where(
+            Slot.contract_id == contract.id, Slot.start == body.slot_start)).first() is not None
     if contract is None or contract.freelancer_id != member_id:
         return NO_SESSION
     if contract.screenshots == Screenshots.OFF:
         return Refusal("This contract takes no screenshots.")
-    return contract.id
+    return contract.id, recorded
 
 
-def _target(ctx: Context, part: str, shot_key: str, size: int, sha256: str) -> UploadTarget:
+def _target(ctx: Context, part: str, shot_key: str, size: int, sha256: str, recorded: bool) -> UploadTarget:
     key = shot_key if part == "screenshot" else thumbnail_key(shot_key)
+    if recorded:  # a recorded slot's images never change: no agent may overwrite what the client saw
+        return UploadTarget(part=part, key=key, url=None, headers={})
     url, headers = ctx.blobs.presign_put(key, size, _b64(sha256), TYPES[part], int(EXPIRES.total_seconds()))
     return UploadTarget(part=part, key=key, url=url, headers=headers)
 

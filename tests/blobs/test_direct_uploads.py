@@ -184,6 +184,22 @@ def test_a_slot_declaring_another_size_is_refused(ctx, world, s3_client):
     assert again.status_code == 200 and again.json()["duplicate"] is True
 
 
+def test_a_recorded_slots_images_can_never_be_put_again(ctx, world, s3_client):
+    """After the slot is recorded (say, approved since), /uploads gives no writable target for it:
+    the images the client saw stay the ones recorded. A re-send still gets its 200."""
+    _, token, session_id = world
+    answer, images = targets(s3_client, token, session_id)
+    for target in answer.json()["targets"]:
+        put(target, images[target["part"]])
+    assert post_meta(s3_client, token, slot_naming(session_id, answer.json(), images)).status_code == 201
+    other_thumb = capture.thumbnail(agent_jpeg(seed=9))[0]
+    later, _ = targets(s3_client, token, session_id, digests=[hashlib.sha256(images["screenshot"]).hexdigest(),
+                                                              hashlib.sha256(other_thumb).hexdigest()])
+    assert later.status_code == 200 and [t["url"] for t in later.json()["targets"]] == [None, None]
+    again = post_meta(s3_client, token, slot_naming(session_id, later.json(), images))
+    assert again.status_code == 200 and again.json()["duplicate"] is True
+
+
 def test_an_agent_cannot_claim_another_contracts_object(ctx, world, s3_client, s3_endpoint, bucket):
     _, token, session_id = world
     answer, images = targets(s3_client, token, session_id)
