@@ -9,7 +9,7 @@ which each platform draws on the message that carried the button.
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.services import devices, links, manual, review
+from bot.services import devices, late, links, manual, review
 from bot.services.actors import Actor
 from bot.services.button_refs import ButtonAction, ButtonRef
 from bot.services.context import Context
@@ -66,6 +66,13 @@ def _manual(approve: bool) -> Handler:
     return act
 
 
+def _late(approve: bool) -> Handler:
+    def act(ctx, actor, ref: ButtonRef, now, form):
+        return late.decide(ctx, actor, ref.number, approve=approve, now=now)
+
+    return act
+
+
 ACTIONS: dict[ButtonAction, Handler] = {
     ButtonAction.APPROVE_WEEK: approve_week,
     ButtonAction.DISPUTE_WEEK: dispute_week,  # needs the dispute form
@@ -77,6 +84,8 @@ ACTIONS: dict[ButtonAction, Handler] = {
     ButtonAction.APPROVE_MANUAL: _manual(True),
     ButtonAction.DECLINE_MANUAL: _manual(False),
     ButtonAction.REVOKE_DEVICE: lambda ctx, actor, ref, now, form: devices.revoke_own(ctx, actor, ref.number, now=now),
+    ButtonAction.APPROVE_LATE: _late(True),
+    ButtonAction.DECLINE_LATE: _late(False),
 }
 NEEDS_FORM = {ButtonAction.DISPUTE_WEEK: ("range", "day", "reason"), ButtonAction.ANSWER_DISPUTE: ("answer",)}
 

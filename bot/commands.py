@@ -161,7 +161,11 @@ def tally(w: Words):
 
 
 def approve(w: Words):
-    """Approve a week (the Approve button) or a manual-time request (`/approve manual ID`)."""
+    """Approve a week (the Approve button), a manual-time request (`/approve manual ID`) or late
+    slots (`/approve late ID`)."""
+    if w.words[:1] == ["late"]:
+        request = _number(w.words[1] if len(w.words) > 1 else None, "/approve late 4")
+        return then(request, lambda number: rq.DecideLate(number, approve=True))
     if w.words[:1] == ["manual"]:
         entry = _number(w.words[1] if len(w.words) > 1 else None, "/approve manual 4")
         return then(entry, lambda number: rq.DecideManual(number, approve=True))
@@ -169,6 +173,9 @@ def approve(w: Words):
 
 
 def decline(w: Words):
+    if w.words[:1] == ["late"]:
+        request = _number(w.words[1] if len(w.words) > 1 else None, "/decline late 4")
+        return then(request, lambda number: rq.DecideLate(number, approve=False))
     entry = _number(w.words[0] if w.words else None, "/decline 4")
     return then(entry, lambda number: rq.DecideManual(number, approve=False))
 

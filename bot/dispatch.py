@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot import requests as rq
 from bot.render.cards import CsvRequest, Help
-from bot.services import contracts, devices, edits, links, manual, private_mode, review, sessions, views, workspaces
+from bot.services import contracts, devices, edits, late, links, manual, private_mode, review, sessions, views, workspaces
 from bot.services.actors import Actor
 from bot.services.context import Context
 from bot.services.results import Choice, DayDiary, Timesheet
@@ -102,6 +102,7 @@ HANDLERS: dict[type, Handler] = {
     rq.ShowHelp: lambda ctx, a, r, now: Help(HELP),
     rq.ApproveWeek: lambda ctx, a, r, now: review.approve_week(ctx, a, now=now, week=r.week, other=r.user, contract_id=r.contract),
     rq.DecideManual: lambda ctx, a, r, now: manual.decide(ctx, a, r.entry, approve=r.approve, now=now),
+    rq.DecideLate: lambda ctx, a, r, now: late.decide(ctx, a, r.request, approve=r.approve, now=now),
     rq.DisputeHours: lambda ctx, a, r, now: review.dispute(
         ctx, a, start=r.range.start, end=r.range.end, day=r.date, reason=r.reason, now=now, other=r.user, contract_id=r.contract),
     rq.DisputeStep: lambda ctx, a, r, now: review.dispute_action(ctx, a, r.dispute, r.step, now=now, text=r.text),

@@ -19,7 +19,7 @@ from diary.refusal import Refusal
 from diary.weeks import parse_week
 from storage.tables import Contract
 
-COLUMNS = [*DAY_COLUMNS, "status", "currency", "rate", "hours_amount", "weekly_payment", "bonuses", "total"]
+COLUMNS = [*DAY_COLUMNS, "status", "currency", "rate", "hours_amount", "weekly_payment", "bonuses", "total", "late_hours", "late_amount"]
 
 
 def export_week(ctx: Context, week: str, *, now: datetime, contract_id: int | None = None) -> str | Refusal:
@@ -60,5 +60,6 @@ def _rows(sheet: Timesheet) -> list[list]:
     st = sheet.statement
     total = [*who, "total", *_hours(st.counted_minutes, st.billable_minutes, st.over_limit_minutes, st.manual_minutes,
                                      st.disputed_minutes + st.removed_minutes),
-             sheet.status, st.currency, st.rate, st.hours_amount, st.weekly_payment, st.bonuses, st.total]
+             sheet.status, st.currency, st.rate, st.hours_amount, st.weekly_payment, st.bonuses, st.total,
+             *_hours(st.late_minutes), st.late_amount]
     return [*days, total]

@@ -7,7 +7,7 @@ twice. That is also how the scheduler catches up after the worker was down: it r
 
 from datetime import datetime
 
-from bot.services import alerts, closing, reminders, retention, review, summary
+from bot.services import alerts, closing, late, reminders, retention, review, summary
 from bot.services.context import Context
 
 
@@ -23,8 +23,10 @@ def review_reminder(ctx: Context, *, now: datetime) -> str:
 
 
 def review_deadline(ctx: Context, *, now: datetime) -> str:
+    # Late slots nobody decided on go with their week's review, before it is approved.
+    slots = late.approve_due(ctx, now=now)
     approved = review.auto_approve_due(ctx, now=now)
-    return f"review-deadline: {len(approved)} weeks approved automatically"
+    return f"review-deadline: {len(approved)} weeks approved automatically" + (f"; {slots} sets of late slots approved with them" if slots else "")
 
 
 def agent_lost(ctx: Context, *, now: datetime) -> str:

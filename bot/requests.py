@@ -205,6 +205,18 @@ class DecideManual:
 
 
 @dataclass(frozen=True)
+class DecideLate:
+    """Approve or decline late slots (their message's buttons)."""
+
+    request: int
+    approve: bool = field(default=True, metadata={"hidden": True})
+
+    @property
+    def COMMAND(self) -> str:  # noqa: N802
+        return "approve late" if self.approve else "decline late"
+
+
+@dataclass(frozen=True)
 class DisputeHours:
     range: Span
     date: str | None = None
@@ -246,7 +258,7 @@ class SetPrivate:
 
 
 Request = (ClockIn | ClockOut | SetMemo | ShowDiary | ShowTimesheet | AskManual | NewContract | ShowContract | SetStatus
-           | SetRate | SetLimit | SetTerms | Connect | PayBonus | SetSummaryChannel | ShowHelp | ApproveWeek | DecideManual
+           | SetRate | SetLimit | SetTerms | Connect | PayBonus | SetSummaryChannel | ShowHelp | ApproveWeek | DecideManual | DecideLate
            | DisputeHours | DisputeStep | DeleteSlot | ListDevices | RevokeDevice | SetPrivate)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from diary.late import LateLine
 from diary.statements import Statement, WeekMinutes, priced
 from diary.terms import SLOT_MINUTES
 
@@ -54,11 +55,12 @@ def books_of(stored: dict) -> ClosedBooks:
 
 
 def statement_of(stored: dict) -> Statement:
-    money = {"rate", "hours_amount", "weekly_payment", "bonuses", "total"}
+    money = {"rate", "hours_amount", "weekly_payment", "bonuses", "total", "late_amount"}
     return Statement(**{key: Decimal(value) if key in money else value for key, value in stored.items()})
 
 
-def restated(before: Statement, minutes: WeekMinutes) -> Statement:
-    """The statement of a closed week whose disputes moved time: its prices stay as they were fixed."""
+def restated(before: Statement, minutes: WeekMinutes, late: LateLine) -> Statement:
+    """The statement of a closed week whose review moved time (disputes, late slots decided): its
+    prices stay as they were fixed."""
     return priced(minutes, rate=before.rate, currency=before.currency, weekly_payment=before.weekly_payment,
-                  payment_share=Decimal(1), paused=False, bonuses=[before.bonuses])
+                  payment_share=Decimal(1), paused=False, bonuses=[before.bonuses], late=late)

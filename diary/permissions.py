@@ -19,6 +19,7 @@ class Action(StrEnum):
     DISPUTE = "dispute"
     BONUS = "bonus"
     DECIDE_MANUAL = "decide_manual"
+    DECIDE_LATE = "decide_late"
 
 
 _ALLOWED = {
@@ -26,7 +27,7 @@ _ALLOWED = {
         {Action.CLOCK, Action.MEMO, Action.MANUAL, Action.DELETE_SLOT, Action.PAIR, Action.ANSWER_DISPUTE, Action.VIEW}
     ),
     Role.CLIENT: frozenset(
-        {Action.MANAGE_CONTRACT, Action.APPROVE, Action.DISPUTE, Action.BONUS, Action.DECIDE_MANUAL, Action.VIEW}
+        {Action.MANAGE_CONTRACT, Action.APPROVE, Action.DISPUTE, Action.BONUS, Action.DECIDE_MANUAL, Action.DECIDE_LATE, Action.VIEW}
     ),
     Role.NONE: frozenset(),
 }
@@ -45,6 +46,7 @@ _WHAT = {
     Action.DISPUTE: "dispute its hours",
     Action.BONUS: "pay a bonus on it",
     Action.DECIDE_MANUAL: "approve or decline manual time on it",
+    Action.DECIDE_LATE: "approve or decline its late slots",
 }
 
 

@@ -89,6 +89,9 @@ class AgentState(_Model):
     week: WeekFigures | None = None  # of the contract being tracked
     private: bool = False  # the freelancer switched the tracker to private: nothing may leave the device
     diary_url: str | None = None  # a signed link to today's diary page of the contract being tracked
+    # This server keeps slots that arrive after their week's edit deadline and long memos: an
+    # agent sends again what an older server refused for those reasons.
+    late_slots: bool = True
 
 
 class MinuteCounts(_Model):
@@ -166,6 +169,7 @@ class SlotAccepted(_Model):
     slot_start: AwareDatetime
     counted_minutes: int
     duplicate: bool = False
+    late: bool = False  # arrived after its week's edit deadline: kept, billed once the client approves
 
 
 EventKind = Literal["idle_stop", "local_clockin", "local_clockout", "private_on", "private_off"]

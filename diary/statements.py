@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from diary.late import LateLine
 from diary.limits import apply_limit
 from diary.money import money
 from diary.review import DisputeStatus, holds_time, removes_time
@@ -80,6 +81,11 @@ class Statement:
     weekly_payment: Decimal
     bonuses: Decimal
     total: Decimal
+    # Late slots billed here (docs/rules.md, late slots): approved ones and their amount, in the
+    # total; those still waiting for the client, not billed.
+    late_minutes: int = 0
+    late_amount: Decimal = Decimal("0.00")
+    late_waiting_minutes: int = 0
 
 
 @dataclass(frozen=True)
@@ -139,8 +145,9 @@ def priced(
     payment_share: Decimal,
     paused: bool,
     bonuses: Sequence[Decimal],
+    late: LateLine = LateLine(),
 ) -> Statement:
-    """The statement of a week's minutes, already classified."""
+    """The statement of a week's minutes, already classified, and of its late slots' line."""
     hours_amount = money(minutes.billable * rate / 60)
     weekly = Decimal("0.00") if paused else money(weekly_payment * payment_share)
     bonus_total = money(sum(bonuses, Decimal(0)))
@@ -157,5 +164,8 @@ def priced(
         hours_amount=hours_amount,
         weekly_payment=weekly,
         bonuses=bonus_total,
-        total=hours_amount + weekly + bonus_total,
+        total=hours_amount + weekly + bonus_total + late.amount,
+        late_minutes=late.minutes,
+        late_amount=late.amount,
+        late_waiting_minutes=late.waiting,
     )

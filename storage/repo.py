@@ -10,6 +10,7 @@ from storage.tables import (
     Contract,
     ContractChange,
     Device,
+    LateRequest,
     Dispute,
     ManualEntry,
     Member,
@@ -114,6 +115,32 @@ def slots_between(
     if not with_deleted:
         query = query.where(Slot.deleted_at.is_(None))
     return list(s.exec(query.order_by(Slot.start)))
+
+
+def late_requests(s: Session, *, contract_id: int, week_start: date | None = None,
+                  billed_week_start: date | None = None) -> list[LateRequest]:
+    """A contract's late requests of one own week, or billed in one week; in the order they were
+    decided (those still pending last), then made."""
+    query = select(LateRequest).where(LateRequest.contract_id == contract_id)
+    if week_start is not None:
+        query = query.where(LateRequest.week_start == week_start)
+    if billed_week_start is not None:
+        query = query.where(LateRequest.billed_week_start == billed_week_start)
+    return list(s.exec(query.order_by(LateRequest.decided_at.is_(None), LateRequest.decided_at, LateRequest.id)))
+
+
+def pending_late_requests(s: Session) -> list[LateRequest]:
+    return list(s.exec(select(LateRequest).where(LateRequest.status == "pending").order_by(LateRequest.id)))
+
+
+def late_contracts_billed_in(s: Session, *, contract_ids: list[int], billed_week_start: date) -> set[int]:
+    """Those of these contracts with late slots billed in the week."""
+    return set(s.exec(select(LateRequest.contract_id).where(
+        LateRequest.contract_id.in_(contract_ids), LateRequest.billed_week_start == billed_week_start)))
+
+
+def slots_of_late_requests(s: Session, *, request_ids: list[int]) -> list[Slot]:
+    return list(s.exec(select(Slot).where(Slot.late_request_id.in_(request_ids), Slot.deleted_at.is_(None)).order_by(Slot.start)))
 
 
 def kept_slots_of_session(s: Session, *, session_id: int) -> list[Slot]:

@@ -145,7 +145,7 @@ class Slot(SQLModel, table=True):
         # Holds every column the week close reads, so it reads this index alone (a covering index):
         # on Monday that is millions of slots, and a table lookup per slot cost half the read.
         Index("ix_slot_week", "contract_id", "start", "deleted_at", "session_id", "screenshot_at",
-              "active_minutes", "manual", "tracked_minutes"),
+              "active_minutes", "manual", "tracked_minutes", "late_request_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     contract_id: int = Field(foreign_key="contract.id", index=True)
@@ -162,6 +162,8 @@ class Slot(SQLModel, table=True):
     window_title: str | None = Field(default=None, max_length=300)
     manual: bool = False
     manual_entry_id: int | None = Field(default=None, foreign_key="manual_entry.id")
+    # Set on a slot that arrived after its week's edit deadline: billed only once the client approves.
+    late_request_id: int | None = Field(default=None, foreign_key="late_request.id")
     device_id: int | None = Field(default=None, foreign_key="device.id")
     agent_version: str = Field(default="", max_length=50)
     meta_hash: str = Field(default="", max_length=64)  # tells a repeat upload from a different slot
@@ -192,6 +194,21 @@ class ManualEntry(SQLModel, table=True):
     start: datetime = _instant()
     end: datetime = _instant()
     memo: str = Field(max_length=500)
+    status: str = Field(default="pending", max_length=16)  # pending | approved | declined
+    requested_at: datetime = _instant()
+    decided_at: datetime | None = _instant(default=None, nullable=True)
+    decided_by: int | None = Field(default=None, foreign_key="member.id")
+
+
+class LateRequest(SQLModel, table=True):
+    """Slots of one week that arrived after its edit deadline, put to the client together. They are
+    billed on the statement of the week in which they arrived (billed_week_start), once approved."""
+
+    __tablename__ = "late_request"
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    week_start: date  # the Monday of the slots' own week
+    billed_week_start: date = Field(index=True)  # the Monday of the week they arrived in
     status: str = Field(default="pending", max_length=16)  # pending | approved | declined
     requested_at: datetime = _instant()
     decided_at: datetime | None = _instant(default=None, nullable=True)

@@ -20,6 +20,7 @@ STYLES = {
     ButtonAction.ACCEPT_DISPUTE: discord.ButtonStyle.success, ButtonAction.WITHDRAW_DISPUTE: discord.ButtonStyle.success,
     ButtonAction.DISPUTE_WEEK: discord.ButtonStyle.danger, ButtonAction.DECLINE_MANUAL: discord.ButtonStyle.danger,
     ButtonAction.CONFIRM_DISPUTE: discord.ButtonStyle.danger, ButtonAction.ANSWER_DISPUTE: discord.ButtonStyle.primary,
+    ButtonAction.APPROVE_LATE: discord.ButtonStyle.success, ButtonAction.DECLINE_LATE: discord.ButtonStyle.danger,
 }
 
 

@@ -17,7 +17,7 @@ from diary.money import format_minutes, format_money
 from diary.refusal import Refusal
 from diary.weeks import describe_instant
 
-LEGEND = "cells: activity 0-10 per slot · M manual · ! over limit · ? disputed · * private app · P private · . nothing recorded"
+LEGEND = "cells: activity 0-10 per slot · M manual · ! over limit · ? disputed · * private app · P private · L late · . nothing recorded"
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def _cell(cell: Cell) -> str:
     if cell.slot_id is None:
         return "  P" if cell.private else "  ."
     mark = "M" if cell.manual else str(cell.activity)
-    flag = "!" if cell.over_limit else "?" if cell.disputed else "*" if cell.private_app else " "
+    flag = "!" if cell.over_limit else "?" if cell.disputed else "*" if cell.private_app else "L" if cell.late else " "
     return f"{mark:>2}{flag}"
 
 
@@ -166,6 +166,16 @@ def _delete_hint(d: DayDiary) -> str:
     return f" · /delete {recorded.start:%H:%M} {d.day.isoformat()} deletes the slot starting then (the freelancer's own)"
 
 
+def _late_fields(st) -> list[tuple[str, str]]:
+    """The late slots' line, only where there are any."""
+    fields = []
+    if st.late_minutes or st.late_amount:
+        fields.append(("Late slots", f"{format_minutes(st.late_minutes)} = {format_money(st.late_amount, st.currency)}"))
+    if st.late_waiting_minutes:
+        fields.append(("Late, waiting for approval", format_minutes(st.late_waiting_minutes)))
+    return fields
+
+
 def _sheet_row(label: str, counted: int, billable: int, over: int, manual: int, disputed: int) -> str:
     values = (counted, billable, over, manual, disputed)
     return f"{label:<10}" + "".join(f"{format_minutes(v):>9}" for v in values)
@@ -179,7 +189,7 @@ def _(t: Timesheet) -> Card:
     grid.append(_sheet_row("week", st.counted_minutes, st.billable_minutes, st.over_limit_minutes, st.manual_minutes,
                            st.disputed_minutes + st.removed_minutes))
     fields = [("Hours", format_money(st.hours_amount, st.currency)), ("Weekly payment", format_money(st.weekly_payment, st.currency)),
-              ("Bonuses", format_money(st.bonuses, st.currency)), ("Total", format_money(st.total, st.currency)),
+              ("Bonuses", format_money(st.bonuses, st.currency)), *_late_fields(st), ("Total", format_money(st.total, st.currency)),
               ("Review", t.status)]
     title = f"Timesheet {t.week} of {t.freelancer} — {t.title or f'contract #{t.contract_id}'} ({t.tz})"
     return Card(title=title, grid=grid, fields=fields, buttons=list(t.buttons))

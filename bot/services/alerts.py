@@ -38,7 +38,7 @@ def _recently_worked(s: Session, now: datetime) -> list[Contract]:
 
 
 def _alert_limit(s: Session, ctx: Context, contract: Contract, week: BillingWeek, now: datetime) -> int:
-    rec = ledger.records(s, contract, week)
+    rec = ledger.records(s, contract, week, ctx.slot_seconds)
     limit = ledger.limit_minutes(contract, rec, week)
     if not limit:
         return 0

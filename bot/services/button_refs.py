@@ -21,6 +21,8 @@ class ButtonAction(StrEnum):
     CONFIRM_DISPUTE = "confirm_dispute"
     APPROVE_MANUAL = "approve_manual"
     DECLINE_MANUAL = "decline_manual"
+    APPROVE_LATE = "approve_late"
+    DECLINE_LATE = "decline_late"
     CLOCK_IN = "home_clock_in"  # Slack's App Home: clock in on the contract named
     CLOCK_OUT = "home_clock_out"  # names nothing (number 0)
     REVOKE_DEVICE = "revoke_device"  # /devices: the device named
@@ -30,6 +32,7 @@ WEEK_ACTIONS = frozenset({ButtonAction.APPROVE_WEEK, ButtonAction.DISPUTE_WEEK, 
 CONTRACT_ACTIONS = WEEK_ACTIONS | {ButtonAction.CLOCK_IN, ButtonAction.CLOCK_OUT}
 DISPUTE_ACTIONS = frozenset({ButtonAction.ACCEPT_DISPUTE, ButtonAction.ANSWER_DISPUTE,
                              ButtonAction.WITHDRAW_DISPUTE, ButtonAction.CONFIRM_DISPUTE})
+LATE_ACTIONS = frozenset({ButtonAction.APPROVE_LATE, ButtonAction.DECLINE_LATE})
 WEEK_LABEL = re.compile(r"\d{4}-W\d{2}")
 
 
@@ -43,11 +46,13 @@ class ButtonRef:
 
     @property
     def names(self) -> str:
-        """What kind of record `number` is: contract, dispute or manual."""
+        """What kind of record `number` is: contract, dispute, manual or late."""
         if self.action in CONTRACT_ACTIONS:
             return "contract"
         if self.action is ButtonAction.REVOKE_DEVICE:
             return "device"
+        if self.action in LATE_ACTIONS:
+            return "late"
         return "dispute" if self.action in DISPUTE_ACTIONS else "manual"
 
     def encode(self) -> str:

@@ -100,7 +100,7 @@ def _collector_paused() -> Iterator[None]:
 def compute_chunk(engine: Engine, chunk: Chunk, *, slot_seconds: int, now: datetime) -> list[weekly.Closing]:
     """The closings of one chunk, from one read of its records; writes nothing."""
     with _collector_paused(), session(engine) as s:
-        books = Books(s, chunk.ids, chunk.week)
+        books = Books(s, chunk.ids, chunk.week, slot_seconds)
         return [_closing(slot_seconds, books, books.contracts[contract_id], chunk.week, now) for contract_id in chunk.ids]
 
 

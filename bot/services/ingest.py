@@ -20,17 +20,17 @@ from typing import Any
 from sqlalchemy import Connection, Select, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.services import devices
+from bot.services import devices, late
 from bot.services.context import Context
 from bot.services.images import THUMB_TYPE, Image, screenshot_key, thumbnail_key
 from bot.services.ledger import counter_for, slot_counted
 from diary.activity import active_minutes, tracked_minutes
+from diary.late import is_late
 from diary.protocol import SlotAccepted, SlotReport
 from diary.refusal import Refusal
 from diary.slots import is_aligned, slot_end
 from diary.terms import Screenshots
 from diary.text import MAX_MEMO, fit
-from diary.weeks import describe_instant, week_of
 from storage.outage import DatabaseUnavailable
 from storage.tables import Contract, ContractChange, Screenshot, Slot, WorkSession
 
@@ -50,7 +50,7 @@ SESSION_COLUMNS = (SESSIONS.c.id, SESSIONS.c.contract_id, SESSIONS.c.started_at,
                    CONTRACTS.c.freelancer_id, CONTRACTS.c.screenshots, CONTRACTS.c.billing, CONTRACTS.c.tz, CONTRACTS.c.window,
                    SCREENSHOTS_FROM)
 SLOT_COLUMNS = (SLOTS.c.id, SLOTS.c.contract_id, SLOTS.c.start, SLOTS.c.meta_hash, SLOTS.c.deleted_at,
-                SLOTS.c.manual, SLOTS.c.screenshot_at, SLOTS.c.active_minutes)
+                SLOTS.c.manual, SLOTS.c.screenshot_at, SLOTS.c.active_minutes, SLOTS.c.late_request_id)
 SESSIONS_BY_ID = select(*SESSION_COLUMNS).join(CONTRACTS, CONTRACTS.c.id == SESSIONS.c.contract_id).where(
     SESSIONS.c.id.in_(bindparam("ids", expanding=True)))
 # Contracts x starts is a superset of the (contract, start) pairs asked for; the unique index serves it.
@@ -135,7 +135,9 @@ class _New:
     device_id: int
     fingerprint: str
     active_minutes: int
+    late: bool  # arrived after its week's edit deadline: kept, billed once the client approves
     id: int | None = None
+    late_request_id: int | None = None
 
     @property
     def blob_key(self) -> str:
@@ -238,7 +240,8 @@ def _decide(group: _Group, upload: Upload) -> SlotAccepted | Refusal | _Pending:
     refusal = check_report(report, upload.image, session, session, group.slot_seconds, upload.now) or _check_stored(upload, session)
     if refusal:
         return refusal
-    group.new[key] = _New(upload, session, device.id, fingerprint, active_minutes(report.minutes))
+    arrived_late = is_late(start=report.slot_start, tz=session.tz, now=upload.now)
+    group.new[key] = _New(upload, session, device.id, fingerprint, active_minutes(report.minutes), arrived_late)
     return _Pending(group.new[key])
 
 
@@ -273,7 +276,8 @@ def _repeat(existing: Any, fingerprint: str, session: Any, slot_seconds: int) ->
     if existing.meta_hash != fingerprint:
         return _conflict(existing.start)
     counted = 0 if existing.deleted_at else slot_counted(existing, session, session, slot_seconds)
-    return SlotAccepted(id=existing.id, slot_start=existing.start, counted_minutes=counted, duplicate=True)
+    return SlotAccepted(id=existing.id, slot_start=existing.start, counted_minutes=counted, duplicate=True,
+                        late=existing.late_request_id is not None)
 
 
 def check_report(report: SlotReport, image: Image | None, session: Any, contract: Any, slot_seconds: int, now: datetime) -> Refusal | None:
@@ -292,7 +296,7 @@ def check_report(report: SlotReport, image: Image | None, session: Any, contract
     for failed, message in checks:
         if failed:
             return Refusal(message)
-    return _check_deadline(start, contract, now)
+    return None
 
 
 def _takes_no_screenshots(contract: Any, start: datetime) -> bool:
@@ -302,10 +306,6 @@ def _takes_no_screenshots(contract: Any, start: datetime) -> bool:
     return contract.screenshots == Screenshots.OFF and (since is None or start >= since)
 
 
-def _check_deadline(start: datetime, contract: Any, now: datetime) -> Refusal | None:
-    deadline = week_of(start, contract.tz).edit_deadline
-    if now >= deadline:
-        return Refusal(f"Too late: that week closed for changes on {describe_instant(deadline, contract.tz)}.", "too_late")
     return None
 
 
@@ -313,7 +313,8 @@ def _answer(pending: _Pending, slot_seconds: int) -> SlotAccepted:
     new, report = pending.new, pending.new.upload.report
     count = counter_for(new.session, slot_seconds)
     counted = count(report.slot_start, new.session.started_at, new.session.ended_at, report.screenshot_at, new.active_minutes)
-    return SlotAccepted(id=new.id, slot_start=report.slot_start, counted_minutes=counted, duplicate=pending.duplicate)
+    return SlotAccepted(id=new.id, slot_start=report.slot_start, counted_minutes=counted, duplicate=pending.duplicate,
+                        late=new.late)
 
 
 # ---------------------------------------------------------------- the group's writes
@@ -326,6 +327,10 @@ def _write(conn: Connection, ctx: Context, new: list[_New]) -> None:
             ctx.blobs.put(n.blob_key, n.upload.image.data, n.upload.image.content_type)
             if n.upload.image.thumbnail is not None:
                 ctx.blobs.put(thumbnail_key(n.blob_key), n.upload.image.thumbnail, THUMB_TYPE)
+    requests: dict = {}
+    for n in new:
+        if n.late:
+            n.late_request_id = late.request_for(conn, n.session.contract_id, n.session.tz, n.upload.report.slot_start, n.upload.now, requests)
     if len(new) == 1 and conn.dialect.name == "postgresql":
         return _write_one_on_postgres(conn, new[0])
     rows = [_slot_row(n) for n in new]
@@ -375,7 +380,7 @@ def _slot_row(new: _New) -> dict[str, Any]:
         "memo": fit(report.memo if report.memo is not None else new.session.memo, MAX_MEMO),
         "window_app": window.app if window else None, "window_title": window.title if window else None,
         "manual": False, "device_id": new.device_id, "agent_version": report.agent_version,
-        "meta_hash": new.fingerprint, "received_at": new.upload.now,
+        "meta_hash": new.fingerprint, "received_at": new.upload.now, "late_request_id": new.late_request_id,
     }
 
 

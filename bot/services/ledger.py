@@ -12,8 +12,9 @@ from typing import NamedTuple
 from sqlmodel import Session
 
 from diary.changes import Change, read_history, value_at, value_for_week
-from diary.closed_week import ClosedBooks, DayBook, restated, short_slots
+from diary.closed_week import ClosedBooks, DayBook, books_of, restated, short_slots
 from diary.contract_terms import BY_NAME, HISTORY
+from diary.late import LateLine, LateSlot, LateStatus, late_line
 from diary.counting import RunCounter, SlotCounter, run_counter, slot_counter
 from diary.review import DisputeStatus
 from diary.statements import (
@@ -172,6 +173,7 @@ class WeekRecords:
     disputes: list[Dispute]  # in the order they were opened
     changes: dict[str, list[ContractChange]]  # by HISTORY_FIELDS: rows with effective_at and value, in the order decided
     bonuses: list[Decimal]
+    late: LateLine = LateLine()  # the late slots billed on this week's statement (of other weeks)
 
     @classmethod
     def of_columns(cls, columns: SlotColumns, **others) -> "WeekRecords":
@@ -183,14 +185,51 @@ class WeekRecords:
         return columns_of(self.slots)
 
 
-def records(s: Session, contract: Contract, week: BillingWeek) -> WeekRecords:
+def records(s: Session, contract: Contract, week: BillingWeek, slot_seconds: int, *, with_late: bool = True) -> WeekRecords:
+    """The week's records: its own slots (not the late ones, billed elsewhere), and the line of
+    the late slots billed on its statement."""
     return WeekRecords(
-        slots=repo.slots_between(s, contract_id=contract.id, start=week.start, end=week.end),
+        slots=[x for x in repo.slots_between(s, contract_id=contract.id, start=week.start, end=week.end) if x.late_request_id is None],
         sessions={x.id: x for x in repo.sessions_between(s, contract_id=contract.id, start=week.start, end=week.end)},
         disputes=repo.disputes(s, contract_id=contract.id, week_start=week.monday),
         changes={field: repo.changes(s, contract_id=contract.id, field=field) for field in HISTORY_FIELDS},
         bonuses=[b.amount for b in repo.bonuses(s, contract_id=contract.id, week_start=week.monday)],
+        late=late_line_of(s, contract, week, slot_seconds) if with_late else LateLine(),
     )
+
+
+def late_line_of(s: Session, contract: Contract, week: BillingWeek, slot_seconds: int) -> LateLine:
+    """The line of late slots that arrived in `week`, each own week's within what its limit left free."""
+    line = LateLine()
+    billed_here = repo.late_requests(s, contract_id=contract.id, billed_week_start=week.monday)
+    for monday in sorted({r.week_start for r in billed_here}):
+        line += _own_week_line(s, contract, BillingWeek(monday, contract.tz), week, slot_seconds)
+    return line
+
+
+def _own_week_line(s: Session, contract: Contract, own: BillingWeek, billed: BillingWeek, slot_seconds: int) -> LateLine:
+    requests = repo.late_requests(s, contract_id=contract.id, week_start=own.monday)
+    by_id = {r.id: r for r in requests}
+    slots = repo.slots_of_late_requests(s, request_ids=list(by_id))
+    order = {r.id: i for i, r in enumerate(requests)}
+    slots.sort(key=lambda x: (order[x.late_request_id], x.start))
+    sessions = {x.id: x for x in repo.sessions_between(s, contract_id=contract.id, start=own.start, end=own.end)}
+    rec = records(s, contract, own, slot_seconds, with_late=False)
+    terms = week_terms(contract, own, rec, slot_seconds)  # a late slot counts under the terms of its own start
+    late = [LateSlot(x.start, _counted_under(x, sessions.get(x.session_id), terms), LateStatus(by_id[x.late_request_id].status),
+                     by_id[x.late_request_id].billed_week_start == billed.monday) for x in slots]
+    limit = terms.limit_minutes
+    free = None if limit is None else max(0, limit - _kept_minutes(s, contract, own, rec, slot_seconds))
+    return late_line(late, free_minutes=free, rate=terms.rate)
+
+
+def _kept_minutes(s: Session, contract: Contract, week: BillingWeek, rec: WeekRecords, slot_seconds: int) -> int:
+    """The week's own counted minutes that no dispute removed: what used up its limit."""
+    review = repo.week_review(s, contract_id=contract.id, week_start=week.monday)
+    if review is not None and review.books is not None:
+        return sum(day.counted - day.removed for day in books_of(review.books).days)
+    _, statement = week_days(contract, week, rec, slot_seconds)
+    return statement.counted_minutes - statement.removed_minutes
 
 
 def minimum_minutes(contract: Contract, rec: WeekRecords, week: BillingWeek) -> int | None:
@@ -206,7 +245,7 @@ def limit_minutes(contract: Contract, rec: WeekRecords, week: BillingWeek) -> in
 
 
 def lines(s: Session, contract: Contract, week: BillingWeek, slot_seconds: int) -> list[Line]:
-    return lines_of(contract, week, records(s, contract, week), slot_seconds)
+    return lines_of(contract, week, records(s, contract, week, slot_seconds), slot_seconds)
 
 
 def lines_of(contract: Contract, week: BillingWeek, rec: WeekRecords, slot_seconds: int) -> list[Line]:
@@ -302,7 +341,7 @@ def restate(week: BillingWeek, books: ClosedBooks, rec: WeekRecords, before: Sta
     week_lines = closed_lines(books, rec)
     days = day_totals(week, week_lines)
     minutes = week_minutes([x.item for x in week_lines], [x.bill for x in week_lines])
-    return _books(books.limit_minutes, days, books.short), restated(before, minutes)
+    return _books(books.limit_minutes, days, books.short), restated(before, minutes, rec.late)
 
 
 def _counts(columns: SlotColumns, sessions: dict, terms: WeekTerms) -> list[int]:
@@ -342,7 +381,7 @@ def paused_during(changes: list[ContractChange], week: BillingWeek) -> bool:
 
 
 def statement(s: Session, contract: Contract, week: BillingWeek, slot_seconds: int, week_lines: list[Line] | None = None) -> Statement:
-    rec = records(s, contract, week)
+    rec = records(s, contract, week, slot_seconds)
     return statement_of(contract, week, rec, lines_of(contract, week, rec, slot_seconds) if week_lines is None else week_lines)
 
 
@@ -355,7 +394,7 @@ def _priced(contract: Contract, week: BillingWeek, rec: WeekRecords, minutes: We
     weekly = value_for_week(_history(contract, rec, "weekly"), week)
     share = weekly_payment_share(week=week, start_day=contract.start_day, end_day=contract.end_day)
     return priced(minutes, rate=rate, currency=contract.currency, weekly_payment=weekly,
-                  payment_share=share, paused=paused_during(rec.changes["status"], week), bonuses=rec.bonuses)
+                  payment_share=share, paused=paused_during(rec.changes["status"], week), bonuses=rec.bonuses, late=rec.late)
 
 
 def session_totals(s: Session, session: WorkSession, contract: Contract, slot_seconds: int) -> tuple[int, int, int]:

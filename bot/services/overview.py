@@ -75,7 +75,7 @@ def _today(s: Session, ctx: Context, contract: Contract, me: Member, now: dateti
     other = s.get(Member, contract.client_id if part is Role.FREELANCER else contract.freelancer_id)
     day = build_day(s, ctx, contract, local_day(now, contract.tz), viewer_id=me.id)
     week = week_of(now, contract.tz)
-    rec = ledger.records(s, contract, week)
+    rec = ledger.records(s, contract, week, ctx.slot_seconds)
     statement = ledger.statement_of(contract, week, rec, ledger.lines_of(contract, week, rec, ctx.slot_seconds))
     limit = ledger.limit_minutes(contract, rec, week)  # this week's: a lowered limit waits for next week
     return ContractToday(

@@ -138,6 +138,7 @@ class Cell:
     memo: str = ""
     private: bool = False  # no slot: the freelancer's tracker was private then (shown to the freelancer only)
     private_app: bool = False  # a private app had focus at the screenshot: blurred, no window title
+    late: str | None = None  # arrived after the edit deadline: pending, approved or declined by the client
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,7 @@ class DayDiary:
     tracking: bool
     memo: str
     buttons: list[Button] = field(default_factory=list)
+    late_minutes: int = 0  # counted minutes of late slots, billed (once approved) on the week they arrived in
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,13 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from bot.services import announce, ledger, weekly
+from bot.services import announce, weekly
 from bot.services.actors import Actor, UserRef, resolve, resolve_ref
 from bot.services.button_refs import ButtonAction, ButtonRef
 from bot.services.context import Context
 from bot.services.picking import pick, role
 from bot.services.results import Button, Choice, Done
 from bot.services.views import pick_week
-from diary.closed_week import books_json, books_of, statement_of
 from diary.closing import weeks_due
 from diary.dates import resolve_day
 from diary.money import format_money
@@ -135,7 +134,7 @@ def _open(s: Session, ctx: Context, contract: Contract, week: BillingWeek, me: M
                    reason=reason, created_at=now, updated_at=now)
     s.add(item)
     s.flush()
-    restate(s, contract, week, review)
+    weekly.restate(s, contract, week, review, ctx.slot_seconds)
     buttons = (Button("Accept", ButtonRef(ButtonAction.ACCEPT_DISPUTE, item.id)),
                Button("Answer", ButtonRef(ButtonAction.ANSWER_DISPUTE, item.id)))
     text = f"{me.name} disputes {describe_span(begin, finish, contract.tz)} of week {week.label}: {item.reason}"
@@ -161,10 +160,11 @@ def dispute_action(ctx: Context, actor: Actor, dispute_id: int, step: str, *, no
             return text
         if step == "answer" and not text:
             return Refusal("Write your answer, e.g. /answer 3 the screenshots show the staging server.")
-        return _step(s, contract, item, me, step, text, now)
+        return _step(s, contract, item, me, step, text, now, ctx.slot_seconds)
 
 
-def _step(s: Session, contract: Contract, item: Dispute, me: Member, step: str, text: str, now: datetime) -> Done | Refusal:
+def _step(s: Session, contract: Contract, item: Dispute, me: Member, step: str, text: str, now: datetime,
+          slot_seconds: int) -> Done | Refusal:
     status = dispute_step(DisputeStatus(item.status), step)
     if isinstance(status, Refusal):
         return status
@@ -176,17 +176,9 @@ def _step(s: Session, contract: Contract, item: Dispute, me: Member, step: str, 
         announce.to_channel(s, contract, kind="dispute", key=f"dispute:{item.id}:answer", text=f"{me.name} answers dispute #{item.id}: {item.answer}",
                             now=now, buttons=buttons, extra={"dispute_id": item.id})
     review = repo.week_review(s, contract_id=contract.id, week_start=item.week_start)
-    restate(s, contract, BillingWeek(item.week_start, contract.tz), review)
+    weekly.restate(s, contract, BillingWeek(item.week_start, contract.tz), review, slot_seconds)
     _settle_week(s, contract, item, me, now)
     return Done(f"Dispute #{item.id} {status.value} by {me.name}.")
-
-
-def restate(s: Session, contract: Contract, week: BillingWeek, review: WeekReview) -> None:
-    """A dispute moved: the week's stored statement and books say so (nothing else ever changes them)."""
-    s.flush()
-    rec = ledger.records(s, contract, week)
-    books, statement = ledger.restate(week, books_of(review.books), rec, statement_of(review.statement))
-    review.books, review.statement = books_json(books), weekly.statement_json(statement)
 
 
 def _settle_week(s: Session, contract: Contract, item: Dispute, me: Member, now: datetime) -> None:

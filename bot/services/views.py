@@ -20,7 +20,7 @@ from diary.refusal import Refusal, then
 from diary.statements import Statement
 from diary.weeks import BillingWeek, day_bounds, parse_week, week_of
 from storage import repo
-from storage.tables import Contract, Member
+from storage.tables import Contract, LateRequest, Member, WorkSession
 
 CELLS_PER_ROW = 6
 
@@ -47,23 +47,36 @@ def build_day(s: Session, ctx: Context, contract: Contract, day: date, *, viewer
     begin, end = day_bounds(day, contract.tz)
     week_lines = week_lines_of(s, ctx, contract, week_of(begin, contract.tz))
     todays = [line for line in week_lines if begin <= line.slot.start < end]
+    late = late_cells(s, ctx, contract, begin, end)
     shots = repo.screenshots_for(s, slot_ids=[line.slot.id for line in todays])
     private = _private_offsets(s, contract, begin, end, ctx.slot_seconds) if viewer_id == contract.freelancer_id else set()
     running = repo.open_session(s, freelancer_id=contract.freelancer_id)
     tracking = running is not None and running.contract_id == contract.id
     return DayDiary(
         contract_id=contract.id, title=contract.title, freelancer=s.get(Member, contract.freelancer_id).name,
-        day=day, tz=contract.tz, rows=_rows(todays, shots, begin, ctx.slot_seconds, contract.tz, private),
+        day=day, tz=contract.tz, rows=_rows(todays, shots, begin, ctx.slot_seconds, contract.tz, private, late),
         counted_minutes=sum(line.item.counted for line in todays),
         manual_minutes=sum(line.item.counted for line in todays if line.item.manual),
         over_limit_minutes=sum(line.bill.over for line in todays),
         activity=activity_of([line.slot for line in todays]), tracking=tracking, memo=running.memo if tracking else "",
+        late_minutes=sum(cell.counted for cell in late.values()),
     )
+
+
+def late_cells(s: Session, ctx: Context, contract: Contract, begin: datetime, end: datetime) -> dict[datetime, Cell]:
+    """The day's late slots, shown to both parties with the client's decision (docs/rules.md, late slots)."""
+    slots = [x for x in repo.slots_between(s, contract_id=contract.id, start=begin, end=end) if x.late_request_id]
+    shots = repo.screenshots_for(s, slot_ids=[x.id for x in slots])
+    zone = ZoneInfo(contract.tz)
+    return {x.start: Cell(start=x.start.astimezone(zone), slot_id=x.id, activity=x.active_minutes,
+                          counted=ledger.slot_counted(x, s.get(WorkSession, x.session_id) if x.session_id else None, contract, ctx.slot_seconds),
+                          screenshot=x.id in shots, memo=x.memo, late=s.get(LateRequest, x.late_request_id).status)
+            for x in slots}
 
 
 def week_lines_of(s: Session, ctx: Context, contract: Contract, week: BillingWeek) -> list[ledger.Line]:
     """The week's slots with what each counts for: as its close fixed them once the week is closed."""
-    rec = ledger.records(s, contract, week)
+    rec = ledger.records(s, contract, week, ctx.slot_seconds)
     books = closed_books(s, contract, week)
     return ledger.lines_of(contract, week, rec, ctx.slot_seconds) if books is None else ledger.closed_lines(books, rec)
 
@@ -101,17 +114,18 @@ def _private_offsets(s: Session, contract: Contract, begin: datetime, end: datet
 
 
 def _rows(lines: list[ledger.Line], shots: dict, begin: datetime, slot_seconds: int, tz: str,
-          private: set[int] = frozenset()) -> list[HourRow]:
+          private: set[int] = frozenset(), late: dict[datetime, Cell] | None = None) -> list[HourRow]:
     """Rows of six slots (an hour with 10-minute slots), only those with something in them;
-    `private` are the positions of empty slots to show as private time."""
+    `private` are the positions of empty slots to show as private time, `late` the late slots' cells."""
     zone, row_length = ZoneInfo(tz), timedelta(seconds=slot_seconds * CELLS_PER_ROW)
+    cells = {line.slot.start: _cell(line, line.slot.id in shots, zone) for line in lines} | (late or {})
     by_row: dict[int, dict[int, Cell]] = {}
     for offset in private:
         start = (begin + timedelta(seconds=offset * slot_seconds)).astimezone(zone)
         by_row.setdefault(offset // CELLS_PER_ROW, {})[offset % CELLS_PER_ROW] = Cell(start=start, private=True)
-    for line in lines:
-        offset = int((line.slot.start - begin).total_seconds()) // slot_seconds
-        by_row.setdefault(offset // CELLS_PER_ROW, {})[offset % CELLS_PER_ROW] = _cell(line, line.slot.id in shots, zone)
+    for start, cell in cells.items():
+        offset = int((start - begin).total_seconds()) // slot_seconds
+        by_row.setdefault(offset // CELLS_PER_ROW, {})[offset % CELLS_PER_ROW] = cell
     rows = []
     for index in sorted(by_row):
         row_start = begin + index * row_length
@@ -158,7 +172,7 @@ def build_timesheet(s: Session, ctx: Context, contract: Contract, week: BillingW
         books = books_of(review.books)
         return timesheet_of(contract, week, freelancer, ledger.closed_days(week, books), statement_of(review.statement),
                             review.status, books.limit_minutes)
-    rec = ledger.records(s, contract, week)
+    rec = ledger.records(s, contract, week, ctx.slot_seconds)
     days, statement = ledger.week_days(contract, week, rec, ctx.slot_seconds)
     return timesheet_of(contract, week, freelancer, days, statement, week_status(s, contract, week, now),
                         ledger.limit_minutes(contract, rec, week))

@@ -16,7 +16,9 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from bot.services import ledger
+from diary.late import LateLine
 from diary.weeks import BillingWeek
+from storage import repo
 from storage.tables import (
     Bonus,
     Contract,
@@ -39,9 +41,11 @@ SLOT_COLUMNS = (Slot.contract_id, Slot.start, Slot.session_id, Slot.screenshot_a
 class Books:
     """The records of one chunk's contracts for one week, one query per table."""
 
-    def __init__(self, s: Session, ids: list[int], week: BillingWeek) -> None:
+    def __init__(self, s: Session, ids: list[int], week: BillingWeek, slot_seconds: int) -> None:
         conn = reading_connection(s)
-        in_week = (Slot.contract_id.in_(ids), Slot.start >= week.start, Slot.start < week.end, Slot.deleted_at.is_(None))
+        # Late slots are billed on the week they arrived in, not in their own (ledger.late_line_of).
+        in_week = (Slot.contract_id.in_(ids), Slot.start >= week.start, Slot.start < week.end, Slot.deleted_at.is_(None),
+                   Slot.late_request_id.is_(None))
         self.contracts = {c.id: c for c in s.scalars(select(Contract).where(Contract.id.in_(ids)))}
         self.slots = _Slots(conn, select(*SLOT_COLUMNS).where(*in_week).order_by(Slot.contract_id, Slot.start))
         self.sessions = {row.id: row for row in conn.execute(select(WorkSession.id, WorkSession.started_at, WorkSession.ended_at).where(
@@ -57,6 +61,9 @@ class Books:
             Bonus.contract_id.in_(ids), Bonus.week_start == week.monday)))
         self.names = dict(conn.execute(select(Member.id, Member.name).where(
             Member.id.in_(sorted({c.freelancer_id for c in self.contracts.values()})))).all())
+        # Few contracts have late slots: theirs are read one by one.
+        self.late = {contract_id: ledger.late_line_of(s, self.contracts[contract_id], week, slot_seconds)
+                     for contract_id in repo.late_contracts_billed_in(s, contract_ids=ids, billed_week_start=week.monday)}
         self.workspaces = {ws.id: ws for ws in s.scalars(select(Workspace).where(
             Workspace.id.in_(sorted({c.workspace_id for c in self.contracts.values()}))))}
 
@@ -68,6 +75,7 @@ class Books:
             disputes=self.disputes.get(contract_id, []),
             changes={field: [c for c in changes if c.field == field] for field in ledger.HISTORY_FIELDS},
             bonuses=[b.amount for b in self.bonuses.get(contract_id, [])],
+            late=self.late.get(contract_id, LateLine()),
         )
 
 

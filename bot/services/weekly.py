@@ -21,7 +21,7 @@ from bot.services.button_refs import ButtonAction, ButtonRef
 from bot.services.chart import Bar, hours_chart
 from bot.services.context import Context
 from bot.services.results import Button, Timesheet
-from diary.closed_week import ClosedBooks, books_json
+from diary.closed_week import ClosedBooks, books_json, books_of, statement_of
 from diary.money import format_minutes, format_money
 from diary.statements import Statement
 from diary.weeks import BillingWeek, describe_instant
@@ -64,7 +64,7 @@ def close_one(s: Session, ctx: Context, contract: Contract, week: BillingWeek, n
               request_review: bool = True) -> WeekReview:
     """Closes one week in the caller's transaction (the caller knows it is not closed yet); without
     `request_review` no review message goes out (the client approved the week as it closed)."""
-    rec = ledger.records(s, contract, week)
+    rec = ledger.records(s, contract, week, ctx.slot_seconds)
     days, statement, books = ledger.closing_books(contract, week, rec, ctx.slot_seconds)
     freelancer = s.get(Member, contract.freelancer_id).name
     closing = closing_of(s.get(Workspace, contract.workspace_id), contract, week, days, statement, books,
@@ -77,6 +77,15 @@ def close_one(s: Session, ctx: Context, contract: Contract, week: BillingWeek, n
     return review
 
 
+def restate(s: Session, contract: Contract, week: BillingWeek, review: WeekReview, slot_seconds: int) -> None:
+    """The week's own review moved (a dispute, late slots decided): its stored statement and books
+    say so. Nothing else ever changes them."""
+    s.flush()
+    rec = ledger.records(s, contract, week, slot_seconds)
+    books, statement = ledger.restate(week, books_of(review.books), rec, statement_of(review.statement))
+    review.books, review.statement = books_json(books), statement_json(statement)
+
+
 def keep_books_of_closed_weeks(ctx: Context, *, batch: int = 200) -> int:
     """Weeks closed before closed weeks kept their books get them now, computed exactly as their
     timesheet showed them until then (run once by `tally db upgrade`); returns how many."""
@@ -87,7 +96,7 @@ def keep_books_of_closed_weeks(ctx: Context, *, batch: int = 200) -> int:
             for review in reviews:
                 contract = s.get(Contract, review.contract_id)
                 week = BillingWeek(review.week_start, contract.tz)
-                _, statement, books = ledger.closing_books(contract, week, ledger.records(s, contract, week), ctx.slot_seconds)
+                _, statement, books = ledger.closing_books(contract, week, ledger.records(s, contract, week, ctx.slot_seconds), ctx.slot_seconds)
                 review.statement, review.books = statement_json(statement), books_json(books)
         kept += len(reviews)
         if len(reviews) < batch:
@@ -137,6 +146,8 @@ def review_text(sheet: Timesheet, activity: int | None, week: BillingWeek) -> st
         f"manual {format_minutes(st.manual_minutes)}) · {format_minutes(st.over_limit_minutes)} over limit · {shown}",
         f"{format_minutes(st.billable_minutes)} billable × {money(st.rate)}/h = {money(st.hours_amount)}"
         f" · weekly payment {money(st.weekly_payment)} · bonuses {money(st.bonuses)}",
+        *([f"Late slots of earlier weeks: {format_minutes(st.late_minutes)} approved = {money(st.late_amount)}"
+           f" · {format_minutes(st.late_waiting_minutes)} waiting for approval"] if st.late_minutes or st.late_waiting_minutes else []),
         f"Total {money(st.total)}",
         f"Approve or dispute by {review_deadline_text(week)}; undisputed hours are approved then.",
     ))

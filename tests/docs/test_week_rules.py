@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from bot.services import alerts, contracts, edits, ingest, manual, review, sessions, views
+from bot.services import alerts, contracts, edits, ingest, late, manual, review, sessions, views
 from bot.services.results import Done
 from diary.refusal import Refusal
 from diary.statements import BillItem, build_statement, weekly_payment_share
@@ -124,16 +124,22 @@ def test_a_week_closes_once_at_its_edit_deadline_with_its_statement_and_review_m
     assert (monday.counted_minutes, monday.over_limit_minutes) == (120, 0)
 
 
-def test_a_slot_arriving_before_the_edit_deadline_counts_and_one_after_it_is_refused(ctx):
+def test_a_slot_arriving_after_the_edit_deadline_is_kept_late_and_billed_once_approved(ctx):
     """Rule: docs/rules.md#late-slots"""
     device = _hired_and_paired(ctx)
     friday = utc(2026, 11, 20, 17)
     sessions.clock_in(ctx, BOB, now=friday)
     sid = running_session_id(ctx)
     on_time = ingest.record_slot(ctx, device, report(sid, friday), None, now=EDIT_DEADLINE - timedelta(minutes=1))
-    late = ingest.record_slot(ctx, device, report(sid, friday + timedelta(minutes=10)), None, now=EDIT_DEADLINE)
-    assert isinstance(on_time, SlotAccepted) and on_time.counted_minutes == 10
-    assert (late.code, late.message) == ("too_late", "Too late: that week closed for changes on Monday 2026-11-23 12:00 (UTC).")
+    late_one = ingest.record_slot(ctx, device, report(sid, friday + timedelta(minutes=10)), None, now=EDIT_DEADLINE)
+    assert (on_time.counted_minutes, on_time.late, late_one.late) == (10, False, True)
+    [asked] = outbox(ctx, "late_request")
+    assert [b["label"] for b in asked.payload["buttons"]] == ["Approve", "Decline"]
+    assert isinstance(late.decide(ctx, ALICE, asked.payload["late_request_id"], approve=True, now=TUESDAY_AFTER), Done)
+    w48 = views.timesheet(ctx, ALICE, now=TUESDAY_AFTER, week="2026-W48", other=ref(BOB)).statement
+    assert (w48.late_minutes, w48.late_amount, w48.total) == (10, Decimal("6.67"), Decimal("6.67"))
+    w47 = views.timesheet(ctx, ALICE, now=TUESDAY_AFTER, week="2026-W47", other=ref(BOB)).statement
+    assert (w47.counted_minutes, w47.total) == (10, Decimal("6.67"))
 
 
 def test_the_client_approves_in_the_review_window_or_the_week_is_approved_on_friday_night(ctx):

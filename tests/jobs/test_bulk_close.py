@@ -103,7 +103,7 @@ def closed_alone(ctx) -> dict[int, weekly.Closing]:
         expected = {}
         for contract in s.exec(select(Contract)):
             week = week_of(MON, contract.tz)
-            rec = ledger.records(s, contract, week)
+            rec = ledger.records(s, contract, week, ctx.slot_seconds)
             week_lines = ledger.lines_of(contract, week, rec, ctx.slot_seconds)
             days, statement = ledger.day_totals(week, week_lines), ledger.statement_of(contract, week, rec, week_lines)
             books = ledger.books_of_lines(ledger.limit_minutes(contract, rec, week), days, week_lines)
