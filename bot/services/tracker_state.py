@@ -39,7 +39,7 @@ def detailed(s: Session, ctx: Context, member_id: int, running: WorkSession | No
 def week_figures(s: Session, ctx: Context, contract: Contract, now: datetime) -> WeekFigures:
     """Counted minutes of this week and of today, as the timesheet counts them (docs/rules.md#weekly-limit)."""
     week = week_of(now, contract.tz)
-    rec = ledger.records(s, contract, week)
+    rec = ledger.records(s, contract, week, ctx.slot_seconds)
     days, _ = ledger.week_days(contract, week, rec, ctx.slot_seconds)
     today = local_day(now, contract.tz)
     return WeekFigures(tracked=sum(d.counted for d in days), today=sum(d.counted for d in days if d.day == today),
