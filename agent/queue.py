@@ -42,6 +42,10 @@ ON CONFLICT (kind, session_id, slot_start) DO UPDATE SET
 WHERE items.state = 'open'
 """
 
+# The uploader keeps the server's refusal as "<status> <error>: <detail>" (client.ApiError).
+REFUSED_LATE = ("state = 'rejected' AND kind = 'slot' AND (reason LIKE '422 too_late:%'"
+                " OR (reason LIKE '422 invalid:%' AND reason LIKE '%memo%'))")
+
 
 @dataclass(frozen=True)
 class Item:
@@ -139,6 +143,14 @@ class Queue:
 
     def reject(self, item_id: int, reason: str) -> None:
         self.db.execute("UPDATE items SET state = 'rejected', reason = ? WHERE id = ?", (reason[:500], item_id))
+
+    def resend_refused_late(self) -> int:
+        """Slots an older server refused as too late, or for a memo over its limit, wait for upload
+        again (oldest first, as before): a server that keeps late slots takes them. How many."""
+        changed = self.db.execute(f"UPDATE items SET state = 'ready', reason = NULL, not_before = 0 WHERE {REFUSED_LATE}").rowcount
+        if changed:
+            self._ready()
+        return changed
 
     # What `status` and the terminal line show.
     def pending(self) -> int:

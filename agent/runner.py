@@ -78,6 +78,7 @@ class Agent:
         self.clock = SlotClock(counter, self.queue, self._screenshot, active_window)
         self.poller = StatePoller(ApiClient(pairing.server, pairing.token), self.inbox)
         self.state: ServerState | None = None
+        self.resent_late = False  # slots an older server refused as too late were queued again
         # Stopped here (idle, or Clock out in the window): not restarted until the server changes.
         self.idle_session: int | None = None
         self.leftovers: list[OpenSlot] | None = None
@@ -211,6 +212,10 @@ class Agent:
     def _follow(self, state: ServerState, now: datetime) -> None:
         """Start, stop or adjust tracking as the server says."""
         self.state, self.uploader.slot_seconds = state, state.slot_seconds
+        if state.late_slots and not self.resent_late:
+            self.resent_late = True
+            if again := self.queue.resend_refused_late():
+                self.out.say(f"{again} slot(s) refused earlier as too late go to the server again: it now keeps late slots.")
         resume = self._recover(state, now)
         wanted = state.tracking and state.session_id is not None and state.session_id != self.idle_session
         current = self.clock.session_id

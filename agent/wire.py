@@ -45,6 +45,9 @@ class ServerState:
     week: Week | None = None
     private: bool = False
     diary_url: str | None = None
+    # The server keeps slots that arrive after their week's edit deadline (and long memos): what an
+    # older server refused for those reasons is sent again.
+    late_slots: bool = False
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> "ServerState":
@@ -64,6 +67,7 @@ class ServerState:
             week=Week(int(week.get("tracked", 0)), int(week.get("today", 0)), week.get("limit")) if week else None,
             private=bool(body.get("private", False)),
             diary_url=body.get("diary_url"),
+            late_slots=bool(body.get("late_slots", False)),
         )
 
 

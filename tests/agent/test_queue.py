@@ -89,3 +89,21 @@ def test_a_slot_deleted_before_upload_never_becomes_uploadable(tmp_path):
     queue.finish(current, not_before=T0)
     assert queue.head() is None and not queue.holds(1, current.start) and queue.open_slots() == []
     assert not queue.drop(1, waiting.start)  # nothing left to delete here: the caller asks the server
+
+
+def test_slots_an_older_server_refused_as_late_or_for_a_long_memo_go_again_and_others_stay_refused(tmp_path):
+    queue = Queue(tmp_path / "q.sqlite3")
+    reasons = ["422 too_late: Too late: that week closed for changes on Monday 2026-03-09 12:00 (UTC).",
+               "409 conflict: a different slot for this start",
+               "422 invalid: memo: String should have at most 500 characters"]
+    for minute, reason in enumerate(reasons):
+        queue.finish(slot(minute), not_before=T0)
+        queue.reject(queue.head().id, reason)
+    assert queue.resend_refused_late() == 2
+    again = []
+    while item := queue.head():
+        again.append(json.loads(item.body)["slot_start"])
+        queue.sent(item.id, T0)
+    assert again == [T0.isoformat(), (T0 + timedelta(minutes=20)).isoformat()]
+    assert [r.reason for r in queue.rejected()] == [reasons[1]]
+    assert queue.resend_refused_late() == 0

@@ -64,7 +64,7 @@ def test_the_server_state_is_read_from_an_agent_state():
     )  # fmt: skip
     assert ServerState.from_json(json.loads(state.model_dump_json())) == ServerState(
         tracking=True, session_id=9, contract="Site", memo="m", screenshots=Screenshots.BLUR,
-        idle_minutes=5, slot_seconds=60, window=True, contract_id=1,
+        idle_minutes=5, slot_seconds=60, window=True, contract_id=1, late_slots=True,
     )  # fmt: skip
 
 
