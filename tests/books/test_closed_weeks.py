@@ -12,8 +12,8 @@ from bot import jobs
 from bot.export import export_week
 from bot.services import contracts, diary_pages, retention, review, views
 from bot.services.results import Done
-from diary.contract_terms import Terms
-from diary.terms import ContractStatus, Role
+from diary.refusal import Refusal
+from diary.terms import Billing, ContractStatus, Role, Screenshots
 from diary.weeks import BillingWeek
 from storage import repo
 from storage.tables import Member
@@ -80,9 +80,10 @@ def test_an_approved_week_keeps_its_amount_whatever_the_terms_become(ctx, worked
     before = week_views(ctx, IN_REVIEW)
     assert before["sheet"][0].total == Decimal("80.00") and before["export"][-1]["total"] == "80.00"
     later = IN_REVIEW + timedelta(hours=1)
-    contracts.configure(ctx, ALICE, Terms(rate=Decimal("40"), weekly_payment=Decimal("100"), currency="EUR",
-                                          screenshots="off", billing="minutes"),
-                        ("weekly_payment", "currency", "screenshots", "billing"), now=later)
+    assert isinstance(contracts.change_terms(ctx, ALICE, {"currency": "EUR"}, now=later), Refusal)
+    changed = contracts.change_terms(ctx, ALICE, {"weekly": Decimal("100"), "screenshots": Screenshots.OFF, "billing": Billing.MINUTES,
+                                                  "min": Decimal("30"), "idle": 5, "manual": False}, now=later)
+    assert not isinstance(changed, Refusal)
     contracts.set_rate(ctx, ALICE, Decimal("90"), now=later)
     contracts.set_limit(ctx, ALICE, Decimal("1"), now=later)
     contracts.set_status(ctx, ALICE, ContractStatus.PAUSED, now=later)
