@@ -46,3 +46,17 @@ def slots_overlapping(
         starts.append(t)
         t = slot_end(t, slot_seconds)
     return starts
+
+
+def still_on_the_way(*, started_at: datetime, ended_at: datetime, received: set[datetime], reported: bool,
+                     slot_seconds: int = DEFAULT_SLOT_SECONDS) -> list[datetime]:
+    """Starts of a just-ended session's last slots that its agent is most likely still uploading:
+    the slot the session ended in and the one before (an agent sends a slot as it closes, after a
+    random wait), those of the session not received yet. Nothing is expected from an agent that never
+    reported in a session older than those two slots."""
+    last = slot_floor(ended_at - timedelta(microseconds=1), slot_seconds)
+    candidates = [last - timedelta(seconds=slot_seconds), last]
+    young = ended_at - started_at <= timedelta(seconds=2 * slot_seconds)
+    if not (reported or young):
+        return []
+    return [t for t in candidates if t + timedelta(seconds=slot_seconds) > started_at and t not in received]

@@ -100,7 +100,11 @@ def _(result: ClockedIn) -> Card:
 @card_for.register
 def _(result: ClockedOut) -> Card:
     activity = "no activity recorded" if result.activity is None else f"activity {result.activity}%"
-    return Card(lines=[f"Clocked out of {result.title}: {format_minutes(result.counted_minutes)} counted, {activity}."])
+    lines = [f"Clocked out of {result.title}: {format_minutes(result.counted_minutes)} counted, {activity}."]
+    if result.coming:
+        more = "One more slot is" if result.coming == 1 else f"{result.coming} more slots are"
+        lines.append(f"{more} on its way from your agent: its time comes on top, and I'll send you the corrected total when it arrives.")
+    return Card(lines=lines)
 
 
 @card_for.register

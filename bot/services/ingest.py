@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.services import devices, late
+from bot.services import devices, late, sessions
 from bot.services.context import Context
 from bot.services.images import THUMB_TYPE, Image, screenshot_key, thumbnail_key
 from bot.services.ledger import counter_for, slot_counted
@@ -175,6 +175,9 @@ def _record_group(ctx: Context, uploads: Sequence[Upload]) -> list[SlotAccepted 
         _write(conn, ctx, list(group.new.values()))
         seen = {device.id: device.last_seen_at for device in group.devices.values()}
         devices.mark_seen(conn, seen, now=max(u.now for u in uploads))
+    for n in group.new.values():  # rare: a slot still on its way when its session ended
+        if n.session.ended_at is not None:
+            sessions.tell_corrected_total(ctx, n.session.id, n.upload.report.slot_start, now=n.upload.now)
     return [_answer(d, ctx.slot_seconds) if isinstance(d, _Pending) else d for d in decided]
 
 

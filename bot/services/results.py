@@ -100,6 +100,9 @@ class ClockedOut:
     ended_at: datetime
     counted_minutes: int
     activity: int | None  # percent
+    # Slots of the session its agent is most likely still uploading: their time comes on top, and
+    # the freelancer is sent the corrected total when they arrive.
+    coming: int = 0
 
 
 @dataclass(frozen=True)

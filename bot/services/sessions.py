@@ -10,11 +10,13 @@ from bot.services.context import Context, state_changed
 from bot.services.picking import pick
 from bot.services.results import Choice, ClockedIn, ClockedOut, Done
 from diary.activity import activity_percent
+from diary.money import format_minutes
+from diary.slots import still_on_the_way
 from diary.permissions import Action
 from diary.refusal import Refusal
 from diary.terms import ContractStatus
 from diary.text import MAX_MEMO, MEMO, checked, fit
-from diary.weeks import describe_time
+from diary.weeks import describe_span, describe_time
 from storage import repo
 from storage.tables import Contract, Member, WorkSession
 
@@ -92,7 +94,24 @@ def stop(s: Session, ctx: Context, me: Member, *, now: datetime, reason: str) ->
     counted, active, tracked = ledger.session_totals(s, running, contract, ctx.slot_seconds)
     text = f"{me.name} clocked out" + (" (idle)" if reason == "idle" else "")
     announce.to_channel(s, contract, kind="clock", key=f"clockout:{running.id}", text=text, now=now)
-    return ClockedOut(contract.id, _title(contract), running.started_at, running.ended_at, counted, activity_percent(active, tracked))
+    coming = still_on_the_way(started_at=running.started_at, ended_at=running.ended_at, reported=running.last_report_at is not None,
+                              received={x.start for x in repo.kept_slots_of_session(s, session_id=running.id)}, slot_seconds=ctx.slot_seconds)
+    return ClockedOut(contract.id, _title(contract), running.started_at, running.ended_at, counted, activity_percent(active, tracked),
+                      len(coming))
+
+
+def tell_corrected_total(ctx: Context, session_id: int, slot_start: datetime, *, now: datetime) -> None:
+    """A slot of an ended session arrived after all (the clock-out said it was on its way): the
+    freelancer gets the session's total with it, once per slot."""
+    with ctx.unit() as s:
+        session = s.get(WorkSession, session_id)
+        contract = s.get(Contract, session.contract_id)
+        counted, _, _ = ledger.session_totals(s, session, contract, ctx.slot_seconds)
+        when = describe_span(session.started_at, session.ended_at, contract.tz)
+        text = (f"{_title(contract)}: a slot of your session {when} arrived after it ended; "
+                f"the session now counts {format_minutes(counted)}.")
+        announce.to_member(s, s.get(Member, contract.freelancer_id), kind="clock_total",
+                           key=f"clocktotal:{session_id}:{slot_start.isoformat()}", text=text, now=now)
 
 
 def set_memo(ctx: Context, actor: Actor, text: str, *, now: datetime) -> Done | Refusal:
