@@ -4,8 +4,8 @@ A slot that arrives after its week's edit deadline used to be refused; now it is
 late request that the client approves or declines. The week close's covering index gains the
 slot's late request, which the close reads to leave late slots out of their own week.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-04 17:30:00.000000
 """
 
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 import storage.types
 
 
-revision = '0006'
-down_revision = '0005'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
