@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from bot.services.context import Context
 from storage.blobs import FolderBlobs
@@ -54,6 +55,17 @@ def engine(request, tmp_path_factory):
 
 
 def _empty(engine) -> None:
+    # PostgreSQL's autovacuum may hold a table that TRUNCATE wants; the server then picks one of
+    # the two as a deadlock victim. Emptying the tables is safe to try again.
+    for attempt in range(5):
+        try:
+            return _empty_once(engine)
+        except OperationalError as error:
+            if attempt == 4 or "deadlock" not in str(error):
+                raise
+
+
+def _empty_once(engine) -> None:
     tables = list(reversed(SQLModel.metadata.sorted_tables))
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
