@@ -21,7 +21,7 @@ class Actions:
 
     def __call__(self, name: str, form: dict[str, str]) -> str:
         handler = {"clockin": self.clock_in, "clockout": self.clock_out, "memo": self.memo,
-                   "delete": self.delete, "private": self.private}.get(name)
+                   "delete": self.delete, "private": self.private, "apps": self.apps}.get(name)
         return handler(form) if handler else "That is not something the tracker window does."
 
     def shot(self) -> bytes | None:
@@ -38,6 +38,9 @@ class Actions:
 
     def memo(self, form: dict[str, str]) -> str:
         return self.agent.command("memo", text=form.get("text", "")).reply
+
+    def apps(self, form: dict[str, str]) -> str:
+        return self.agent.command("apps", text=form.get("patterns", "")).reply
 
     def private(self, form: dict[str, str]) -> str:
         switch = form.get("switch", "")

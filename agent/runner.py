@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 
+from agent import private_apps
 from agent.capture import take_screenshot
 from agent.client import ApiClient, ApiError, Unreachable
 from agent.controls import COMMAND_WAIT_SECONDS, Command, LastShot, TrackerView
@@ -89,6 +90,7 @@ class Agent:
         self.private_wanted: bool | None = None  # switched here; holds until the server's state agrees
         self.view = TrackerView()
         self.clock.on_shot = self._shot_taken
+        self.clock.private_apps = private_apps.load(home.path)
 
     def loop(self) -> None:
         """Runs in its own thread until STOP arrives."""
@@ -142,7 +144,7 @@ class Agent:
 
     def _command(self, command: Command, now: datetime) -> None:
         handler = {"memo": self._set_memo, "clockout": self._clock_out, "delete": self._delete,
-                   "private": self._switch_private}.get(command.name)
+                   "private": self._switch_private, "apps": self._set_private_apps}.get(command.name)
         if handler is None:
             command.answer(f"Unknown action {command.name!r}.", "unknown")
             return
@@ -156,6 +158,15 @@ class Agent:
         if self.clock.state is not None:
             self.clock.update(replace(self.clock.state, memo=text))  # this slot and the ones it opens
         command.answer(f"Memo set: {text} (this slot and the next ones carry it).")
+
+    def _set_private_apps(self, command: Command, now: datetime) -> None:
+        patterns = private_apps.parse(str(command.args.get("text", "")))
+        private_apps.save(self.home.path, patterns)
+        self.clock.private_apps = patterns
+        if not patterns:
+            return command.answer("No private apps: screenshots are taken as the contract says.")
+        command.answer(f"{len(patterns)} private app pattern(s) kept on this computer: while one has focus, "
+                       "the screenshot is blurred here and no window title is sent.")
 
     def _switch_private(self, command: Command, now: datetime) -> None:
         on = bool(command.args.get("on"))
@@ -207,7 +218,7 @@ class Agent:
 
     def _shot_taken(self, slot: OpenSlot, image: bytes) -> None:
         assert slot.shot_at
-        self.last_shot = LastShot(slot.session_id, slot.start, slot.shot_at, image)
+        self.last_shot = LastShot(slot.session_id, slot.start, slot.shot_at, image, slot.private_app)
 
     def _follow(self, state: ServerState, now: datetime) -> None:
         """Start, stop or adjust tracking as the server says."""
@@ -294,6 +305,7 @@ class Agent:
             problem=snap.problem, diary_url=state.diary_url if state else None,
             contracts=state.contracts if state else (), shot=shot,
             shot_here=bool(shot) and self.queue.holds(shot.session_id, shot.slot_start),
+            private_apps=self.clock.private_apps,
         )  # fmt: skip
 
     def _shutdown(self, now: datetime) -> None:

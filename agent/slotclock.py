@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from agent import private_apps
 from agent.inputs import InputCounter
 from agent.wire import MAX_EVENTS_PER_MINUTE, ServerState, WindowInfo, event_body, instant
 from diary.slots import minute_index, minute_length, slot_end, slot_floor
@@ -34,6 +35,7 @@ class OpenSlot:
     sampled: bool = False
     window: WindowInfo | None = None
     discarded: bool = False  # deleted by the freelancer before upload: never sent
+    private_app: bool = False  # a private app had focus at the screenshot: blurred here, no window sent
 
     @property
     def end(self) -> datetime:
@@ -70,6 +72,7 @@ class OpenSlot:
             "memo": fit(self.memo, MAX_MEMO),  # trimmed before it is queued: never a slot refused for its memo
             "window": self.window.to_json() if self.window else None,
             "agent_version": version,
+            **({"private_app": True} if self.private_app else {}),  # an old server ignores it
         }
 
     def to_json(self) -> str:
@@ -80,7 +83,7 @@ class OpenSlot:
         data = json.loads(text)
         for key in ("start", "tracked_from", "shot_due", "shot_at"):
             data[key] = datetime.fromisoformat(data[key]) if data[key] else None
-        data["window"] = WindowInfo(**data["window"]) if data["window"] else None
+        data["window"] = WindowInfo(**data["window"]) if data.get("window") else None
         return cls(**data)
 
 
@@ -112,6 +115,7 @@ class SlotClock:
         self.session_id: int | None = None  # the session being tracked, paused or not
         self.paused = False  # private mode: nothing is counted, nothing captured, nothing opened
         self.on_shot: Callable[[OpenSlot, bytes], None] | None = None  # the tracker window shows it at once
+        self.private_apps: tuple[str, ...] = ()  # patterns from the agent's folder, edited in the tracker window
 
     @property
     def tracking(self) -> bool:
@@ -238,9 +242,13 @@ class SlotClock:
     def _sample(self, slot: OpenSlot, now: datetime) -> None:
         assert self.state
         slot.sampled = True
-        shot = self.capture(self.state.screenshots)
+        # The focused window is read for the private apps too; it leaves the device only with window=on.
+        focused = self.window() if self.state.window or self.private_apps else None
+        slot.private_app = private_apps.matches(self.private_apps, focused)
+        mode = self.state.screenshots
+        shot = self.capture(Screenshots.BLUR if slot.private_app and mode != Screenshots.OFF else mode)
         slot.shot_at = now if shot is not None else None
-        slot.window = self.window() if self.state.window else None
+        slot.window = None if slot.private_app or not self.state.window else focused
         self.sink.save_open(slot, screenshot=shot)
         if shot is not None and self.on_shot:
             self.on_shot(slot, shot)

@@ -133,7 +133,14 @@ def memo_form(view: TrackerView) -> str:
 
 
 def private_apps_form(view: TrackerView) -> str:
-    return ""
+    patterns = escape("\n".join(view.private_apps))
+    return (
+        '<section id="private-apps"><h2>Private apps</h2><p class="muted">One app or window title a line '
+        "(e.g. <code>KeePassXC</code>, <code>*bank*</code>). While one has focus the screenshot is blurred on "
+        "this computer and no window title is sent; the slot still counts. The list stays on this computer.</p>"
+        '<form method="post" action="apps"><textarea name="patterns" id="apps-text" rows="4">'
+        f'{patterns}</textarea><button id="apps-save">Save</button></form></section>'
+    )
 
 
 def _local(at: datetime) -> str:

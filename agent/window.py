@@ -30,12 +30,17 @@ def _x11() -> WindowInfo | None:
         if not active or not active.value or not active.value[0]:
             return None
         window = screen.create_resource_object("window", active.value[0])
-        name = window.get_full_property(screen.intern_atom("_NET_WM_NAME"), screen.intern_atom("UTF8_STRING"))
-        title = name.value.decode("utf-8", "replace") if name else str(window.get_wm_name() or "")
+        # Any type: most set _NET_WM_NAME as UTF8_STRING, some (xdotool among them) as STRING.
+        name = window.get_full_property(screen.intern_atom("_NET_WM_NAME"), X.AnyPropertyType)
+        title = _text(name.value) if name and name.value else _text(window.get_wm_name() or "")
         wm_class = window.get_wm_class()
         return WindowInfo(app=wm_class[1] if wm_class else "", title=title)
     finally:
         screen.close()
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 def _macos() -> WindowInfo | None:  # untested: no macOS in CI

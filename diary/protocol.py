@@ -162,6 +162,8 @@ class SlotReport(_Model):
     window: WindowInfo | None = None
     agent_version: DeviceText = Field(default="", max_length=50)
     objects: dict[UploadPart, StoredObject] | None = None
+    # A private app had focus at the screenshot: it was blurred on the device and no window was sent.
+    private_app: bool = False
 
 
 class SlotAccepted(_Model):

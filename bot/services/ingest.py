@@ -375,7 +375,7 @@ def _slot_row(new: _New) -> dict[str, Any]:
     report = new.upload.report
     # The active window is kept only where the contract opted in (window=on); an agent that sends
     # one anyway (an old one, or a hostile one) has it dropped here.
-    window = report.window if new.session.window else None
+    window = report.window if new.session.window and not report.private_app else None
     return {
         "contract_id": new.session.contract_id, "session_id": new.session.id, "start": report.slot_start,
         "minutes": [None if m is None else [m.keys, m.mouse] for m in report.minutes],
@@ -384,6 +384,7 @@ def _slot_row(new: _New) -> dict[str, Any]:
         "window_app": window.app if window else None, "window_title": window.title if window else None,
         "manual": False, "device_id": new.device_id, "agent_version": report.agent_version,
         "meta_hash": new.fingerprint, "received_at": new.upload.now, "late_request_id": new.late_request_id,
+        "private_app": report.private_app,
     }
 
 
@@ -391,7 +392,8 @@ def _shot_row(new: _New) -> dict[str, Any]:
     image = new.upload.image
     return {"slot_id": new.id, "blob_key": new.blob_key, "sha256": image.sha256, "content_type": image.content_type,
             "width": image.width, "height": image.height, "size": image.size,
-            "blurred": new.session.screenshots == Screenshots.BLUR, "created_at": new.upload.now}
+            "blurred": new.session.screenshots == Screenshots.BLUR or new.upload.report.private_app,
+            "created_at": new.upload.now}
 
 
 def _touch_sessions(conn: Connection, new: list[_New]) -> None:

@@ -102,3 +102,24 @@ def test_private_in_chat_reaches_the_agent_and_switching_twice_changes_nothing(c
     assert _state(api, agent)["private"] is True
     assert private_mode.from_chat(ctx, BOB, "off", now=NOW).text.startswith("Private mode off")
     assert _state(api, agent)["private"] is False
+
+
+def test_a_private_app_slot_keeps_no_window_and_is_marked_for_both_parties(ctx, api, clock):
+    hire(ctx, NOW - timedelta(days=2), window=True)
+    token = pair_agent(ctx, NOW)
+    session_id = clock_in(ctx, NOW)
+    clock.advance(minutes=30)
+    extra = {"window": {"app": "firefox", "title": "Online Banking"}, "private_app": True}
+    assert upload(api, token, Slot(session_id, NOW, extra=extra)).status_code == 201
+    plain = {"window": {"app": "firefox", "title": "Pull request #12"}}
+    assert upload(api, token, Slot(session_id, NOW + timedelta(minutes=10), extra=plain)).status_code == 201
+    for viewer in (BOB, ALICE):
+        cells = [c for r in views.day_diary(ctx, viewer, now=clock.now).rows for c in r.cells if c.slot_id]
+        assert [(c.private_app, c.counted) for c in cells] == [(True, 10), (False, 10)]
+    with ctx.unit() as s:
+        from sqlmodel import select
+
+        from storage.tables import Slot as SlotRow
+
+        rows = list(s.exec(select(SlotRow).order_by(SlotRow.start)))
+        assert [(r.window_title, r.private_app) for r in rows] == [(None, True), ("Pull request #12", False)]
