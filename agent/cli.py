@@ -80,16 +80,22 @@ def _run() -> int:
         return 0 if run_agent(agent) else 1
     finally:
         home.forget_window()
-        page.close()
+        if page is not None:
+            page.close()
 
 
 def open_window(agent, home: AgentHome, pairing: Pairing):
-    """Serves the tracker window; its link goes only to a file that this user alone may read."""
+    """Serves the tracker window; its link goes only to a file that this user alone may read.
+    Without it (no loopback address to listen on) the agent tracks as before and says why once."""
     from agent.actions import Actions
     from agent.tracker_page import TrackerPage
 
     actions = Actions(agent, ApiClient(pairing.server, pairing.token, timeout=15))
-    page = TrackerPage(lambda: agent.view, actions, actions.shot).start()
+    try:
+        page = TrackerPage(lambda: agent.view, actions, actions.shot).start()
+    except OSError as exc:
+        print(f"No tracker window: cannot listen on 127.0.0.1 ({exc}); tracking goes on without it.", flush=True)
+        return None
     home.save_window(page.url)
     return page
 
