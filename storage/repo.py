@@ -55,9 +55,17 @@ def member(s: Session, *, workspace_id: int, external_id: str, name: str = "") -
 
 def live_contracts_of(s: Session, *, member_id: int, channel_id: str | None = None) -> list[Contract]:
     """Live contracts the member is a party to, optionally only those of one channel."""
+    return _contracts_of(s, member_id, channel_id, Contract.status.in_(LIVE))
+
+
+def ended_contracts_of(s: Session, *, member_id: int, channel_id: str | None = None) -> list[Contract]:
+    """Ended contracts the member is a party to, optionally only those of one channel."""
+    return _contracts_of(s, member_id, channel_id, Contract.status.not_in(LIVE))
+
+
+def _contracts_of(s: Session, member_id: int, channel_id: str | None, status_is) -> list[Contract]:
     query = select(Contract).where(
-        (Contract.client_id == member_id) | (Contract.freelancer_id == member_id),
-        Contract.status.in_(LIVE),
+        (Contract.client_id == member_id) | (Contract.freelancer_id == member_id), status_is,
     )
     if channel_id is not None:
         query = query.where(Contract.channel_id == channel_id)

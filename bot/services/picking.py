@@ -51,12 +51,21 @@ def pick(
 
 
 def _search(s: Session, me: Member, channel: str, action: Action, command: str, other: Member | None):
-    here = [c for c in repo.live_contracts_of(s, member_id=me.id, channel_id=channel) if _counterpart_is(c, me, other)]
+    found = _among(s, me, channel, action, command, other, repo.live_contracts_of)
+    if found is NO_CONTRACT:
+        # An ended contract's last weeks are still read, approved and disputed (docs/rules.md#approval):
+        # its parties are answered about it, and the service says what an ended contract no longer does.
+        found = _among(s, me, channel, action, command, other, repo.ended_contracts_of)
+    return found
+
+
+def _among(s: Session, me: Member, channel: str, action: Action, command: str, other: Member | None, contracts_of):
+    here = [c for c in contracts_of(s, member_id=me.id, channel_id=channel) if _counterpart_is(c, me, other)]
     allowed = [c for c in here if check(role(c, me), action) is None]
     if not allowed and here:
         return here[0]  # the permission check then says who may do this
     if not allowed:
-        everywhere = repo.live_contracts_of(s, member_id=me.id)
+        everywhere = contracts_of(s, member_id=me.id)
         allowed = [c for c in everywhere if _counterpart_is(c, me, other) and check(role(c, me), action) is None]
     if len(allowed) == 1:
         return allowed[0]
