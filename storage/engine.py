@@ -3,9 +3,10 @@
 import os
 from pathlib import Path
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlmodel import Session, create_engine
 
+__all__ = ["Connection", "Engine", "default_sqlite_url", "in_memory", "make_engine", "session", "url_of"]
 
 CONNECT_TIMEOUT = 5  # seconds
 
@@ -59,3 +60,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def session(engine: Engine) -> Session:
     """A unit of work; `expire_on_commit=False` keeps returned rows readable after commit."""
     return Session(engine, expire_on_commit=False)
+
+
+def in_memory(engine: Engine) -> bool:
+    """A database only this process can see (SQLite in memory)."""
+    return engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
+
+
+def url_of(engine: Engine) -> str:
+    """The engine's URL with its password, for a helper process that opens its own engine."""
+    return engine.url.render_as_string(hide_password=False)

@@ -3,12 +3,15 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from storage.tables import Device, Outbox
 
 WAITING = ("pending", "sending")
+# Any failure of the database or of the driver, for callers that report it rather than raise it.
+DatabaseError = SQLAlchemyError
 
 
 @dataclass(frozen=True)
@@ -31,3 +34,13 @@ def agents_seen_since(s: Session, since: datetime) -> int:
     """Paired, unrevoked devices that called the server at or after `since`."""
     query = select(func.count()).select_from(Device).where(Device.last_seen_at >= since, Device.revoked_at.is_(None))
     return int(s.exec(query).one())
+
+
+def ping(s: Session) -> None:
+    """The cheapest round trip to the database; raises if it does not answer."""
+    s.execute(text("SELECT 1"))
+
+
+def kind(engine) -> str:
+    """The database's dialect name (sqlite, postgresql): never its address."""
+    return engine.dialect.name

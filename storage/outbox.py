@@ -9,7 +9,7 @@ writer at a time, and the guard sees the first writer's change.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlmodel import Session
 
 from storage.tables import Contract, Outbox
@@ -132,3 +132,13 @@ def due_messages(s: Session, *, platform: str, now: datetime, limit: int = 100) 
             .limit(limit)
         )
     )
+
+
+def has_message(s: Session, *, key: str) -> bool:
+    """Whether a message with this dedupe key was ever queued."""
+    return s.scalar(select(Outbox.id).where(Outbox.dedupe_key == key)) is not None
+
+
+def insert_values(conn, values: dict) -> None:
+    """One outbox row from its columns, on a bare connection (the slot ingest's transaction)."""
+    conn.execute(insert(Outbox.__table__), [values])

@@ -10,8 +10,8 @@ from storage.tables import (
     Contract,
     ContractChange,
     Device,
-    LateRequest,
     Dispute,
+    LateRequest,
     ManualEntry,
     Member,
     PairingCode,
@@ -97,6 +97,14 @@ def open_session(s: Session, *, freelancer_id: int) -> WorkSession | None:
         .join(Contract, Contract.id == WorkSession.contract_id)
         .where(Contract.freelancer_id == freelancer_id, WorkSession.ended_at.is_(None))
     ).first()
+
+
+def open_sessions_of(s: Session, *, freelancer_ids: list[int]) -> dict[int, WorkSession]:
+    """The open session of each of these freelancers who has one, by freelancer; the sessions'
+    contracts are loaded with them, so reading a session's contract afterwards costs no query."""
+    rows = s.exec(select(WorkSession, Contract).join(Contract, Contract.id == WorkSession.contract_id)
+                  .where(Contract.freelancer_id.in_(freelancer_ids), WorkSession.ended_at.is_(None))).all()
+    return {contract.freelancer_id: session for session, contract in rows}
 
 
 def last_session(s: Session, *, contract_ids: list[int]) -> WorkSession | None:

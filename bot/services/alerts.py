@@ -6,7 +6,6 @@ level; the silence's start), so a second run, or a second worker, finds it alrea
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from bot.services import announce, ledger
@@ -14,7 +13,8 @@ from bot.services.context import Context
 from diary.money import format_minutes
 from diary.terms import ContractStatus
 from diary.weeks import BillingWeek, describe_instant, week_of
-from storage.tables import Contract, Member, Slot, WorkSession
+from storage import recent_work
+from storage.tables import Contract, Member, WorkSession
 
 # Contracts that got time this recently are checked: the job runs every few minutes, so this
 # also covers a worker that was down for a while.
@@ -32,9 +32,7 @@ def limit_alerts(ctx: Context, *, now: datetime) -> int:
 
 
 def _recently_worked(s: Session, now: datetime) -> list[Contract]:
-    worked = select(Slot.contract_id).where(Slot.received_at >= now - RECENT_TIME).distinct()
-    return list(s.scalars(select(Contract).where(
-        Contract.id.in_(worked), Contract.status == ContractStatus.ACTIVE).order_by(Contract.id)))
+    return recent_work.contracts_worked_since(s, since=now - RECENT_TIME, status=ContractStatus.ACTIVE)
 
 
 def _alert_limit(s: Session, ctx: Context, contract: Contract, week: BillingWeek, now: datetime) -> int:
@@ -74,11 +72,8 @@ def silence_after(slot_seconds: int) -> timedelta:
 
 def agent_lost(ctx: Context, *, now: datetime) -> int:
     """Tells each freelancer clocked in whose agent has not reported for 15 minutes, once per silence."""
-    quiet_since = func.coalesce(WorkSession.last_report_at, WorkSession.started_at)
     with ctx.unit() as s:
-        silent = s.scalars(select(WorkSession).where(
-            WorkSession.ended_at.is_(None), quiet_since <= now - silence_after(ctx.slot_seconds),
-            or_(WorkSession.lost_notified_at.is_(None), WorkSession.lost_notified_at < quiet_since)))
+        silent = recent_work.quiet_open_sessions(s, quiet_before=now - silence_after(ctx.slot_seconds))
         return sum(_tell_lost(s, session, now) for session in silent)
 
 

@@ -16,9 +16,7 @@ from dataclasses import dataclass
 from multiprocessing.pool import Pool
 from typing import TypeVar
 
-from sqlalchemy import Engine
-
-from storage.engine import make_engine
+from storage.engine import Engine, in_memory, make_engine, url_of
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -30,8 +28,7 @@ def helper_count(engine: Engine, chunks: int) -> int:
     """How many helpers are worth starting: one fewer than the cores, as this process works
     too; none for one chunk, nor for a database only this process can see (SQLite in memory)."""
     cores = os.cpu_count() or 1
-    in_memory = engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
-    return 0 if in_memory or chunks < 2 else min(cores - 1, chunks - 1)
+    return 0 if in_memory(engine) or chunks < 2 else min(cores - 1, chunks - 1)
 
 
 @dataclass(frozen=True)
@@ -47,7 +44,7 @@ def helpers(engine: Engine, chunks: int) -> Iterator[Helpers | None]:
     if not count:
         yield None
         return
-    url = engine.url.render_as_string(hide_password=False)
+    url = url_of(engine)
     # spawn, not fork: the parent may run threads (the scheduler, the dispatcher) that fork would copy mid-step
     with multiprocessing.get_context("spawn").Pool(count, initializer=_open, initargs=(url,)) as pool:
         yield Helpers(pool, count)

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 
-from sqlalchemy import Engine, func, or_, select
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from bot.services import chunk_pool, ledger, review, weekly
@@ -27,9 +25,11 @@ from diary.closing import weeks_due
 from diary.refusal import Refusal
 from diary.terms import ContractStatus
 from diary.weeks import BillingWeek
-from storage.bulk import insert_rows
-from storage.engine import session
-from storage.tables import Contract, Outbox, WeekReview
+from storage import closings as stored
+from storage import contracts, repo, reviews
+from storage.engine import Engine, session
+from storage.races import WRITE_RACES
+from storage.tables import Contract
 
 log = logging.getLogger("tally.jobs")
 
@@ -65,10 +65,9 @@ def close_due(ctx: Context, *, now: datetime, chunk_size: int = CHUNK) -> int:
 def _due(s: Session, now: datetime) -> list[tuple[int, BillingWeek]]:
     """(contract id, week) of every week due, by contract; the workers read the contracts themselves."""
     recent = (now - ENDED_RECENTLY).date()
-    contracts = s.execute(select(Contract.id, Contract.tz, Contract.start_day, Contract.end_day).where(
-        or_(Contract.status != ContractStatus.ENDED, Contract.end_day >= recent)).order_by(Contract.id))
-    last = dict(s.execute(select(WeekReview.contract_id, func.max(WeekReview.week_start)).group_by(WeekReview.contract_id)).all())
-    return [(c.id, week) for c in contracts
+    running = contracts.contracts_not_ended_before(s, ended_status=ContractStatus.ENDED, ended_since=recent)
+    last = reviews.last_closed_weeks(s)
+    return [(c.id, week) for c in running
             for week in weeks_due(tz=c.tz, start_day=c.start_day, end_day=c.end_day, last_closed=last.get(c.id), now=now)]
 
 
@@ -109,12 +108,9 @@ def _write(ctx: Context, chunk: Chunk, closings: list[weekly.Closing], now: date
     # no longer become the writer once anybody else (an agent's upload) had written meanwhile.
     try:
         with ctx.unit() as s:
-            # Core rows, not ORM objects: the ORM's bulk path costs more than building the rows did
-            conn = s.connection()
-            insert_rows(conn, WeekReview.__table__, [c.review for c in closings])
-            insert_rows(conn, Outbox.__table__, [c.message for c in closings if c.message is not None])
+            stored.insert_closings(s, reviews=[c.review for c in closings], messages=[c.message for c in closings if c.message is not None])
         return len(closings)
-    except (IntegrityError, OperationalError) as error:
+    except WRITE_RACES as error:
         # Another worker closed some of these meanwhile: go one by one, skipping its weeks.
         log.info("week close: %d weeks met another writer (%s); closing them one by one", len(chunk.ids), type(error).__name__)
         return sum(_close_alone(ctx, contract_id, chunk.week, now) for contract_id in chunk.ids)
@@ -124,11 +120,10 @@ def _close_alone(ctx: Context, contract_id: int, week: BillingWeek, now: datetim
     for _ in range(tries):
         try:
             with ctx.unit() as s:
-                closed_before = s.scalar(select(WeekReview.id).where(
-                    WeekReview.contract_id == contract_id, WeekReview.week_start == week.monday))
+                closed_before = repo.week_review(s, contract_id=contract_id, week_start=week.monday)
                 result = review.ensure_closed(s, ctx, s.get(Contract, contract_id), week, now)
             return int(closed_before is None and not isinstance(result, Refusal))
-        except (IntegrityError, OperationalError):
+        except WRITE_RACES:
             continue
     log.warning("week close: week %s of contract %s is left for the next run", week.label, contract_id)
     return 0

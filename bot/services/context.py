@@ -5,11 +5,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine, text
 from sqlmodel import Session
 
+from storage import health
 from storage.blobs import BlobStore
-from storage.engine import session
+from storage.engine import Connection, Engine, session
 from storage.outage import DatabaseUnavailable, Outage, is_unavailable
 
 
@@ -73,7 +73,7 @@ class Context:
         """Whether the database answers now (for /healthz)."""
         try:
             with self.unit() as s:
-                s.execute(text("SELECT 1"))
+                health.ping(s)
         except DatabaseUnavailable:
             return False
         return True

@@ -5,7 +5,6 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Row, bindparam, select, update
 from sqlmodel import Session
 
 from bot.services import tracker_state
@@ -16,14 +15,11 @@ from bot.services.results import DeviceLine, DeviceList, Done, PairingIssued
 from diary.protocol import AgentState, ContractBrief, PairRequest, PairResponse
 from diary.refusal import Refusal
 from storage import repo
+from storage import devices as stored
+from storage.devices import DEVICES, LIVE_DEVICE_COLUMNS, DeviceRow  # noqa: F401 - read by the slot ingest
+from storage.engine import Connection
 from storage.tables import Contract, Device, PairingCode, WorkSession
 
-DEVICES, CODES = Device.__table__, PairingCode.__table__
-# Revoked devices are read too: a revoked device still delivers what it recorded before (see REVOKED).
-LIVE_DEVICE_COLUMNS = (DEVICES.c.id, DEVICES.c.member_id, DEVICES.c.token_hash, DEVICES.c.last_seen_at,
-                       DEVICES.c.revoked_at)
-LIVE_DEVICES = select(*LIVE_DEVICE_COLUMNS).where(DEVICES.c.token_hash.in_(bindparam("hashes", expanding=True)))
-SEEN = update(DEVICES).where(DEVICES.c.id.in_(bindparam("ids", expanding=True))).values(last_seen_at=bindparam("now"))
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by hand
 CODE_LENGTH = 8
 CODE_LIFETIME = timedelta(minutes=10)
@@ -69,7 +65,7 @@ def pair(ctx: Context, request: PairRequest, *, now: datetime) -> PairResponse |
             return BAD_CODE
         if code.expires_at <= now:
             return Refusal("That pairing code has expired (codes last 10 minutes). Get a new one with /connect.", "too_late")
-        if not _claim(s, code.id, now):  # another request took the code between our read and now
+        if not stored.claim_code(s, code_id=code.id, now=now):  # another request took it between our read and now
             return BAD_CODE
         token = secrets.token_urlsafe(32)
         device = Device(member_id=code.member_id, name=request.device_name, os=request.os,
@@ -79,26 +75,19 @@ def pair(ctx: Context, request: PairRequest, *, now: datetime) -> PairResponse |
         return PairResponse(device_id=device.id, token=token, slot_seconds=ctx.slot_seconds, server_time=now)
 
 
-def _claim(s: Session, code_id: int, now: datetime) -> bool:
-    """Marks the code used if nobody has yet: one conditional UPDATE, so of any number of
-    concurrent requests with one code exactly one gets a device."""
-    taken = s.exec(update(CODES).where(CODES.c.id == code_id, CODES.c.used_at.is_(None)).values(used_at=now))
-    return taken.rowcount == 1
-
-
-def authenticate_in(conn: Connection, tokens: Iterable[str]) -> dict[str, Row]:
+def authenticate_in(conn: Connection, tokens: Iterable[str]) -> dict[str, DeviceRow]:
     """The devices (id, member_id, last_seen_at) of these bearer tokens, by token, read in the
     caller's transaction: unknown and revoked tokens are absent, so a revocation counts from its
     commit on. One query for any number of tokens: the slot ingest checks a group of uploads with it."""
     by_hash = {digest(token): token for token in tokens}
-    return {by_hash[row.token_hash]: row for row in conn.execute(LIVE_DEVICES, {"hashes": list(by_hash)})}
+    return {by_hash[key]: row for key, row in stored.devices_by_hash(conn, hashes=list(by_hash)).items()}
 
 
 def mark_seen(conn: Connection, last_seen: dict[int, datetime | None], *, now: datetime) -> None:
     """Last seen `now`, for those of these devices (id -> last seen) last seen a minute ago or more."""
     stale = [device for device, seen in last_seen.items() if seen is None or now - seen >= SEEN_PRECISION]
     if stale:
-        conn.execute(SEEN, {"ids": stale, "now": now})
+        stored.mark_seen(conn, ids=stale, now=now)
 
 
 def revoked_for(device, recorded_at: datetime | None) -> bool:

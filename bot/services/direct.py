@@ -15,9 +15,8 @@ from bot.services.images import Image, screenshot_key, thumbnail_key
 from diary.protocol import MAX_OBJECT_BYTES, SlotReport, StoredObject, UploadRequest, UploadTarget, UploadTargets
 from diary.refusal import Refusal
 from diary.terms import Screenshots
-from sqlmodel import select
-
-from storage.tables import Contract, Slot, WorkSession
+from storage import repo
+from storage.tables import Contract, WorkSession
 
 EXPIRES = timedelta(minutes=15)
 TYPES = {"screenshot": "image/jpeg", "thumbnail": "image/webp"}  # what the agent makes
@@ -65,8 +64,7 @@ def _contract_taking_screenshots(ctx: Context, member_id: int, body: UploadReque
     with ctx.unit() as db:
         found = db.get(WorkSession, body.session_id)
         contract = db.get(Contract, found.contract_id) if found else None
-        recorded = contract is not None and db.exec(select(Slot.id).where(
-            Slot.contract_id == contract.id, Slot.start == body.slot_start)).first() is not None
+        recorded = contract is not None and repo.slot_at(db, contract_id=contract.id, start=body.slot_start) is not None
     if contract is None or contract.freelancer_id != member_id:
         return NO_SESSION
     if contract.screenshots == Screenshots.OFF:

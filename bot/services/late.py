@@ -5,7 +5,6 @@ in, at its deadline. They are billed on that week's statement (ledger.late_line_
 
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select
 from sqlmodel import Session
 
 from bot.services import announce, weekly
@@ -19,11 +18,9 @@ from diary.permissions import Action, check
 from diary.refusal import Refusal
 from diary.terms import Role
 from diary.weeks import BillingWeek, describe_instant, week_of
-from storage import repo
-from storage.tables import Contract, LateRequest, Member, Outbox, Workspace
-
-REQUESTS, CONTRACTS, MEMBERS, WORKSPACES = LateRequest.__table__, Contract.__table__, Member.__table__, Workspace.__table__
-OUTBOX = Outbox.__table__
+from storage import late_requests, outbox, repo
+from storage.engine import Connection
+from storage.tables import Contract, LateRequest
 
 
 def request_for(conn: Connection, contract_id: int, tz: str, start: datetime, now: datetime, cache: dict) -> int:
@@ -32,26 +29,21 @@ def request_for(conn: Connection, contract_id: int, tz: str, start: datetime, no
     own, arrival = week_of(start, tz), week_of(now, tz)
     key = (contract_id, own.monday, arrival.monday)
     if key not in cache:
-        found = conn.execute(select(REQUESTS.c.id).where(
-            REQUESTS.c.contract_id == contract_id, REQUESTS.c.week_start == own.monday,
-            REQUESTS.c.billed_week_start == arrival.monday, REQUESTS.c.status == LateStatus.PENDING)).first()
-        cache[key] = found.id if found else _new_request(conn, contract_id, own, arrival, now)
+        found = late_requests.pending_request_id(conn, contract_id=contract_id, week_start=own.monday,
+                                                 billed_week_start=arrival.monday, status=LateStatus.PENDING)
+        cache[key] = found if found is not None else _new_request(conn, contract_id, own, arrival, now)
     return cache[key]
 
 
 def _new_request(conn: Connection, contract_id: int, own: BillingWeek, arrival: BillingWeek, now: datetime) -> int:
-    request_id = conn.execute(insert(REQUESTS).returning(REQUESTS.c.id), [{
-        "contract_id": contract_id, "week_start": own.monday, "billed_week_start": arrival.monday,
-        "status": LateStatus.PENDING, "requested_at": now}]).scalar_one()
-    contract = conn.execute(select(CONTRACTS.c.workspace_id, CONTRACTS.c.channel_id, CONTRACTS.c.freelancer_id)
-                            .where(CONTRACTS.c.id == contract_id)).one()
-    ws = conn.execute(select(WORKSPACES.c.id, WORKSPACES.c.platform).where(WORKSPACES.c.id == contract.workspace_id)).one()
-    name = conn.execute(select(MEMBERS.c.name).where(MEMBERS.c.id == contract.freelancer_id)).scalar_one()
+    request_id = late_requests.insert_request(conn, contract_id=contract_id, week_start=own.monday, billed_week_start=arrival.monday,
+                                              status=LateStatus.PENDING, requested_at=now)
+    where = late_requests.channel_of(conn, contract_id=contract_id)
     buttons = (Button("Approve", ButtonRef(ButtonAction.APPROVE_LATE, request_id)),
                Button("Decline", ButtonRef(ButtonAction.DECLINE_LATE, request_id)))
-    message = announce.message_values(ws, contract.channel_id, "late_request", f"late:{request_id}:request",
-                                      request_text(name, own, arrival), buttons, now, {"late_request_id": request_id})
-    conn.execute(insert(OUTBOX), [message])
+    message = announce.message_values(where.workspace, where.channel_id, "late_request", f"late:{request_id}:request",
+                                      request_text(where.freelancer_name, own, arrival), buttons, now, {"late_request_id": request_id})
+    outbox.insert_values(conn, message)
     return request_id
 
 

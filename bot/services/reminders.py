@@ -4,13 +4,12 @@ the buttons, a day before it is approved automatically."""
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
-
 from bot.services import announce, weekly
 from bot.services.context import Context
 from diary.money import format_minutes, format_money
 from diary.review import WeekStatus
 from diary.weeks import BillingWeek, describe_instant, local_instant
+from storage import reviews
 from storage.tables import Contract, Member, WeekReview
 
 REMIND_AT = time(9, 0)  # Thursday morning in the billing timezone
@@ -27,8 +26,7 @@ def remind_pending(ctx: Context, *, now: datetime) -> int:
     """Queues a reminder to the client of every pending week in its last day or so of review."""
     sent = 0
     with ctx.unit() as s:
-        waiting = s.scalars(select(WeekReview).where(
-            WeekReview.status == WeekStatus.PENDING, WeekReview.week_start >= (now - OLDEST_WAITING).date()))
+        waiting = reviews.reviews_since(s, status=WeekStatus.PENDING, oldest_week=(now - OLDEST_WAITING).date())
         for review in waiting:
             contract = s.get(Contract, review.contract_id)
             week = BillingWeek(review.week_start, contract.tz)

@@ -2,11 +2,9 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
-
 from bot.services import images
 from bot.services.context import Context
-from storage.tables import Screenshot
+from storage import screenshots
 
 BATCH = 500
 
@@ -21,11 +19,10 @@ def delete_old_screenshots(ctx: Context, *, now: datetime, days: int) -> int:
 
 def _delete_batch(ctx: Context, cutoff: datetime) -> int:
     with ctx.unit() as s:
-        rows = s.execute(select(Screenshot.id, Screenshot.blob_key).where(Screenshot.created_at < cutoff)
-                         .order_by(Screenshot.id).limit(BATCH)).all()
+        rows = screenshots.taken_before(s, before=cutoff, limit=BATCH)
         # Files first: after a crash the rows are still there and the next run deletes again;
         # the other way round would leave files that nothing names.
-        for _, key in rows:
-            images.delete_files(ctx.blobs, key)
-        s.execute(delete(Screenshot).where(Screenshot.id.in_([row_id for row_id, _ in rows])))
+        for row in rows:
+            images.delete_files(ctx.blobs, row.blob_key)
+        screenshots.delete_rows(s, ids=[row.id for row in rows])
     return len(rows)

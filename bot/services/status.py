@@ -3,8 +3,6 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot.services.context import Context
 from storage import health
 from storage.migrate import current_revision, head_revision
@@ -29,13 +27,13 @@ class Status:
 
 
 def status(ctx: Context, now: datetime) -> Status:
-    kind = KINDS.get(ctx.engine.dialect.name, ctx.engine.dialect.name)
+    kind = KINDS.get(health.kind(ctx.engine), health.kind(ctx.engine))
     try:
         revision = current_revision(ctx.engine)
         with ctx.unit() as s:
             backlog = health.outbox_backlog(s)
             agents = health.agents_seen_since(s, now - AGENTS_RECENT)
-    except SQLAlchemyError:
+    except health.DatabaseError:
         return Status(kind, False, None, head_revision(), None, None, None)
     oldest = backlog.oldest_waiting
     age = max((now - oldest).total_seconds(), 0.0) if oldest is not None else None

@@ -6,14 +6,13 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from bot.services import announce
 from bot.services.context import Context
 from diary.money import format_minutes, format_money
 from diary.weeks import BillingWeek
-from storage import outbox
+from storage import contracts, outbox, reviews
 from storage.tables import Contract, Member, Outbox, WeekReview, Workspace
 
 # Weeks closed this recently are looked at; older ones were summarised long ago (or never will be).
@@ -26,26 +25,20 @@ MOST_BARS = 12  # so that each bar's name still fits under it
 def post_summaries(ctx: Context, *, now: datetime) -> int:
     """Queues every summary that is due; returns how many."""
     with ctx.unit() as s:
-        weeks = s.execute(
-            select(Contract.workspace_id, WeekReview.week_start).distinct()
-            .join(Contract, Contract.id == WeekReview.contract_id)
-            .join(Workspace, Workspace.id == Contract.workspace_id)
-            .where(WeekReview.closed_at >= now - RECENT, Workspace.summary_channel.is_not(None))
-        ).all()
+        weeks = reviews.summarised_weeks_closed_since(s, since=now - RECENT)
         return sum(_summarize(s, s.get(Workspace, ws_id), monday, now) for ws_id, monday in weeks)
 
 
 def _summarize(s: Session, ws: Workspace, monday: date, now: datetime) -> int:
     label = BillingWeek(monday, "UTC").label  # the same ISO week in every timezone
     key = f"summary:{ws.id}:{label}"
-    if s.scalar(select(Outbox.id).where(Outbox.dedupe_key == key)) is not None:
+    if outbox.has_message(s, key=key):
         return 0
-    contracts = _contracts_of_week(s, ws, monday)
-    reviews = {r.contract_id: r for r in s.scalars(select(WeekReview).where(
-        WeekReview.contract_id.in_([c.id for c in contracts]), WeekReview.week_start == monday))}
-    if any(c.id not in reviews for c in contracts):
+    running = _contracts_of_week(s, ws, monday)
+    closed = reviews.reviews_of_week(s, contract_ids=[c.id for c in running], week_start=monday)
+    if any(c.id not in closed for c in running):
         return 0  # a contract's edit deadline, in its own timezone, is still ahead
-    weeks = [(c, reviews[c.id]) for c in contracts]
+    weeks = [(c, closed[c.id]) for c in running]
     text = summary_text(s, weeks)
     # Drawn by the outbox just before sending, as the review message's chart is (see weekly.draw_chart).
     extra = {"title": f"Weekly summary {label}", "week": label, "image_key": f"charts/workspace-{ws.id}/summary-{label}.png",
@@ -55,9 +48,7 @@ def _summarize(s: Session, ws: Workspace, monday: date, now: datetime) -> int:
 
 def _contracts_of_week(s: Session, ws: Workspace, monday: date) -> list[Contract]:
     """Contracts of the workspace that ran at some time in that week."""
-    return list(s.scalars(select(Contract).where(
-        Contract.workspace_id == ws.id, Contract.start_day <= monday + timedelta(days=6),
-        or_(Contract.end_day.is_(None), Contract.end_day >= monday)).order_by(Contract.id)))
+    return contracts.contracts_running_in(s, workspace_id=ws.id, first_day=monday, last_day=monday + timedelta(days=6))
 
 
 def summary_chart(weeks: list[tuple[str, dict]], label: str) -> dict:

@@ -3,14 +3,11 @@
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlmodel import select
-
 from bot.services.context import Context
 from bot.services.devices import state_in
 from bot.services.tracker_state import DETAILS
 from diary.protocol import AgentState
 from storage import repo
-from storage.tables import Contract, WorkSession
 
 
 def state_mark(state: AgentState) -> str:
@@ -22,11 +19,6 @@ def state_marks(ctx: Context, member_ids: Collection[int], *, now: datetime) -> 
     """The state mark of each freelancer, in one query however many agents are waiting."""
     with ctx.unit() as s:
         # Sessions and their contracts load together, so state_in finds each contract without a query.
-        rows = s.exec(
-            select(WorkSession, Contract)
-            .join(Contract, Contract.id == WorkSession.contract_id)
-            .where(Contract.freelancer_id.in_(list(member_ids)), WorkSession.ended_at.is_(None))
-        ).all()
-        running = {contract.freelancer_id: session for session, contract in rows}
+        running = repo.open_sessions_of(s, freelancer_ids=list(member_ids))
         private = repo.private_members(s, member_ids=list(member_ids))
         return {m: state_mark(state_in(s, running.get(m), ctx.slot_seconds, now, private=m in private)) for m in member_ids}
