@@ -13,7 +13,7 @@ from bot.discord.contract_form import submit_contract_form
 from bot.discord.endpoints import use_endpoints
 from bot.discord.fields import CONTRACT_FORM
 from bot.discord.ids import ActionButton
-from bot.discord.replies import REPLY_BUDGET, Wiring, utc_now
+from bot.discord.replies import REPLY_BUDGET, Wiring, first_time, utc_now
 from bot.services.button_refs import ButtonRef
 from bot.services.context import Context
 from bot.settings import Settings
@@ -66,6 +66,8 @@ class TallyBot(ext.Bot):
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Forms are answered here, from the submission alone: one opened before a restart works too."""
         if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        if not await first_time(self.wiring, interaction):  # a submission delivered again: acted on once
             return
         form_id = (interaction.data or {}).get("custom_id", "")
         if form_id == CONTRACT_FORM:

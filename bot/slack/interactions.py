@@ -64,6 +64,8 @@ def register(app: AsyncApp, bridge: Bridge) -> None:
         await client.views_open(trigger_id=body["trigger_id"], view=MODALS[ref.action](ref, meta))
 
     async def submit_button_form(ack, body: dict, view: dict, client) -> None:
+        if not await bridge.first_time(body, "view", view.get("id") or ""):
+            return await ack()
         meta = json.loads(view.get("private_metadata") or "{}")
         actor, values = interaction_actor(body, channel=meta.get("channel", "")), form_values(view)
         ref = ButtonRef.decode(meta.get("action", ""), meta.get("value", ""))
@@ -74,6 +76,8 @@ def register(app: AsyncApp, bridge: Bridge) -> None:
         await settle_form(client, meta, actor, result)
 
     async def submit_contract(ack, body: dict, view: dict, client) -> None:
+        if not await bridge.first_time(body, "view", view.get("id") or ""):
+            return await ack()  # the same submission sent again: acted on once
         meta, values = json.loads(view.get("private_metadata") or "{}"), form_values(view)
         problems = contract_form.problems(values)
         if problems:

@@ -116,6 +116,10 @@ class Discord:
 
     async def submit(self, who: Person, form: Reply, values: dict, *, message: dict | None = None) -> Reply:
         """Fills in the form (modal) the bot opened: text by custom_id; a Person for a user select."""
+        data = self.submission_data(form, values)
+        return await self._send(MODAL_SUBMIT, who, data, message["channel_id"] if message else CHANNEL_ID, message)
+
+    def submission_data(self, form: Reply, values: dict) -> dict:
         components, people = [], []
         for row in form.data["components"]:
             field = row["component"]
@@ -126,6 +130,5 @@ class Discord:
             else:
                 answer = {"type": TEXT_INPUT, "custom_id": field["custom_id"], "value": value or ""}
             components.append({"type": LABEL, "component": answer})
-        data = {"custom_id": form.data["custom_id"], "components": components,
+        return {"custom_id": form.data["custom_id"], "components": components,
                 **({"resolved": _resolved(people)} if people else {})}
-        return await self._send(MODAL_SUBMIT, who, data, message["channel_id"] if message else CHANNEL_ID, message)

@@ -159,15 +159,22 @@ class SlackSide:
 
     def submit(self, user: User, view: dict, values: dict[str, str]) -> httpx.Response:
         """Submits a modal the app opened, with `values` typed into its inputs (by block_id)."""
-        payload = {
+        return self._payload(self.submission(user, view, values))[0]
+
+    def post_payload(self, payload: dict) -> httpx.Response:
+        """A payload signed and posted as it is (sending the same one twice is a replay)."""
+        return self._payload(payload)[0]
+
+    def submission(self, user: User, view: dict, values: dict[str, str]) -> dict:
+        """A view_submission payload: each submission has its own trigger_id, as Slack's do."""
+        return {
             "type": "view_submission", "team": {"id": TEAM, "domain": "acme"}, "user": _user(user),
-            "api_app_id": "A0TALLY", "token": "legacy-verification-token", "trigger_id": "trigger-submit",
+            "api_app_id": "A0TALLY", "token": "legacy-verification-token", "trigger_id": f"trigger-{uuid.uuid4().hex[:12]}",
             "view": {"id": "V1", "team_id": TEAM, "type": "modal", "blocks": view["blocks"], "title": view["title"],
                      "private_metadata": view.get("private_metadata", ""), "callback_id": view["callback_id"],
                      "state": {"values": state_values(view["blocks"], values)}, "hash": "1700000000.abc"},
             "response_urls": [], "is_enterprise_install": False, "enterprise": None,
         }
-        return self._payload(payload)[0]
 
     # -- events ----------------------------------------------------------------------------------
 
