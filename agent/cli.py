@@ -76,12 +76,29 @@ def _run() -> int:
     print(f"Tally agent {agent_version()} for {pairing.server}. Ctrl-C to quit.", flush=True)
     agent = Agent(home, pairing, counter)
     page = open_window(agent, home, pairing)
+    tray = open_tray(agent, page, pairing)
     try:
         return 0 if run_agent(agent) else 1
     finally:
         home.forget_window()
+        if tray is not None:
+            tray.close()
         if page is not None:
             page.close()
+
+
+def open_tray(agent, page, pairing: Pairing):
+    """The tray icon, drawn from the tracker window's picture; None (said once) where there is no tray."""
+    from agent.actions import Actions
+    from agent.runner import STOP
+    from agent.tray import start_tray
+
+    actions = Actions(agent, ApiClient(pairing.server, pairing.token, timeout=15))
+    tray = start_tray(lambda: agent.view, actions, lambda: page.url if page else None,
+                      lambda: agent.inbox.put(STOP), lambda text: print(text, flush=True))
+    if tray is not None:
+        agent.on_view = tray.show
+    return tray
 
 
 def open_window(agent, home: AgentHome, pairing: Pairing):

@@ -48,6 +48,7 @@ class TrackerView:
     shot_here: bool = False  # still on this computer (not uploaded yet)
     private_apps: tuple[str, ...] = ()
     notice: str = ""
+    cannot_track: str = ""  # why this computer cannot be tracked (a Wayland session), or nothing
 
 
 @dataclass

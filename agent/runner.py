@@ -89,6 +89,7 @@ class Agent:
         self.memo_override: tuple[str, str | None] | None = None  # (memo set in the window, the server's then)
         self.private_wanted: bool | None = None  # switched here; holds until the server's state agrees
         self.view = TrackerView()
+        self.on_view: Callable[[TrackerView], None] | None = None  # the tray icon follows the same picture
         self.clock.on_shot = self._shot_taken
         self.clock.private_apps = private_apps.load(home.path)
 
@@ -293,6 +294,8 @@ class Agent:
             self.home.save_status({"pid": os.getpid(), "server": self.pairing.server, **asdict(snap)})
         self.out.show(text)
         self.view = self._view(snap)
+        if self.on_view is not None:
+            self.on_view(self.view)
 
     def _view(self, snap: Snapshot) -> TrackerView:
         state, shot = self.state, self.last_shot

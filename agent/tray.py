@@ -1,0 +1,338 @@
+"""The tray icon while `tally-agent run` runs: its look says what the tracker does.
+
+It draws from the same TrackerView the tracker window shows. Where the tray has menus it offers
+Clock in (a contract picker when there are several), Clock out, Memo…, Private, Open tracker and
+Quit; where it has none (plain X11) a click opens the tracker window, which carries every action.
+Where no tray can be shown (no display, no tray host, pystray missing) the agent tracks as before
+and says why once (docs/architecture.md#agent-tray).
+"""
+
+import logging
+import os
+import sys
+import threading
+import webbrowser
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PIL import Image, ImageDraw
+
+from agent.controls import TrackerView
+
+SIZE = 64
+COLOURS = {  # the disc's colour per look
+    "tracking": (34, 160, 84),
+    "stopped": (128, 128, 128),
+    "private": (96, 64, 160),
+    "offline": (214, 130, 20),
+    "cannot": (196, 40, 40),
+}
+
+
+@dataclass(frozen=True)
+class Look:
+    name: str  # tracking | stopped | private | offline | cannot
+    title: str
+
+
+def look_of(view: TrackerView) -> Look:
+    """One word for the icon's picture and a sentence for its title (the tooltip, the window name)."""
+    if view.cannot_track:
+        return Look("cannot", f"Tally: cannot track here ({view.cannot_track})")
+    if view.private:
+        return Look("private", "Tally: private, nothing is recorded or sent")
+    doing = (
+        f"tracking {view.contract}".rstrip() + (f" - {view.memo}" if view.memo else "")
+        if view.tracking
+        else "not tracking"
+    )
+    if not view.online:
+        why = view.problem or "connecting to the server"
+        return Look(
+            "offline",
+            f"Tally: offline ({why}); {doing}"
+            + (", slots wait on this computer" if view.tracking else ""),
+        )
+    return Look("tracking" if view.tracking else "stopped", f"Tally: {doing}")
+
+
+def draw(name: str, size: int = SIZE) -> Image.Image:
+    """A disc in the look's colour with a mark: clock hands, a pause bar, a closed eye, a slash, a cross."""
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    pen = ImageDraw.Draw(image)
+    pad, mid, white, width = (
+        size // 16,
+        size // 2,
+        (255, 255, 255, 255),
+        max(2, size // 12),
+    )
+    pen.ellipse([pad, pad, size - pad, size - pad], fill=COLOURS[name] + (255,))
+    if name == "tracking":
+        pen.line([(mid, mid), (mid, size // 4)], fill=white, width=width)
+        pen.line([(mid, mid), (size * 3 // 4 - pad, mid)], fill=white, width=width)
+    elif name == "stopped":
+        pen.ellipse(
+            [size // 4, size // 4, size * 3 // 4, size * 3 // 4],
+            outline=white,
+            width=width,
+        )
+    elif name == "private":
+        pen.arc(
+            [size // 4, size // 4, size * 3 // 4, size * 3 // 4],
+            20,
+            160,
+            fill=white,
+            width=width,
+        )
+        for x, dx in (
+            (size * 3 // 8, -1),
+            (mid, 0),
+            (size * 5 // 8, 1),
+        ):  # lashes: a closed eye
+            pen.line(
+                [(x, size * 3 // 4 - pad), (x + dx * size // 16, size * 7 // 8 - pad)],
+                fill=white,
+                width=width // 2 + 1,
+            )
+    elif name == "offline":
+        pen.line(
+            [(size // 4, size * 3 // 4), (size * 3 // 4, size // 4)],
+            fill=white,
+            width=width,
+        )
+    else:
+        pen.line(
+            [(size // 4, size // 4), (size * 3 // 4, size * 3 // 4)],
+            fill=white,
+            width=width,
+        )
+        pen.line(
+            [(size // 4, size * 3 // 4), (size * 3 // 4, size // 4)],
+            fill=white,
+            width=width,
+        )
+    return image
+
+
+def menu_entries(view: TrackerView) -> list[tuple[str, str, object]]:
+    """(label, action, argument) of the menu as it should read now; a contract picker is a list."""
+    entries: list[tuple[str, str, object]] = []
+    if view.tracking:
+        entries.append(("Clock out", "clockout", None))
+    elif len(view.contracts) > 1:
+        entries.append(
+            (
+                "Clock in",
+                "clockin",
+                [(title, str(cid)) for cid, title in view.contracts],
+            )
+        )
+    else:
+        entries.append(
+            ("Clock in", "clockin", str(view.contracts[0][0]) if view.contracts else "")
+        )
+    entries += [
+        ("Memo…", "open", "#memo-edit"),
+        ("Private", "private", not view.private),
+        ("Open tracker", "open", ""),
+        ("Quit", "quit", None),
+    ]
+    return entries
+
+
+class Tray:
+    """Owns the pystray icon: its own thread runs the tray's loop, another applies new looks."""
+
+    def __init__(
+        self,
+        pystray,
+        view: Callable[[], TrackerView],
+        act: Callable[[str, dict[str, str]], str],
+        url: Callable[[], str | None],
+        quit: Callable[[], None],
+        say: Callable[[str], None],
+    ) -> None:
+        self.pystray, self.view, self.act, self.url, self.quit, self.say = (
+            pystray,
+            view,
+            act,
+            url,
+            quit,
+            say,
+        )
+        self.look = look_of(view())
+        self.latin1 = (
+            pystray.Icon.__module__ == "pystray._xorg"
+        )  # X11's WM_NAME is a Latin-1 string
+        self.changed = threading.Event()
+        self.closing = False
+        self.icon = pystray.Icon(
+            "tally-agent", draw(self.look.name), self._title(self.look), self._menu()
+        )
+        self._thread = threading.Thread(
+            target=self.icon.run, args=(self._apply,), name="tray", daemon=True
+        )
+
+    @property
+    def has_menu(self) -> bool:
+        return bool(self.icon.HAS_MENU)
+
+    def start(self) -> "Tray":
+        self._thread.start()
+        return self
+
+    def show(self, view: TrackerView) -> None:
+        """From the agent's loop: cheap; the icon changes on the tray's thread, only when its look does."""
+        if look_of(view) != self.look:
+            self.changed.set()
+
+    def close(self) -> None:
+        self.closing = True
+        self.changed.set()
+        self.icon.stop()
+        self._thread.join(timeout=5)
+
+    def _apply(self, icon) -> None:
+        """pystray's setup thread: shows the icon, then redraws it whenever the look changes."""
+        icon.visible = True
+        while True:
+            self.changed.wait()
+            self.changed.clear()
+            if self.closing:
+                return
+            look = look_of(self.view())
+            if look.name != self.look.name:
+                icon.icon = draw(look.name)
+            icon.title = self._title(look)
+            self.look = look
+            if self.has_menu:
+                icon.update_menu()
+
+    def _title(self, look: Look) -> str:
+        return (
+            look.title.encode("latin-1", "replace").decode("latin-1")
+            if self.latin1
+            else look.title
+        )
+
+    def _menu(self):
+        pystray = self.pystray
+        return pystray.Menu(
+            lambda: [
+                self._item(label, action, arg)
+                for label, action, arg in menu_entries(self.view())
+            ]
+        )
+
+    def _item(self, label: str, action: str, arg: object):
+        item, menu = self.pystray.MenuItem, self.pystray.Menu
+        if isinstance(arg, list):  # the contract picker
+            return item(
+                label,
+                menu(*[item(title, self._doing(action, cid)) for title, cid in arg]),
+            )
+        if action == "private":
+            return item(
+                label, self._doing(action, arg), checked=lambda _: self.view().private
+            )
+        return item(label, self._doing(action, arg), default=(label == "Open tracker"))
+
+    def _doing(self, action: str, arg: object) -> Callable[..., None]:
+        def run(
+            *_: object,
+        ) -> None:  # off the tray's thread: clocking in talks to the server
+            threading.Thread(
+                target=self._do, args=(action, arg), name="tray-action", daemon=True
+            ).start()
+
+        return run
+
+    def _do(self, action: str, arg: object) -> None:
+        if action == "quit":
+            return self.quit()
+        if action == "open":
+            url = self.url()
+            return (
+                self.say("The tracker window is not open.")
+                if url is None
+                else open_link(url + str(arg or ""))
+            )
+        form = {
+            "clockin": {"contract_id": str(arg)},
+            "private": {"switch": "on" if arg else "off"},
+        }.get(action, {})
+        self._tell(self.act(action, form))
+
+    def _tell(self, sentence: str) -> None:
+        if self.icon.HAS_NOTIFICATION:
+            self.icon.notify(sentence, "Tally")
+        else:
+            self.say(sentence)
+
+
+def open_link(url: str) -> None:
+    webbrowser.open(url)
+
+
+def why_no_tray() -> str | None:
+    """Before pystray is imported: it connects to the display on import, and fails loudly."""
+    if sys.platform.startswith(("linux", "freebsd", "openbsd")):
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+            return "no display"
+    return None
+
+
+def load_pystray():
+    """pystray, or the sentence saying why it cannot be used here."""
+    logging.getLogger("pystray").addHandler(
+        logging.NullHandler()
+    )  # its docking errors are ours to say
+    logging.getLogger("pystray").propagate = False
+    try:
+        import pystray
+    except ImportError as exc:
+        return None, f"pystray is not installed ({exc}); pip install 'tally[agent]'"
+    except Exception as exc:  # noqa: BLE001  Xlib's errors when the display refuses us
+        return None, f"the display cannot be reached ({exc})"
+    return pystray, None
+
+
+def tray_host_missing(pystray) -> str | None:
+    """On plain X11 an icon docks only where a tray host owns the system tray selection."""
+    if pystray.Icon.__module__ != "pystray._xorg":
+        return None
+    from Xlib import X, display
+
+    try:
+        screen = display.Display()
+    except Exception as exc:  # noqa: BLE001
+        return f"the display cannot be reached ({exc})"
+    try:
+        owner = screen.get_selection_owner(
+            screen.intern_atom(f"_NET_SYSTEM_TRAY_S{screen.get_default_screen()}")
+        )
+    finally:
+        screen.close()
+    return None if owner != X.NONE else "no system tray on this desktop"
+
+
+def start_tray(view, act, url, quit, say) -> Tray | None:
+    """The tray icon, or None after saying once why there is none (the agent tracks the same)."""
+    why = why_no_tray()
+    pystray = None
+    if why is None:
+        pystray, why = load_pystray()
+    if why is None:
+        why = tray_host_missing(pystray)
+    if why is not None:
+        say(
+            f"No tray icon: {why}. Tracking goes on; open the tracker window with: tally-agent open"
+        )
+        return None
+    try:
+        return Tray(pystray, view, act, url, quit, say).start()
+    except Exception as exc:  # noqa: BLE001  a tray that fails must not take the tracking with it
+        say(
+            f"No tray icon: it could not be shown ({exc}). Tracking goes on; open the tracker window with: tally-agent open"
+        )
+        return None
