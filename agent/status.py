@@ -27,6 +27,8 @@ def _server_says(server: str, token: str) -> str:
         state = ApiClient(server, token, timeout=5).state(wait=0)
     except (Unreachable, ApiError) as exc:
         return f"not reachable: {exc}"
+    if state.private:
+        return "private (nothing is recorded or sent)"
     return f"tracking {state.contract}".rstrip() if state.tracking else "not tracking"
 
 
@@ -35,7 +37,10 @@ def _agent_lines(status: dict) -> list[str]:
     if not pid or not _alive(pid):
         return ["Agent:       not running (start it with: tally-agent run)"]
     lines = [f"Agent:       running (pid {pid})"]
-    if status.get("tracking"):
+    if status.get("private"):
+        lines.append("Tracking:    private — nothing is recorded or sent until you switch it off "
+                     "(tracker window, or /private off in chat)")
+    elif status.get("tracking"):
         lines.append(f"Tracking:    yes — {status.get('contract') or 'time'}")
         lines.append(
             f"This slot:   {status.get('active_minutes', 0)}/{SLOT_MINUTES} active minutes "

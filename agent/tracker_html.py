@@ -96,7 +96,16 @@ def week(figures: Week | None) -> str:
     meter = (f'<meter min="0" max="{figures.limit}" value="{min(figures.tracked, figures.limit)}"></meter>'
              if figures.limit else "")
     return (f'<section id="week"><h2>Today and this week</h2>Today <b id="today">{hours(figures.today)}</b> · '
-            f'week <b id="week-total">{hours(figures.tracked)}</b>{limit}{meter}</section>')
+            f'week <b id="week-total">{hours(figures.tracked)}</b>{limit}{meter}{minimum(figures)}</section>')
+
+
+def minimum(figures: Week) -> str:
+    """The weekly minimum is a promise shown against the week, never enforced (docs/rules.md#terms-in-force)."""
+    if figures.minimum is None:
+        return ""
+    short = max(0, figures.minimum - figures.tracked)
+    left = f"{hours(short)} to go" if short else "reached"
+    return f' · <span id="week-minimum">weekly minimum {hours(figures.minimum)}: {left}</span>'
 
 
 def queue(view: TrackerView) -> str:

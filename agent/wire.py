@@ -25,6 +25,7 @@ class Week:
     tracked: int = 0
     today: int = 0
     limit: int | None = None
+    minimum: int | None = None  # the contract's weekly minimum in force, when it has one
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ class ServerState:
             window=bool(body.get("window", False)),
             contract_id=contract.get("id"),
             contracts=tuple((int(c["id"]), str(c["title"])) for c in body.get("contracts") or ()),
-            week=Week(int(week.get("tracked", 0)), int(week.get("today", 0)), week.get("limit")) if week else None,
+            week=Week(int(week.get("tracked", 0)), int(week.get("today", 0)), week.get("limit"), week.get("minimum"))
+            if week else None,
             private=bool(body.get("private", False)),
             diary_url=body.get("diary_url"),
             late_slots=bool(body.get("late_slots", False)),

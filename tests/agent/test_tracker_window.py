@@ -117,13 +117,14 @@ def test_the_last_screenshot_shows_and_delete_keeps_it_off_the_server(agent, ser
 @needs_chromium
 def test_delete_after_upload_asks_the_server_and_a_new_memo_goes_with_the_next_slots(agent, server, tmp_path):
     server.api.clock_in("first memo", slot_seconds=6, idle_minutes=100)
-    server.api.week = {"tracked": 130, "today": 70, "limit": 600}
+    server.api.week = {"tracked": 130, "today": 70, "limit": 600, "minimum": 300}
     agent.start().wait_tracking()
     with chromium(tmp_path / "profile", 700, 1000) as driver:
         driver.get(window_url(agent))
         assert driver.find_element("id", "week-total").text == "2:10"
         assert driver.find_element("id", "today").text == "1:10"
         assert "of 10:00" in driver.find_element("id", "week").text
+        assert driver.find_element("id", "week-minimum").text == "weekly minimum 5:00: 2:50 to go"
         assert driver.find_element("id", "diary").get_attribute("href") == "https://tally.example/diary/signed"
 
         memo = driver.find_element("id", "memo-text")
@@ -192,6 +193,9 @@ def test_private_switched_in_chat_stops_the_agent_recording(agent, server, xdoto
     agent.start().wait_tracking()
     server.api.set_private(True)  # /private on in chat: the server's state says so
     assert server.wait_until(lambda: (agent.status() or {}).get("private") is True, seconds=10)
+    status = agent.cli("status").stdout  # the person asks what the agent is doing
+    assert "— private (nothing is recorded or sent)" in status
+    assert "Tracking:    private — nothing is recorded or sent until you switch it off" in status
     time.sleep(2.5)  # a slot boundary passes
     posts = server.api.slot_posts
     xdotool("type", "--delay", "20", "hidden")
