@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from bot.services import announce, private_mode, sessions
+from bot.services import announce, offline_clockin, private_mode, sessions
 from bot.services.context import Context
 from diary.protocol import AgentEvent, EventResult
 from diary.refusal import Refusal
@@ -27,7 +27,7 @@ def handle(ctx: Context, device: Device, event: AgentEvent, *, now: datetime) ->
             done = private_mode.switch_private(s, me, event.kind == "private_on", min(event.at, now))
             return EventResult(ok=True, message=done.text)
         if event.kind == "local_clockin":
-            return _local_clockin(s, ctx, me, event.memo or "", event.contract_id, now)
+            return _local_clockin(s, ctx, me, event, now)
         return _local_clockout(s, ctx, me, min(event.at, now))
 
 
@@ -62,19 +62,18 @@ def _idle_stop(s: Session, ctx: Context, me: Member, at: datetime, now: datetime
     return _outcome(result, "Clocked out for idleness.")
 
 
-def _local_clockin(s: Session, ctx: Context, me: Member, memo: str, contract_id: int | None,
-                   now: datetime) -> EventResult | Refusal:
-    contract = _desktop_contract(s, me) if contract_id is None else _own_contract(s, me, contract_id)
+def _local_clockin(s: Session, ctx: Context, me: Member, event: AgentEvent, now: datetime) -> EventResult | Refusal:
+    """Opens the session at the clock-in's own instant, which may be long past (it was made offline)."""
+    again = offline_clockin.already_open(s, me, min(event.at, now))
+    if again is not None:  # sent again after its answer was lost: never a second session
+        return again
+    contract = _desktop_contract(s, me) if event.contract_id is None else _own_contract(s, me, event.contract_id)
     if isinstance(contract, Refusal):
         return contract
     if contract is None:
         return Refusal("You have several contracts: pick one in the tracker window, or clock in from the "
                        "contract's channel with /clockin.", "conflict")
-    result = sessions.start(s, ctx, me, contract, memo=memo, now=now)
-    if isinstance(result, Refusal):
-        return result
-    running = repo.open_session(s, freelancer_id=me.id)
-    return EventResult(ok=True, message=f"Clocked in on {result.title}.", session_id=running.id)
+    return offline_clockin.clock_in_at(s, ctx, me, contract, memo=event.memo or "", at=event.at, now=now)
 
 
 def _own_contract(s: Session, me: Member, contract_id: int) -> Contract | Refusal:
@@ -85,9 +84,11 @@ def _own_contract(s: Session, me: Member, contract_id: int) -> Contract | Refusa
 
 
 def _desktop_contract(s: Session, me: Member) -> Contract | None:
-    """The contract last worked on, else the only active one: the desktop has no channel to ask in."""
-    active = [c for c in repo.live_contracts_of(s, member_id=me.id) if c.freelancer_id == me.id and c.status == ContractStatus.ACTIVE]
-    last = repo.last_session(s, contract_ids=[c.id for c in active])
+    """The contract last worked on, else the only one: the desktop has no channel to ask in. A paused
+    one counts too: a clock-in made offline may come from before the pause (its instant decides)."""
+    live = [c for c in repo.live_contracts_of(s, member_id=me.id) if c.freelancer_id == me.id]
+    live = [c for c in live if c.status == ContractStatus.ACTIVE] or live
+    last = repo.last_session(s, contract_ids=[c.id for c in live])
     if last is not None:
         return s.get(Contract, last.contract_id)
-    return active[0] if len(active) == 1 else None
+    return live[0] if len(live) == 1 else None
