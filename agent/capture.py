@@ -79,6 +79,18 @@ def thumbnail(jpeg: bytes) -> tuple[bytes, tuple[int, int]]:
     return out.getvalue(), size
 
 
+def thumbnail_of(shot: bytes | None) -> bytes | None:
+    """The thumbnail sent beside a screenshot in the slot's multipart, so the server need not decode
+    the screenshot to make it; None when there is no screenshot or it cannot be read (the server
+    then makes the thumbnail itself, or refuses the screenshot, as it would anyway)."""
+    if shot is None:
+        return None
+    try:
+        return thumbnail(shot)[0]
+    except (OSError, SyntaxError, ValueError):  # Pillow's ways of saying "not an image I can read"
+        return None
+
+
 def _give_back_memory() -> None:
     """A screenshot passes through tens of MB; glibc keeps freed heap unless asked to return it."""
     try:

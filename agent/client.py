@@ -55,10 +55,11 @@ class ApiClient:
         body = self._call("GET", f"/state?wait={wait:g}", None, None, self._timeout + wait)
         return ServerState.from_json(body)
 
-    def post_slot(self, meta: str, screenshot: bytes | None) -> dict[str, Any]:
-        """`meta` is the SlotReport JSON exactly as it was queued; the screenshot travels beside it."""
+    def post_slot(self, meta: str, screenshot: bytes | None, thumbnail: bytes | None = None) -> dict[str, Any]:
+        """`meta` is the SlotReport JSON exactly as it was queued; the screenshot travels beside it,
+        with its thumbnail (servers from before thumbnails were sent ignore that part)."""
         boundary = secrets.token_hex(16)
-        body = multipart(boundary, meta, screenshot)
+        body = multipart(boundary, meta, screenshot, thumbnail)
         return self._call("POST", "/slots", body, f"multipart/form-data; boundary={boundary}", self._timeout)
 
     def post_event(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -141,7 +142,7 @@ def api_error(status: int, data: bytes) -> ApiError:
         return ApiError(status, "http_error", data[:200].decode("utf-8", "replace"))
 
 
-def multipart(boundary: str, meta: str, screenshot: bytes | None) -> bytes:
+def multipart(boundary: str, meta: str, screenshot: bytes | None, thumbnail: bytes | None = None) -> bytes:
     parts = [
         f'--{boundary}\r\nContent-Disposition: form-data; name="meta"\r\n'
         f"Content-Type: application/json\r\n\r\n".encode()
@@ -153,6 +154,13 @@ def multipart(boundary: str, meta: str, screenshot: bytes | None) -> bytes:
             f'--{boundary}\r\nContent-Disposition: form-data; name="screenshot"; filename="screenshot.jpg"\r\n'
             f"Content-Type: image/jpeg\r\n\r\n".encode()
             + screenshot
+            + b"\r\n"
+        )
+    if thumbnail is not None:
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="thumbnail"; filename="thumbnail.webp"\r\n'
+            f"Content-Type: image/webp\r\n\r\n".encode()
+            + thumbnail
             + b"\r\n"
         )
     return b"".join(parts) + f"--{boundary}--\r\n".encode()

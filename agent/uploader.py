@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from agent import direct
+from agent.capture import thumbnail_of
 from agent.client import ApiClient, ApiError, BucketRefused, Unreachable
 from agent.queue import Item, Queue
 
@@ -104,7 +105,7 @@ class Uploader:
             except ApiError as exc:
                 if exc.error not in ("object_missing", "object_mismatch"):
                     raise
-        self.client.post_slot(item.body, item.shot)
+        self.client.post_slot(item.body, item.shot, thumbnail_of(item.shot))
 
     def backoff(self, failures: int) -> float:
         # The cap shrinks with demo-length slots so a short test does not wait five minutes.

@@ -4,8 +4,12 @@ For each database it measures, in one run and against one server process:
   * bare    - an endpoint that only reads the same multipart upload and validates its JSON;
   * minimal - the least an honest ingest endpoint does (bench/ingest_app.py): token lookup,
               multipart, validation, image header, sha256, one file, one row, one transaction;
-  * ingest  - POST /api/v1/agent/slots: token check, image check, blob write, rows, commit;
-  * paced   - ingest again at half the rate ingest reached, for the latency people will see.
+  * ingest  - POST /api/v1/agent/slots: token check, image check, blob write, rows, commit; each
+              upload carries the agent's thumbnail, as the real agent's do (the server reads the
+              screenshot's header and decodes only the thumbnail);
+  * paced   - ingest again at half the rate ingest reached, for the latency people will see;
+  * no thumbnail (--older-agents) - ingest as agents from before thumbnails were sent: the server
+              decodes each screenshot to make its thumbnail.
 It then checks that nothing was lost: slot rows and stored screenshots = 2xx answers.
 
     python bench/ingest_bench.py --agents 32 --seconds 15 --postgres postgresql+psycopg://USER@HOST/DB
@@ -198,6 +202,7 @@ class Job:
     seconds: float
     interval: float | None  # seconds between one agent's uploads; None: as fast as answers come
     image: bytes
+    thumbnail: bytes | None  # sent beside the screenshot, as the agent does; None: as an older agent
 
 
 @dataclass
@@ -207,13 +212,28 @@ class Tally:
     next_index: list[int] = field(default_factory=list)
 
 
-def body(session_id: int, start: datetime, image: bytes) -> bytes:
+def agent_thumbnail(image: bytes) -> bytes:
+    """The grid thumbnail the real agent sends beside its screenshot (agent.capture.thumbnail)."""
+    from agent.capture import thumbnail
+
+    return thumbnail(image)[0]
+
+
+def body(session_id: int, start: datetime, image: bytes, thumb: bytes | None = None) -> bytes:
     meta = {"session_id": session_id, "slot_start": start.isoformat(), "agent_version": "bench", "memo": "benchmark",
             "minutes": [{"keys": 31, "mouse": 57}] * 10,
             "screenshot_at": (start + timedelta(seconds=SLOT_SECONDS / 2)).isoformat()}
-    return (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="meta"\r\nContent-Type: application/json\r\n\r\n'
+    head = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="meta"\r\nContent-Type: application/json\r\n\r\n'
             f'{json.dumps(meta)}\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name="screenshot"; '
-            f'filename="s.webp"\r\nContent-Type: image/webp\r\n\r\n').encode() + image + f"\r\n--{BOUNDARY}--\r\n".encode()
+            f'filename="s.webp"\r\nContent-Type: image/webp\r\n\r\n')
+    return head.encode() + image + _thumbnail_part(thumb) + f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+def _thumbnail_part(thumb: bytes | None) -> bytes:
+    if thumb is None:  # as an agent from before thumbnails were sent
+        return b""
+    return (f'\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name="thumbnail"; filename="t.webp"\r\n'
+            f'Content-Type: image/webp\r\n\r\n').encode() + thumb
 
 
 class Connection:
@@ -257,7 +277,7 @@ async def one_agent(job: Job, token: str, session_id: int, index: int, tally: Ta
         if job.interval is not None:
             await asyncio.sleep(max(0.0, due - time.monotonic()))  # keeps the agent to its pace
             due += job.interval
-        payload = body(session_id, started + timedelta(seconds=SLOT_SECONDS * index), job.image)
+        payload = body(session_id, started + timedelta(seconds=SLOT_SECONDS * index), job.image, job.thumbnail)
         sent = time.perf_counter()
         try:
             tally.statuses[await connection.post(job.path, headers, payload)] += 1
@@ -322,13 +342,16 @@ class Target:
     image: bytes
     processes: int
     server_pid: int
+    thumbnail: bytes | None = None
 
-    def phase(self, name: str, path: str, indices: list[int], seconds: float, rate: float | None = None) -> Phase:
+    def phase(self, name: str, path: str, indices: list[int], seconds: float, rate: float | None = None,
+              thumbnail: bool = True) -> Phase:
         """All agents upload for `seconds`, as fast as answers come or at `rate` in total; `indices` advance."""
         interval = None if rate is None else len(self.agents) / rate
         groups = [g for g in (list(range(i, len(self.agents), self.processes)) for i in range(self.processes)) if g]
         jobs = [Job(self.base, path, [(self.agents[a].token, self.agents[a].session_id, indices[a]) for a in group],
-                    self.started.isoformat(), seconds, interval, self.image) for group in groups]
+                    self.started.isoformat(), seconds, interval, self.image, self.thumbnail if thumbnail else None)
+                for group in groups]
         statuses, latencies, cpu = Counter(), [], cpu_seconds(self.server_pid)
         for group, tally in zip(groups, self.pool.map(worker, jobs)):
             statuses.update(tally.statuses)
@@ -356,7 +379,7 @@ def bench_database(label: str, url: str, data_dir: Path, args, image: bytes, poo
     agents = prepare(url, data_dir, args.agents, started)
     port = free_port()
     server = start_server(url, data_dir, port, server_cpus, loop)
-    target = Target(pool, f"http://127.0.0.1:{port}", agents, started, image, args.processes, server.pid)
+    target = Target(pool, f"http://127.0.0.1:{port}", agents, started, image, args.processes, server.pid, agent_thumbnail(image))
     try:
         bare_indices, indices = [0] * len(agents), [0] * len(agents)  # bare stores nothing: any slot will do
         minimal_indices = [0] * len(agents)  # minimal keeps rows of its own
@@ -365,20 +388,22 @@ def bench_database(label: str, url: str, data_dir: Path, args, image: bytes, poo
         minimal = target.phase("minimal", MINIMAL, minimal_indices, args.seconds)
         ingest = target.phase("ingest", SLOTS, indices, args.seconds)
         paced = target.phase("paced", SLOTS, indices, args.seconds, rate=ingest.rate / 2)
+        older = target.phase("no thumbnail", SLOTS, indices, args.seconds, thumbnail=False) if args.older_agents else None
     finally:
         server.terminate()
         server.wait(30)
     rows, shots = count_rows(url)
     # Each screenshot is stored with its thumbnail beside it: the screenshots are the other files.
     files = sum(1 for path in (data_dir / "screenshots").rglob("*") if path.is_file() and not path.name.endswith(".thumb.webp"))
-    return report(f"{label}, {loop}", bare, minimal, ingest, paced, rows, shots, files)
+    return report(f"{label}, {loop}", bare, minimal, ingest, paced, rows, shots, files, older)
 
 
-def report(label: str, bare: Phase, minimal: Phase, ingest: Phase, paced: Phase, rows: int, shots: int, files: int) -> dict:
-    accepted = ingest.ok + paced.ok
+def report(label: str, bare: Phase, minimal: Phase, ingest: Phase, paced: Phase, rows: int, shots: int, files: int,
+           older: Phase | None = None) -> dict:
+    accepted = ingest.ok + paced.ok + (older.ok if older else 0)
     return {
         "database": label,
-        "phases": [summary(p) for p in (bare, minimal, ingest, paced)],
+        "phases": [summary(p) for p in (bare, minimal, ingest, paced, older) if p is not None],
         "ingest_share_of_bare": round(ingest.rate / bare.rate, 3) if bare.rate else None,
         "ingest_vs_minimal": round(ingest.rate / minimal.rate, 3) if minimal.rate else None,
         "cpu_ingest_vs_minimal": round(minimal.cpu_ms_per_answer / ingest.cpu_ms_per_answer, 3) if ingest.ok else None,
@@ -395,7 +420,8 @@ def summary(p: Phase) -> dict:
 
 
 def markdown(results: list[dict], args, image: bytes, load: str) -> str:
-    lines = [f"{args.agents} agents, {args.seconds:g} s per phase, WebP of {len(image) // 1024} KB, "
+    lines = [f"{args.agents} agents, {args.seconds:g} s per phase, WebP of {len(image) // 1024} KB "
+             f"(with the agent's thumbnail of {len(agent_thumbnail(image)) // 1024} KB), "
              f"{os.cpu_count()} CPUs (server pinned to: {args.server_cpus or 'any'}), load average before: {load}", "",
              "| database | endpoint | slots/s | p50 ms | p99 ms | server CPU ms/answer | server busy | answers |",
              "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
@@ -429,6 +455,8 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, help=("where the SQLite file and the screenshots go, in a fresh "
                                                        "folder removed afterwards (default: the system's temporary folder)"))
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--older-agents", action="store_true",
+                        help="one more phase: uploads without the agent's thumbnail (the server decodes each screenshot)")
     parser.add_argument("--loops", default=",".join(available_loops()),
                         help=f"server loops to compare in the same run, of: {', '.join(LOOPS)}")
     args = parser.parse_args()

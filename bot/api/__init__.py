@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from bot.api import clock, errors, memory
 from bot.api.clock import app_now
 from bot.api.group_commit import GroupCommit
+from bot.api.known_tokens import KnownTokens
 from bot.api.notify import Notifier
 from bot.api.agent_routes import router
 from bot.api.throttle import AttemptLimiter
@@ -25,6 +26,7 @@ def mount(app: FastAPI) -> None:
     memory.keep_large_buffers_mapped()
     app.state.pair_limiter = AttemptLimiter()
     app.state.slot_writer = slot_writer(ctx)
+    app.state.known_tokens = KnownTokens()
     app.state.notifier = Notifier(lambda ids: state_marks(ctx, ids, now=app_now(app)), RECHECK_SECONDS)
     _listen(ctx, app.state.notifier)
     app.include_router(router)

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from bot import metrics
-from bot.api.auth import authenticated_device, bearer, device_for, presented_token, token_of
+from bot.api.auth import BAD_TOKEN, authenticated_device, bearer, device_for, presented_token, token_of, unauthorized
 from bot.api.clock import app_now, request_now
 from bot.api.errors import ApiProblem, error_responses, refused
 from bot.api.uploads import SLOT_BODY, read_upload
@@ -87,7 +87,8 @@ ACCEPTED = {200: {"model": SlotAccepted, "description": "The same slot again: no
              openapi_extra={"requestBody": SLOT_BODY, "security": [{bearer.scheme_name: []}]},
              responses={**ACCEPTED, **error_responses(400, 401, 404, 409, 413, 422)})
 async def slots(request: Request) -> JSONResponse:
-    """Records one slot: `meta` (SlotReport JSON) and an optional `screenshot`. Idempotent per slot start."""
+    """Records one slot: `meta` (SlotReport JSON), an optional `screenshot` and its optional
+    `thumbnail`. Idempotent per slot start."""
     with metrics.timed_ingest():
         try:
             answer = await _record_slot(request)
@@ -100,6 +101,7 @@ async def slots(request: Request) -> JSONResponse:
 
 async def _record_slot(request: Request) -> JSONResponse:
     token, now = token_of(request), app_now(request.app)
+    await _known_token(request, token, now)  # before the body is read: an unknown token costs no image work
     upload = await read_upload(request)
     image = await _image_of(request, upload)
     if isinstance(image, Refusal):
@@ -111,6 +113,16 @@ async def _record_slot(request: Request) -> JSONResponse:
     return JSONResponse(result.model_dump(mode="json"), status_code=200 if result.duplicate else 201)
 
 
+async def _known_token(request: Request, token: str, now: datetime) -> None:
+    """401 for a token no device has; the group's transaction checks it again (see known_tokens)."""
+    known = request.app.state.known_tokens
+    if token in known:
+        return
+    if await run_in_threadpool(devices.authenticate, _ctx(request), token, now=now) is None:
+        raise unauthorized(BAD_TOKEN)
+    known.add(token)
+
+
 async def _image_of(request: Request, upload) -> images.Image | Refusal | None:
     if upload.report.objects:
         if upload.screenshot is not None:
@@ -118,9 +130,11 @@ async def _image_of(request: Request, upload) -> images.Image | Refusal | None:
         # Already in the bucket: checked by its stored size and checksum (HEADs, no download),
         # outside the group's transaction, so the writer never waits on the store.
         return await run_in_threadpool(direct.stored_image, _ctx(request).blobs, upload.report)
-    # The image is checked and its thumbnail made (one bounded decode) in a worker thread, while
-    # the writer records earlier uploads; the pages never decode it again.
-    return await run_in_threadpool(images.inspect, upload.screenshot) if upload.screenshot is not None else None
+    if upload.screenshot is None:
+        return None
+    # The image is checked in a worker thread while the writer records earlier uploads: its header
+    # and the agent's small thumbnail, or (an agent that sends none) one bounded decode that makes it.
+    return await run_in_threadpool(images.inspect, upload.screenshot, upload.thumbnail)
 
 
 @router.post("/uploads", response_model=UploadTargets, responses=error_responses(400, 401, 404, 413, 422))

@@ -1,4 +1,5 @@
-"""Reading a slot upload: a multipart body with a `meta` JSON part and an optional `screenshot`.
+"""Reading a slot upload: a multipart body with a `meta` JSON part, an optional `screenshot` and
+the screenshot's optional `thumbnail` (a WebP the agent made; older agents send none).
 
 The body is read with a hard size bound before any parsing, so an endless upload costs nothing
 but the bytes up to the bound.
@@ -13,11 +14,11 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from bot.api.errors import ApiProblem, describe_validation, validation_status
-from bot.services.images import MAX_BYTES
+from bot.services.images import MAX_BYTES, MAX_THUMB_BYTES
 from diary.protocol import SlotReport
 
 MAX_META = 64 * 1024
-MAX_BODY = MAX_BYTES + MAX_META + 16 * 1024  # multipart headers and boundaries fit in the rest
+MAX_BODY = MAX_BYTES + MAX_THUMB_BYTES + MAX_META + 16 * 1024  # multipart headers and boundaries fit in the rest
 TOO_LARGE = f"An upload is at most {MAX_BYTES // 1024 // 1024} MB of screenshot and {MAX_META // 1024} KB of meta."
 NOT_MULTIPART = "Send the slot as multipart/form-data with a `meta` JSON part and an optional `screenshot` file."
 
@@ -44,6 +45,9 @@ SLOT_BODY = {
             "properties": {
                 "meta": {**inlined(SlotReport.model_json_schema()), "description": "The slot, as a JSON part."},
                 "screenshot": {"type": "string", "format": "binary", "description": "WebP, JPEG or PNG, at most 2 MB."},
+                "thumbnail": {"type": "string", "format": "binary",
+                              "description": "The screenshot's grid thumbnail: a WebP within 360x225, at most 64 KB. "
+                                             "Without one (or with a broken one) the server makes it."},
             },
         },
         "encoding": {"meta": {"contentType": "application/json"}},
@@ -55,19 +59,25 @@ SLOT_BODY = {
 class Upload:
     report: SlotReport
     screenshot: bytes | None
+    thumbnail: bytes | None = None
 
 
 async def read_upload(request: Request) -> Upload:
     form = await _form(request)
-    meta, screenshot = form.get("meta"), form.get("screenshot")
+    meta = form.get("meta")
     if meta is None:
         raise ApiProblem(400, "The `meta` part is missing: it carries the slot as JSON.")
     report = _report(await _text(meta))
-    if screenshot is None:
-        return Upload(report, None)
-    if not isinstance(screenshot, UploadFile):
-        raise ApiProblem(400, "The `screenshot` part must be a file.")
-    return Upload(report, await screenshot.read())
+    return Upload(report, await _file(form, "screenshot"), await _file(form, "thumbnail"))
+
+
+async def _file(form, name: str) -> bytes | None:
+    part = form.get(name)
+    if part is None:
+        return None
+    if not isinstance(part, UploadFile):
+        raise ApiProblem(400, f"The `{name}` part must be a file.")
+    return await part.read()
 
 
 async def _form(request: Request):
@@ -79,7 +89,7 @@ async def _form(request: Request):
         raise ApiProblem(413, TOO_LARGE)
     body = await _bounded_body(request)
     try:
-        return await MultiPartParser(request.headers, _once(body), max_files=2, max_fields=2, max_part_size=MAX_META).parse()
+        return await MultiPartParser(request.headers, _once(body), max_files=3, max_fields=2, max_part_size=MAX_META).parse()
     except MultiPartException as error:
         raise ApiProblem(400, f"The multipart body is malformed: {error.message}") from error
 

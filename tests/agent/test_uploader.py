@@ -96,3 +96,30 @@ def test_retry_delays_double_up_to_the_cap_with_jitter():
     delays = [retry_delay(failures, cap=300, rng=rng) for failures in range(1, 12)]
     assert all(2 ** (n - 1) / 2 <= d <= 2 ** (n - 1) for n, d in zip(range(1, 10), delays))
     assert 150 <= delays[-1] <= 300
+
+
+def test_a_screenshot_travels_with_the_thumbnail_the_server_would_otherwise_decode_it_for(server, tmp_path):
+    import io
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.effect_noise((1920, 1080), 40).convert("RGB").save(out, "JPEG")
+    path, shot = tmp_path / "q.sqlite3", out.getvalue()
+    queue, slot = Queue(path), OpenSlot(1, T0, 600, T0, T0, minutes=[[1, 1]] * 10, shot_at=T0)
+    queue.save_open(slot, shot)
+    queue.finish(slot, not_before=T0)
+    queue.close()
+    up = uploader(server, path)
+    up.start()
+    assert server.wait_until(lambda: server.api.slot_posts == 1)
+    up.stop()
+    boundary = server.api.bodies[-1].split(b"\r\n", 1)[0][2:].decode()
+    message = BytesParser(policy=HTTP).parsebytes(
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n\r\n".encode() + server.api.bodies[-1])
+    parts = {p.get_param("name", header="content-disposition"): p.get_payload(decode=True) for p in message.iter_parts()}
+    assert parts["screenshot"] == shot
+    with Image.open(io.BytesIO(parts["thumbnail"])) as small:
+        assert small.format == "WEBP" and small.size == (360, 203)  # the screen's proportions, within 360x225
