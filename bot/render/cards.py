@@ -17,7 +17,9 @@ from diary.money import format_minutes, format_money
 from diary.refusal import Refusal
 from diary.weeks import describe_instant
 
-LEGEND = "cells: activity 0-10 per slot · M manual · ! over limit · ? disputed · * private app · P private · L late · . nothing recorded"
+# A slot that did not count shows its activity with x: "4x" had 4 active minutes and is worth 0.
+LEGEND = ("cells: activity 0-10 per slot · M manual · ! over limit · ? disputed · x did not count (0 min) · * private app"
+          " · P private · L late · . nothing recorded")
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,8 @@ def _cell(cell: Cell) -> str:
     if cell.slot_id is None:
         return "  P" if cell.private else "  ."
     mark = "M" if cell.manual else str(cell.activity)
-    flag = "!" if cell.over_limit else "?" if cell.disputed else "*" if cell.private_app else "L" if cell.late else " "
+    flag = ("!" if cell.over_limit else "?" if cell.disputed else "x" if cell.uncounted else "*" if cell.private_app
+            else "L" if cell.late else " ")
     return f"{mark:>2}{flag}"
 
 

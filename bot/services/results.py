@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from bot.services.button_refs import ButtonAction, ButtonRef
+from diary.activity import SlotCounts
 from diary.statements import Statement
 
 
@@ -142,6 +143,12 @@ class Cell:
     private: bool = False  # no slot: the freelancer's tracker was private then (shown to the freelancer only)
     private_app: bool = False  # a private app had focus at the screenshot: blurred, no window title
     late: str | None = None  # arrived after the edit deadline: pending, approved or declined by the client
+    counts: SlotCounts | None = None  # keys and mouse events, and each minute active or not (None: manual time)
+
+    @property
+    def uncounted(self) -> bool:
+        """A recorded slot worth nothing (no screenshot before clock-out, no input with screenshots off)."""
+        return self.slot_id is not None and not self.manual and self.counted == 0
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from bot.services.actors import Actor, UserRef, resolve, resolve_ref
 from bot.services.context import Context
 from bot.services.picking import pick
 from bot.services.results import Cell, Choice, DayDiary, DayLine, HourRow, Timesheet
-from diary.activity import activity_percent
+from diary.activity import activity_percent, slot_counts
 from diary.closed_week import ClosedBooks, books_of, statement_of
 from diary.dates import resolve_day
 from diary.weeks import local_day
@@ -70,7 +70,8 @@ def late_cells(s: Session, ctx: Context, contract: Contract, begin: datetime, en
     zone = ZoneInfo(contract.tz)
     return {x.start: Cell(start=x.start.astimezone(zone), slot_id=x.id, activity=x.active_minutes,
                           counted=ledger.slot_counted(x, s.get(WorkSession, x.session_id) if x.session_id else None, contract, ctx.slot_seconds),
-                          screenshot=x.id in shots, memo=x.memo, late=s.get(LateRequest, x.late_request_id).status)
+                          screenshot=x.id in shots, memo=x.memo, late=s.get(LateRequest, x.late_request_id).status,
+                          counts=slot_counts(x.minutes))
             for x in slots}
 
 
@@ -98,7 +99,7 @@ def _cell(line: ledger.Line, has_shot: bool, zone: ZoneInfo) -> Cell:
         start=line.slot.start.astimezone(zone), slot_id=line.slot.id, activity=line.slot.active_minutes,
         counted=line.item.counted, manual=line.slot.manual, over_limit=line.bill.over > 0,
         disputed=line.bill.held + line.bill.removed > 0, screenshot=has_shot, memo=line.slot.memo,
-        private_app=line.slot.private_app,
+        private_app=line.slot.private_app, counts=slot_counts(line.slot.minutes),
     )
 
 

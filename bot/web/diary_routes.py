@@ -22,7 +22,8 @@ from storage.outage import RETRY_AFTER_SECONDS
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters.update(minutes=format_minutes, money=format_money, clock=present.clock,
                              long_day=present.long_day, percent=present.percent, hours=present.hours)
-templates.env.globals.update(activity_steps=present.ACTIVITY_STEPS)
+templates.env.globals.update(activity_steps=present.ACTIVITY_STEPS, minute_letters=present.MINUTE_LETTERS,
+                             minute_words=present.MINUTE_WORDS)
 
 # The token in the address is the key to the diary: it must not leak through referrers, caches or frames.
 PAGE_HEADERS = {

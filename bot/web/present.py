@@ -7,7 +7,10 @@ from urllib.parse import urlencode
 
 from diary.weeks import BillingWeek
 
-ACTIVITY_STEPS = range(1, 11)  # the activity bar's ten segments
+ACTIVITY_STEPS = range(1, 11)  # the activity bar's ten segments (slots without per-minute counts)
+# A minute of the activity strip: a letter and a shape as well as a colour, for whoever cannot tell colours apart.
+MINUTE_LETTERS = {"active": "A", "idle": "i", "off": "–"}
+MINUTE_WORDS = {"active": "active (input)", "idle": "no input", "off": "outside the session"}
 
 
 @dataclass(frozen=True)

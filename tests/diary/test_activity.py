@@ -1,6 +1,7 @@
 import pytest
 
-from diary.activity import active_minutes, activity_percent
+from diary import activity
+from diary.activity import active_minutes, activity_percent, slot_counts
 from diary.protocol import MinuteCounts
 
 IDLE = MinuteCounts(keys=0, mouse=0)
@@ -40,3 +41,12 @@ def test_a_minute_is_active_when_it_has_any_input(minutes, expected):
 )
 def test_activity_percent_rounds_half_up(active, tracked, expected):
     assert activity_percent(active, tracked) == expected
+
+
+def test_the_diary_shows_a_slots_counts_and_each_minute():
+    """Rule: docs/rules.md#activity"""
+    stored = [[42, 0], [0, 7], [0, 0], None] + [[1, 1]] * 6  # as a slot keeps its minutes
+    counts = slot_counts(stored)
+    assert (counts.keys, counts.mouse) == (48, 13)
+    assert counts.minutes == (activity.ACTIVE, activity.ACTIVE, activity.IDLE, activity.OFF) + (activity.ACTIVE,) * 6
+    assert slot_counts(None) is None  # manual time has no minutes
