@@ -213,6 +213,21 @@ def delete(w: Words):
     return rq.DeleteSlot(w.words[0], day, w.contract)
 
 
+def paid(w: Words):
+    if len(w.words) != 1:
+        return Refusal("Name one week and the freelancer, e.g. /paid 2026-W47 @bob (in the contract's channel the week is enough).")
+    return rq.MarkPaid(w.words[0], w.user, w.contract)
+
+
+def _only_a_person(command: str):
+    def parse_person(w: Words):
+        if w.words:
+            return Refusal(f'"{w.words[0]}" is not a person; name one with @, e.g. /{command} @bob.')
+        return rq.ShowEarnings(w.user) if command == "earnings" else rq.ShowProfile(w.user)
+
+    return parse_person
+
+
 CONTRACT_SUBCOMMANDS = {
     "new": contract_new, "show": lambda w: rq.ShowContract(w.user, w.contract),
     "pause": _status(ContractStatus.PAUSED), "resume": _status(ContractStatus.ACTIVE), "end": _status(ContractStatus.ENDED),
@@ -228,4 +243,5 @@ PARSERS = {
     "answer": _dispute_step("answer"), "withdraw": _dispute_step("withdraw"), "confirm": _dispute_step("confirm"),
     "delete": delete, "devices": lambda w: rq.ListDevices(), "revoke": revoke,
     "private": lambda w: rq.SetPrivate(w.rest()),
+    "earnings": _only_a_person("earnings"), "paid": paid, "profile": _only_a_person("profile"),
 }

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot import requests as rq
 from bot.render.cards import CsvRequest, Help
-from bot.services import contracts, devices, edits, late, links, manual, private_mode, review, sessions, views, workspaces
+from bot.services import contracts, devices, earnings, edits, late, links, manual, private_mode, profile, review, sessions, views, workspaces
 from bot.services.actors import Actor
 from bot.services.context import Context
 from bot.services.results import Choice, DayDiary, Timesheet
@@ -77,6 +77,9 @@ HELP = f"""Tally keeps the work diary of hourly contracts. Commands:
 /connect — a one-time code to pair the desktop agent (freelancer)
 /bonus @user AMOUNT [NOTE] — pay a bonus on this week's statement (client)
 /devices — your paired devices, with a Revoke button each (freelancer)
+/earnings [@user] — pending, available and paid amounts per contract and in total, with lifetime hours
+/paid WEEK [@user] — mark a week's available amount paid (client), e.g. /paid 2026-W47 @bob
+/profile [@user] — a person's lifetime hours and contracts (anyone in the workspace; no amounts)
 /tally summary-channel — post the weekly summary of every contract here (workspace admin; a move is announced in the old channel)
 /tally help — this list"""
 
@@ -108,4 +111,7 @@ HANDLERS: dict[type, Handler] = {
     rq.DisputeStep: lambda ctx, a, r, now: review.dispute_action(ctx, a, r.dispute, r.step, now=now, text=r.text),
     rq.DeleteSlot: lambda ctx, a, r, now: edits.delete_at(ctx, a, r.slot, day=r.date, now=now, contract_id=r.contract),
     rq.SetPrivate: lambda ctx, a, r, now: private_mode.from_chat(ctx, a, r.switch, now=now),
+    rq.ShowEarnings: lambda ctx, a, r, now: earnings.show(ctx, a, now=now, other=r.user),
+    rq.MarkPaid: lambda ctx, a, r, now: earnings.mark_paid(ctx, a, r.week, now=now, other=r.user, contract_id=r.contract),
+    rq.ShowProfile: lambda ctx, a, r, now: profile.profile(ctx, a, now=now, other=r.user),
 }

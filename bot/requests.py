@@ -257,9 +257,29 @@ class SetPrivate:
     COMMAND = "private"
 
 
+@dataclass(frozen=True)
+class ShowEarnings:
+    user: UserRef | None = None
+    COMMAND = "earnings"
+
+
+@dataclass(frozen=True)
+class MarkPaid:
+    week: str
+    user: UserRef | None = None
+    contract: int | None = _contract()
+    COMMAND = "paid"
+
+
+@dataclass(frozen=True)
+class ShowProfile:
+    user: UserRef | None = None
+    COMMAND = "profile"
+
+
 Request = (ClockIn | ClockOut | SetMemo | ShowDiary | ShowTimesheet | AskManual | NewContract | ShowContract | SetStatus
            | SetRate | SetLimit | SetTerms | Connect | PayBonus | SetSummaryChannel | ShowHelp | ApproveWeek | DecideManual | DecideLate
-           | DisputeHours | DisputeStep | DeleteSlot | ListDevices | RevokeDevice | SetPrivate)
+           | DisputeHours | DisputeStep | DeleteSlot | ListDevices | RevokeDevice | SetPrivate | ShowEarnings | MarkPaid | ShowProfile)
 
 
 def _clean_value(value):

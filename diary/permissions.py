@@ -20,6 +20,7 @@ class Action(StrEnum):
     BONUS = "bonus"
     DECIDE_MANUAL = "decide_manual"
     DECIDE_LATE = "decide_late"
+    PAY = "pay"
 
 
 _ALLOWED = {
@@ -27,7 +28,8 @@ _ALLOWED = {
         {Action.CLOCK, Action.MEMO, Action.MANUAL, Action.DELETE_SLOT, Action.PAIR, Action.ANSWER_DISPUTE, Action.VIEW}
     ),
     Role.CLIENT: frozenset(
-        {Action.MANAGE_CONTRACT, Action.APPROVE, Action.DISPUTE, Action.BONUS, Action.DECIDE_MANUAL, Action.DECIDE_LATE, Action.VIEW}
+        {Action.MANAGE_CONTRACT, Action.APPROVE, Action.DISPUTE, Action.BONUS, Action.DECIDE_MANUAL, Action.DECIDE_LATE, Action.PAY,
+         Action.VIEW}
     ),
     Role.NONE: frozenset(),
 }
@@ -47,6 +49,7 @@ _WHAT = {
     Action.BONUS: "pay a bonus on it",
     Action.DECIDE_MANUAL: "approve or decline manual time on it",
     Action.DECIDE_LATE: "approve or decline its late slots",
+    Action.PAY: "mark its weeks paid",
 }
 
 

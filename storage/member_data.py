@@ -19,6 +19,7 @@ from storage.tables import (
     ManualEntry,
     Member,
     Outbox,
+    PaidMark,
     Screenshot,
     Slot,
     WeekReview,
@@ -57,6 +58,7 @@ def contract_record(s: Session, contract: Contract, member_id: int) -> dict:
               "weeks": _rows(s, WeekReview, WeekReview.contract_id == cid),
               "disputes": _rows(s, Dispute, Dispute.contract_id == cid),
               "bonuses": _rows(s, Bonus, Bonus.contract_id == cid),
+              "paid": _rows(s, PaidMark, PaidMark.contract_id == cid),
               "manual_time": _rows(s, ManualEntry, ManualEntry.contract_id == cid)}
     if record["role"] == "freelancer":
         record["sessions"] = _rows(s, WorkSession, WorkSession.contract_id == cid)

@@ -254,6 +254,23 @@ class Bonus(SQLModel, table=True):
     by_member_id: int = Field(foreign_key="member.id")
 
 
+class PaidMark(SQLModel, table=True):
+    """The client marked a closed week's available amount paid (Tally moves no money; this is the
+    record that it was paid). The amount is what was available then, kept as marked; a week whose
+    statement grew afterwards (a dispute withdrawn) gets a second mark, numbered by `seq`."""
+
+    __tablename__ = "paid_mark"
+    __table_args__ = (UniqueConstraint("contract_id", "week_start", "seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    week_start: date  # the Monday, in the contract's billing timezone
+    seq: int = 1  # 1 for a week's first mark; two marks made at once cannot both be the same one
+    amount: Decimal = _money()
+    currency: str = Field(max_length=3)
+    paid_at: datetime = _instant()
+    by_member_id: int = Field(foreign_key="member.id")
+
+
 class Outbox(SQLModel, table=True):
     """Messages that are not direct replies, written in the transaction that causes them."""
 

@@ -127,6 +127,23 @@ class TallyCog(ext.Cog):
                     contract: int | None = None) -> None:
         await self.run(interaction, then(parse_amount(amount), lambda value: rq.PayBonus(ref_of(user), value, note, contract)))
 
+    @app_commands.command(description="Pending, available and paid amounts per contract and in total, with lifetime hours")
+    @app_commands.describe(user="Only your contracts with this person")
+    async def earnings(self, interaction: discord.Interaction, user: discord.User | None = None) -> None:
+        await self.run(interaction, rq.ShowEarnings(_user(user)))
+
+    @app_commands.command(description="Mark a week's available amount paid (client)")
+    @app_commands.describe(week="2026-W47 or last", user="The freelancer (outside the contract's channel)", contract=CONTRACT)
+    @app_commands.autocomplete(contract=choosing.contracts)
+    async def paid(self, interaction: discord.Interaction, week: str, user: discord.User | None = None,
+                   contract: int | None = None) -> None:
+        await self.run(interaction, rq.MarkPaid(week, _user(user), contract))
+
+    @app_commands.command(description="A person's lifetime hours and contracts (no amounts)")
+    @app_commands.describe(user="Whose profile (default yours)")
+    async def profile(self, interaction: discord.Interaction, user: discord.User | None = None) -> None:
+        await self.run(interaction, rq.ShowProfile(_user(user)))
+
     contract = app_commands.Group(name="contract", description="Create and manage this channel's contract")
 
     @contract.command(name="new", description="Start a contract in this channel (without options: a form)")

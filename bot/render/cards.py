@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from functools import singledispatch
 
 from bot.services.results import (
-    Button, Cell, Choice, Clicked, ClockedIn, ClockedOut, ContractCard, DayDiary, DeviceList, Done, PairingIssued, Timesheet,
+    Button, Cell, Choice, Clicked, ClockedIn, ClockedOut, ContractCard, ContractEarnings, DayDiary, DeviceList, Done, Earnings,
+    PairingIssued, Profile, Timesheet,
 )
 from bot.services.button_refs import ButtonAction, ButtonRef
 from bot.services.links import Link
 from diary.contract_terms import TERMS
+from diary.earnings import Totals, format_totals
 from diary.money import format_minutes, format_money
 from diary.refusal import Refusal
 from diary.weeks import describe_instant
@@ -200,3 +202,51 @@ def _(t: Timesheet) -> Card:
               ("Review", t.status)]
     title = f"Timesheet {t.week} of {t.freelancer} — {t.title or f'contract #{t.contract_id}'} ({t.tz})"
     return Card(title=title, grid=grid, fields=fields, buttons=list(t.buttons))
+
+
+def _amounts(c: ContractEarnings) -> str:
+    money = lambda amount: format_money(amount, c.currency)  # noqa: E731
+    parts = [f"pending {money(c.pending)}", f"available {money(c.available)}", f"paid {money(c.paid)}"]
+    if c.held:
+        parts.append(f"held by a dispute {money(c.held)}")
+    if c.next_due:
+        parts.append(f"next available {describe_instant(c.next_due, c.tz)}")
+    return " · ".join(parts)
+
+
+def _earned_line(c: ContractEarnings) -> str:
+    return f"#{c.contract_id} {c.title} (client {c.counterpart}): {_amounts(c)} · {format_minutes(c.minutes)} h"
+
+
+def _owed_line(c: ContractEarnings) -> str:
+    weeks = f" (weeks {', '.join(c.available_weeks)})" if c.available_weeks else ""
+    return f"{c.counterpart} — #{c.contract_id} {c.title}: {_amounts(c)}{weeks}"
+
+
+def _total_line(t: Totals) -> str:
+    return (f"pending {format_totals(t.pending)} · available {format_totals(t.available)} · paid {format_totals(t.paid)}"
+            + (f" · held by a dispute {format_totals(t.held)}" if t.held and any(t.held.values()) else ""))
+
+
+@card_for.register
+def _(e: Earnings) -> Card:
+    lines = []
+    if e.earned:
+        lines += ["As the freelancer:", *map(_earned_line, e.earned),
+                  f"Total: {_total_line(e.earned_totals)} · lifetime {format_minutes(e.lifetime_minutes)} h"]
+    if e.owed:
+        lines += ["As the client (due to whom):", *map(_owed_line, e.owed), f"Total: {_total_line(e.owed_totals)}"]
+    footer = "Pending: closed weeks and bonuses not yet due · available: due now · paid: marked paid by the client"
+    if any(c.available for c in e.owed):
+        footer += " · /paid WEEK @user marks a week's available amount paid"
+    return Card(title=f"Earnings of {e.name}", lines=lines, footer=footer)
+
+
+@card_for.register
+def _(p: Profile) -> Card:
+    fields = [("Hours tracked", format_minutes(p.lifetime_minutes)), (f"This month ({p.month})", format_minutes(p.month_minutes)),
+              ("Contracts", f"{p.active_contracts} active, {p.ended_contracts} ended"),
+              ("First tracked day", p.first_day.isoformat() if p.first_day else "none yet")]
+    if p.client_contracts:
+        fields.append(("Contracts as a client", str(p.client_contracts)))
+    return Card(title=f"Profile of {p.name}", fields=fields)

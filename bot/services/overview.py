@@ -6,10 +6,11 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from bot.services import ledger
+from bot.services import ledger, profile
 from bot.services.actors import Actor, resolve
 from bot.services.context import Context
 from bot.services.picking import role
+from bot.services.results import Profile
 from bot.services.views import build_day
 from diary.terms import ContractStatus, Role
 from diary.weeks import local_day, week_of
@@ -50,11 +51,12 @@ class Home:
     contracts: list[ContractToday]
     devices: list[DeviceLine]
     tz: str = "UTC"  # the tracked contract's timezone, for `since`
+    profile: Profile | None = None  # the member's hours on the profile, as anyone in the workspace sees them
 
 
 def home(ctx: Context, actor: Actor, *, now: datetime) -> Home:
     with ctx.unit() as s:
-        _, me = resolve(s, actor)
+        ws, me = resolve(s, actor)
         running = repo.open_session(s, freelancer_id=me.id)
         tracked = s.get(Contract, running.contract_id) if running else None
         return Home(
@@ -62,7 +64,7 @@ def home(ctx: Context, actor: Actor, *, now: datetime) -> Home:
             since=running.started_at if running else None,
             contracts=[_today(s, ctx, c, me, now) for c in repo.live_contracts_of(s, member_id=me.id)],
             devices=[DeviceLine(d.name, d.os, d.last_seen_at) for d in repo.unrevoked_devices_of(s, member_id=me.id)],
-            tz=tracked.tz if tracked else "UTC",
+            tz=tracked.tz if tracked else "UTC", profile=profile.profile_of(s, ctx, ws, me, now),
         )
 
 

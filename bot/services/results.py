@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from bot.services.button_refs import ButtonAction, ButtonRef
 from diary.activity import SlotCounts
+from diary.earnings import Totals
 from diary.statements import Statement
 
 
@@ -197,3 +198,47 @@ class Timesheet:
     status: str  # open | editing | pending | approved | auto_approved | disputed
     limit_hours: Decimal | None
     buttons: list[Button] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ContractEarnings:
+    """One contract's earnings from its closed weeks' stored statements and its bonuses."""
+
+    contract_id: int
+    title: str
+    counterpart: str  # the client, for the freelancer's view; the freelancer, for the client's
+    currency: str
+    tz: str
+    pending: Decimal
+    available: Decimal
+    paid: Decimal
+    held: Decimal  # waiting for a dispute to settle
+    next_due: datetime | None  # when the next pending part becomes available
+    available_weeks: tuple[str, ...]  # the weeks with an amount available, to name in /paid
+    minutes: int  # lifetime hours on it, as the profile counts them
+
+
+@dataclass(frozen=True)
+class Earnings:
+    """/earnings: what is owed to the asker (as a freelancer) and by the asker (as a client)."""
+
+    name: str
+    earned: tuple[ContractEarnings, ...]  # contracts where the asker works
+    owed: tuple[ContractEarnings, ...]  # contracts where the asker is the client
+    lifetime_minutes: int  # the asker's hours as a freelancer, over the contracts shown
+    earned_totals: Totals  # per currency, never mixed
+    owed_totals: Totals
+
+
+@dataclass(frozen=True)
+class Profile:
+    """/profile: what anyone in the workspace may see of a person. No titles, clients or amounts."""
+
+    name: str
+    lifetime_minutes: int
+    month_minutes: int
+    month: str  # "December 2026"
+    active_contracts: int  # as the freelancer, active or paused
+    ended_contracts: int
+    client_contracts: int  # contracts the person hired for, as the client
+    first_day: date | None  # the first day with a tracked slot

@@ -64,6 +64,8 @@ def home_view(home: Home, notice: Card | None = None) -> dict:
     if not home.contracts:
         cards.append(Card(lines=["You have no contract yet. A client starts one in a channel with /contract new @freelancer rate=40."]))
     cards.append(devices_card(home))
+    if home.profile is not None:  # what anyone in the workspace sees with /profile
+        cards.append(card_for(home.profile))
     blocks = []
     for card in cards:
         blocks += [*card_blocks(card), DIVIDER]

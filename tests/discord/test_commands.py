@@ -57,6 +57,11 @@ COMMANDS = [
     (ALICE, "tally summary-channel", {}, f"Weekly summaries of every contract will be posted in {CHANNEL_ID}", False),
     (BOB, "tally summary-channel", {}, "Only a workspace admin can choose the summary channel", True),
     (CAROL, "tally help", {}, "/clockin [memo] — start tracking", False),
+    (BOB, "earnings", {}, "Earnings of bob", False),
+    (CAROL, "earnings", {"user": BOB}, "You have no contract with bob", True),
+    (BOB, "paid", {"week": "2026-W47"}, "Only the client of this contract can mark its weeks paid", True),
+    (ALICE, "paid", {"week": "2026-W47"}, "Week 2026-W47 of #1 Docs (bob) is not closed yet", True),
+    (CAROL, "profile", {"user": BOB}, "Profile of bob", False),
 ]
 
 

@@ -28,6 +28,7 @@ OPTIONS = {
     "clockin": ["memo", "contract"], "clockout": [], "memo": ["text"], "diary": ["date", "user", "contract"],
     "timesheet": ["week", "user", "csv", "contract"], "manual": ["range", "memo", "date", "contract"], "connect": [], "devices": [],
     "bonus": ["user", "amount", "note", "contract"], "delete": ["slot", "date", "contract"], "private": ["switch"],
+    "earnings": ["user"], "paid": ["week", "user", "contract"], "profile": ["user"],
     "contract new": ["freelancer", *TERM_NAMES],
     "contract show": ["contract"], "contract pause": ["contract"], "contract resume": ["contract"], "contract end": ["contract"],
     "contract limit": ["limit", "contract"], "contract rate": ["rate", "contract"],
