@@ -11,15 +11,19 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 
 from bot.render.csv import COLUMNS as DAY_COLUMNS
-from bot.services import views
+from bot.services import earnings, views
 from bot.services.context import Context
 from bot.services.results import Timesheet
+from diary.earnings import WeekEarnings
 from diary.money import minutes_to_hours
 from diary.refusal import Refusal
 from diary.weeks import parse_week
 from storage.tables import Contract
 
-COLUMNS = [*DAY_COLUMNS, "status", "currency", "rate", "hours_amount", "weekly_payment", "bonuses", "total", "late_hours", "late_amount"]
+COLUMNS = [*DAY_COLUMNS, "status", "currency", "rate", "hours_amount", "weekly_payment", "bonuses", "total", "late_hours", "late_amount",
+           # the week's earnings at the export's instant (docs/rules.md#earnings), from its stored statement
+           "pending", "available", "paid", "paid_at"]
+States = dict[tuple[int, str], WeekEarnings]
 
 
 def export_week(ctx: Context, week: str, *, now: datetime, contract_id: int | None = None) -> str | Refusal:
@@ -36,23 +40,30 @@ def export_week(ctx: Context, week: str, *, now: datetime, contract_id: int | No
         if contract_id is not None and not contracts:
             return Refusal(f"Contract #{contract_id} does not exist or did not run in {week}.", "not_found")
         sheets = [views.build_timesheet(s, ctx, c, parse_week(week, c.tz), now) for c in contracts]
-    return sheets_csv(sheets)
+        states = earnings.week_earnings(s, contracts, now)
+    return sheets_csv(sheets, states)
 
 
-def sheets_csv(sheets: list[Timesheet]) -> str:
+def sheets_csv(sheets: list[Timesheet], states: States | None = None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for sheet in sheets:
-        writer.writerows(_rows(sheet))
+        writer.writerows(_rows(sheet, (states or {}).get((sheet.contract_id, sheet.week))))
     return out.getvalue()
+
+
+def _states(e: WeekEarnings | None) -> list:
+    if e is None:  # nothing owed on the week (yet)
+        return ["0.00", "0.00", "0.00", ""]
+    return [e.pending, e.available, e.paid, e.paid_at.isoformat() if e.paid_at else ""]
 
 
 def _hours(*minutes: int) -> list:
     return [minutes_to_hours(m) for m in minutes]
 
 
-def _rows(sheet: Timesheet) -> list[list]:
+def _rows(sheet: Timesheet, state: WeekEarnings | None = None) -> list[list]:
     who = [sheet.week, sheet.contract_id, sheet.freelancer]
     money_blank = [""] * (len(COLUMNS) - len(DAY_COLUMNS))
     days = [[*who, d.day.isoformat(), *_hours(d.counted, d.billable, d.over_limit, d.manual, d.disputed), *money_blank]
@@ -61,5 +72,5 @@ def _rows(sheet: Timesheet) -> list[list]:
     total = [*who, "total", *_hours(st.counted_minutes, st.billable_minutes, st.over_limit_minutes, st.manual_minutes,
                                      st.disputed_minutes + st.removed_minutes),
              sheet.status, st.currency, st.rate, st.hours_amount, st.weekly_payment, st.bonuses, st.total,
-             *_hours(st.late_minutes), st.late_amount]
+             *_hours(st.late_minutes), st.late_amount, *_states(state)]
     return [*days, total]

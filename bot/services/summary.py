@@ -8,8 +8,9 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from bot.services import announce
+from bot.services import announce, earnings
 from bot.services.context import Context
+from diary.earnings import format_totals, totals
 from diary.money import format_minutes, format_money
 from diary.weeks import BillingWeek
 from storage import contracts, outbox, reviews
@@ -39,7 +40,7 @@ def _summarize(s: Session, ws: Workspace, monday: date, now: datetime) -> int:
     if any(c.id not in closed for c in running):
         return 0  # a contract's edit deadline, in its own timezone, is still ahead
     weeks = [(c, closed[c.id]) for c in running]
-    text = summary_text(s, weeks)
+    text = summary_text(s, weeks) + "\n" + earnings_line(s, running, now)
     # Drawn by the outbox just before sending, as the review message's chart is (see weekly.draw_chart).
     extra = {"title": f"Weekly summary {label}", "week": label, "image_key": f"charts/workspace-{ws.id}/summary-{label}.png",
              "chart": summary_chart([(s.get(Member, c.freelancer_id).name, r.statement) for c, r in weeks], label)}
@@ -77,3 +78,11 @@ def summary_text(s: Session, weeks: list[tuple[Contract, WeekReview]]) -> str:
                      f"{format_money(Decimal(st['total']), st['currency'])}, {STATUS.get(review.status, review.status)}")
     lines.append("Total " + " · ".join(format_money(amount, currency) for currency, amount in sorted(totals.items())))
     return "\n".join(lines)
+
+
+def earnings_line(s: Session, running: list[Contract], now: datetime) -> str:
+    """What these contracts owe over all their weeks, from the stored statements (docs/rules.md#earnings)."""
+    currency = {c.id: c.currency for c in running}
+    sums = totals((currency[cid], e) for (cid, _), e in earnings.week_earnings(s, running, now).items())
+    return (f"Earnings: available to pay {format_totals(sums.available)} · pending {format_totals(sums.pending)}"
+            f" · paid {format_totals(sums.paid)}")

@@ -41,6 +41,7 @@ def test_the_summary_waits_for_every_contract_of_the_workspace_then_lists_them_o
         "bob — Landing page: 1:00 counted, 40.00 USD, waiting for review",
         "carol — contract #2: 1:00 counted, 50.00 USD, waiting for review",
         "Total 90.00 USD",
+        "Earnings: available to pay 0.00 · pending 90.00 USD · paid 0.00",
     ]
 
 
@@ -80,6 +81,7 @@ def test_export_gives_every_contract_s_days_and_statement_of_the_week(ctx):
     monday, total = dict(zip(COLUMNS, table[1])), dict(zip(COLUMNS, table[8]))
     assert (monday["day"], monday["counted_hours"], monday["total"]) == ("2026-11-16", "1.00", "")
     assert (total["day"], total["billable_hours"], total["total"], total["status"]) == ("total", "1.00", "40.00", "pending")
+    assert (total["pending"], total["available"], total["paid"], total["paid_at"]) == ("40.00", "0.00", "0.00", "")
     only = list(csv.reader(io.StringIO(export_week(ctx, "2026-W47", now=utc(2026, 11, 24), contract_id=2))))
     assert {row[1] for row in only[1:]} == {"2"}
 

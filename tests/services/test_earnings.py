@@ -2,17 +2,21 @@
 pending from the close, available ten days after the week, bonuses five days after they are
 given, paid when the client marks it; amounts only from the stored statements."""
 
+import csv
+import io
 from datetime import time, timedelta
 from decimal import Decimal
 
 from bot import commands
+from bot.export import export_week
 from bot.render.cards import card_for
-from bot.services import contracts, earnings, review
+from bot.services import contracts, earnings, review, summary
 from bot.services.results import Done, Earnings
 from bot.services.views import pick_week
 from bot.services.actors import UserRef
 from diary.refusal import Refusal
 from diary.terms import ContractStatus
+from storage import repo
 from tests.conftest import utc
 from tests.services.helpers import ALICE, BOB, CAROL, hire, outbox, pair_device, person, work
 
@@ -158,3 +162,17 @@ def test_earnings_card_says_pending_available_paid_and_lifetime_hours(ctx):
     client = "\n".join(card_for(say(ctx, ALICE, "/earnings @bob", TUE)).lines)
     assert "bob — #1 Docs: pending 80.00 USD · available 50.00 USD" in client and "(weeks 2026-W47)" in client
     assert isinstance(say(ctx, CAROL, "/earnings", TUE), Refusal)
+
+
+def test_the_export_and_the_weekly_summary_show_the_week_s_states(ctx):
+    """Rule: docs/rules.md#earnings"""
+    two_hours_and_a_bonus(ctx)
+    review.approve_week(ctx, ALICE, now=TUE, week="2026-W47")
+    say(ctx, ALICE, "/paid 2026-W47", TUE)  # the bonus
+    rows = list(csv.DictReader(io.StringIO(export_week(ctx, "2026-W47", now=DUE))))
+    total = next(row for row in rows if row["day"] == "total")
+    assert (total["pending"], total["available"], total["paid"], total["paid_at"]) == ("0.00", "80.00", "50.00", TUE.isoformat())
+
+    with ctx.unit() as s:
+        line = summary.earnings_line(s, repo.live_contracts_of(s, member_id=1), DUE)
+    assert line == "Earnings: available to pay 80.00 USD · pending 0.00 · paid 50.00 USD"
