@@ -10,9 +10,11 @@ window titles apply from the next slot: the slot under way keeps the terms it be
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from diary.contract_terms import Applies, Term
 from diary.slots import slot_end, slot_floor
+from diary.terms import ContractStatus
 from diary.weeks import BillingWeek, week_of
 
 
@@ -63,3 +65,19 @@ def takes_effect(term: Term, *, in_force, new, now: datetime, tz: str, slot_seco
     if term.applies == Applies.NEXT_SLOT:
         return slot_end(slot_floor(now, slot_seconds), slot_seconds)
     return now
+
+
+class KeptChange(Protocol):
+    """A kept row of a history: the instant it takes effect and the value in chat form."""
+
+    effective_at: datetime
+    value: str | None
+
+
+def paused_during(status_changes: Sequence[KeptChange], week: BillingWeek) -> bool:
+    """Whether the contract was paused at some time in `week` (its weekly payment is then not
+    earned, docs/rules.md#weekly-payment); `status_changes` are its status history, in the order decided."""
+    before = [c for c in status_changes if c.effective_at <= week.start]
+    during = [c for c in status_changes if week.start < c.effective_at < week.end]
+    was_paused = bool(before) and before[-1].value == ContractStatus.PAUSED
+    return was_paused or any(c.value == ContractStatus.PAUSED for c in during)

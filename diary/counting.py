@@ -1,16 +1,19 @@
 """What a slot counts for, in slot "minutes" from 0 to 10 (docs/rules.md#segment-billing,
 docs/rules.md#counting-without-screenshots, docs/rules.md#minute-billing)."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from diary.terms import SLOT_MINUTES, Billing, Screenshots
 
-# (slot_start, session_start, session_end, screenshot_at, active_minutes) -> counted minutes
-SlotCounter = Callable[[datetime, datetime, datetime | None, datetime | None, int], int]
-# (session_start, session_end, slot_starts, screenshot_ats, active_minutes) -> counted minutes of
-# each slot of a run of one session's slots, the three sequences in step
-RunCounter = Callable[[datetime, datetime | None, Sequence[datetime], Sequence[datetime | None], Sequence[int]], list[int]]
+
+class RunCounter(Protocol):
+    """The counted minutes of each slot of a run of one session's slots (`session_end` None: an
+    open session); `starts`, `shots` (screenshot instants) and `active` (active minutes) in step."""
+
+    def __call__(self, *, session_start: datetime, session_end: datetime | None, starts: Sequence[datetime],
+                 shots: Sequence[datetime | None], active: Sequence[int]) -> list[int]: ...
 
 
 def counted_minutes(
@@ -25,18 +28,9 @@ def counted_minutes(
     billing: Billing,
 ) -> int:
     """The minutes one slot of one session adds to the diary; `session_end` None is an open session."""
-    count = slot_counter(slot_seconds=slot_seconds, screenshots=screenshots, billing=billing)
-    return count(slot_start, session_start, session_end, screenshot_at, active_minutes)
-
-
-def slot_counter(*, slot_seconds: int, screenshots: Screenshots, billing: Billing) -> SlotCounter:
-    """counted_minutes for one contract's terms, chosen once."""
     count = run_counter(slot_seconds=slot_seconds, screenshots=screenshots, billing=billing)
-
-    def one_slot(start: datetime, session_start: datetime, session_end: datetime | None, shot: datetime | None, active: int) -> int:
-        return count(session_start, session_end, (start,), (shot,), (active,))[0]
-
-    return one_slot
+    return count(session_start=session_start, session_end=session_end, starts=(slot_start,), shots=(screenshot_at,),
+                 active=(active_minutes,))[0]
 
 
 def run_counter(*, slot_seconds: int, screenshots: Screenshots, billing: Billing) -> RunCounter:
@@ -44,15 +38,18 @@ def run_counter(*, slot_seconds: int, screenshots: Screenshots, billing: Billing
     close counts millions of slots, so the rule is a loop over them rather than a call for each."""
     length = timedelta(seconds=slot_seconds)
     if billing == Billing.MINUTES:
-        def minutes_inside(session_start: datetime, session_end: datetime | None, starts: Sequence[datetime],
+        def minutes_inside(*, session_start: datetime, session_end: datetime | None, starts: Sequence[datetime],
                            shots: Sequence[datetime | None], active: Sequence[int]) -> list[int]:
             return [_minutes_inside(start, length, session_start, session_end) for start in starts]
         return minutes_inside
     if screenshots == Screenshots.OFF:
         # Without screenshots, any input in the slot is the proof of work.
-        return lambda session_start, session_end, starts, shots, active: [SLOT_MINUTES if a >= 1 else 0 for a in active]
+        def any_input(*, session_start: datetime, session_end: datetime | None, starts: Sequence[datetime],
+                      shots: Sequence[datetime | None], active: Sequence[int]) -> list[int]:
+            return [SLOT_MINUTES if a >= 1 else 0 for a in active]
+        return any_input
 
-    def screenshot_taken(session_start: datetime, session_end: datetime | None, starts: Sequence[datetime],
+    def screenshot_taken(*, session_start: datetime, session_end: datetime | None, starts: Sequence[datetime],
                          shots: Sequence[datetime | None], active: Sequence[int]) -> list[int]:
         # Upwork's rule: a slot counts once its screenshot, taken inside the slot and the session,
         # has been taken; a session that ends before that instant leaves the slot uncounted.

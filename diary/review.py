@@ -1,7 +1,9 @@
 """The client's review of a week (approve, dispute, or automatic approval) and a dispute's steps."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from diary.refusal import Refusal
 from diary.weeks import BillingWeek, describe_instant, in_review
@@ -98,3 +100,25 @@ def removes_time(status: DisputeStatus) -> bool:
 def holds_time(status: DisputeStatus) -> bool:
     """Open or answered: the slots show as disputed and wait, neither billed nor removed."""
     return status in (DisputeStatus.OPEN, DisputeStatus.ANSWERED)
+
+
+class DisputedRange(Protocol):
+    """A dispute as the bill reads it: the slots it names (their starts in [range_start, range_end))."""
+
+    range_start: datetime
+    range_end: datetime
+    status: str
+
+
+def dispute_of(start: datetime, disputes: Sequence[DisputedRange]) -> DisputeStatus | None:
+    """The status of the dispute that decides the slot at `start`: the latest one that names it
+    (`disputes` in the order they were opened); None when none does."""
+    covering = [d for d in disputes if d.range_start <= start < d.range_end]
+    return DisputeStatus(covering[-1].status) if covering else None
+
+
+def disputes_of(starts: Sequence[datetime], disputes: Sequence[DisputedRange]) -> list[DisputeStatus | None]:
+    """dispute_of for each of these slots, in step with `starts`."""
+    if not disputes:  # nearly every week
+        return [None] * len(starts)
+    return [dispute_of(start, disputes) for start in starts]

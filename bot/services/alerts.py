@@ -40,7 +40,7 @@ def _alert_limit(s: Session, ctx: Context, contract: Contract, week: BillingWeek
     limit = ledger.limit_minutes(contract, rec, week)
     if not limit:
         return 0
-    statement = ledger.statement_of(contract, week, rec, ledger.lines_of(contract, week, rec, ctx.slot_seconds))
+    _, statement = ledger.week_days(contract, week, rec, ctx.slot_seconds)
     used = statement.counted_minutes - statement.removed_minutes
     level = next((level for level in LEVELS if used * 100 >= limit * level), None)
     if level is None:

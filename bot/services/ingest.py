@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.services import devices, late, sessions
 from bot.services.context import Context
 from bot.services.images import THUMB_TYPE, Image, screenshot_key, thumbnail_key
-from bot.services.ledger import counter_for, slot_counted
+from bot.services.ledger import counted_now, slot_counted
 from diary.activity import active_minutes, tracked_minutes
 from diary.late import is_late
 from diary.protocol import SlotAccepted, SlotReport
@@ -314,8 +314,8 @@ def _takes_no_screenshots(contract: Any, start: datetime) -> bool:
 
 def _answer(pending: _Pending, slot_seconds: int) -> SlotAccepted:
     new, report = pending.new, pending.new.upload.report
-    count = counter_for(new.session, slot_seconds)
-    counted = count(report.slot_start, new.session.started_at, new.session.ended_at, report.screenshot_at, new.active_minutes)
+    counted = counted_now(new.session, slot_seconds, start=report.slot_start, session_start=new.session.started_at,
+                          session_end=new.session.ended_at, screenshot_at=report.screenshot_at, active_minutes=new.active_minutes)
     return SlotAccepted(id=new.id, slot_start=report.slot_start, counted_minutes=counted, duplicate=pending.duplicate,
                         late=new.late)
 

@@ -78,7 +78,7 @@ def _today(s: Session, ctx: Context, contract: Contract, me: Member, now: dateti
     day = build_day(s, ctx, contract, local_day(now, contract.tz), viewer_id=me.id)
     week = week_of(now, contract.tz)
     rec = ledger.records(s, contract, week, ctx.slot_seconds)
-    statement = ledger.statement_of(contract, week, rec, ledger.lines_of(contract, week, rec, ctx.slot_seconds))
+    _, statement = ledger.week_days(contract, week, rec, ctx.slot_seconds)
     limit = ledger.limit_minutes(contract, rec, week)  # this week's: a lowered limit waits for next week
     return ContractToday(
         contract_id=contract.id, title=_title(contract), role=part.value, counterpart=other.name,

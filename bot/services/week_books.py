@@ -1,139 +1,33 @@
-"""The records of many contracts' weeks, read at once for the week close.
+"""The records of many contracts' weeks, read at once for the week close (storage/week_chunk.py
+reads them, one query per table), handed to the ledger one contract at a time."""
 
-On Monday thousands of weeks close together, so a chunk of contracts (all with the same week,
-in the same timezone) is read with one query per table rather than several per contract.
-Slots, millions of them, come straight from the driver's tuples and are turned into one list
-per field (ledger.SlotColumns), the instants parsed once each: SQLAlchemy's Row objects and
-per-value processing used to cost more than the rules they fed.
-"""
-
-from bisect import bisect_left, bisect_right
-from collections import defaultdict
-from collections.abc import Iterable
-
-from sqlalchemy import Select, or_, select
-from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from bot.services import ledger
 from diary.late import LateLine
 from diary.weeks import BillingWeek
 from storage import repo
-from storage.tables import (
-    Bonus,
-    Contract,
-    ContractChange,
-    Dispute,
-    Member,
-    Slot,
-    WorkSession,
-    Workspace,
-)
-from storage.types import read_repeated_sqlite_text, read_sqlite_texts
-
-# contract_id, ledger.SlotColumns' fields, then the tracked minutes (kept at ingest; a manual
-# slot's are 0). The week's activity is the share of active minutes in tracked ones (a manual
-# slot's active minutes are 0 too). All of them are in the index ix_slot_week.
-SLOT_COLUMNS = (Slot.contract_id, Slot.start, Slot.session_id, Slot.screenshot_at, Slot.active_minutes, Slot.manual,
-                Slot.tracked_minutes)
+from storage.week_chunk import WeekChunk
 
 
 class Books:
-    """The records of one chunk's contracts for one week, one query per table."""
+    """The records of one chunk's contracts for one week."""
 
     def __init__(self, s: Session, ids: list[int], week: BillingWeek, slot_seconds: int) -> None:
-        conn = reading_connection(s)
-        # Late slots are billed on the week they arrived in, not in their own (ledger.late_line_of).
-        in_week = (Slot.contract_id.in_(ids), Slot.start >= week.start, Slot.start < week.end, Slot.deleted_at.is_(None),
-                   Slot.late_request_id.is_(None))
-        self.contracts = {c.id: c for c in s.scalars(select(Contract).where(Contract.id.in_(ids)))}
-        self.slots = _Slots(conn, select(*SLOT_COLUMNS).where(*in_week).order_by(Slot.contract_id, Slot.start))
-        self.sessions = {row.id: row for row in conn.execute(select(WorkSession.id, WorkSession.started_at, WorkSession.ended_at).where(
-            WorkSession.contract_id.in_(ids), WorkSession.started_at < week.end,
-            or_(WorkSession.ended_at.is_(None), WorkSession.ended_at > week.start)))}
-        self.disputes = _grouped(s.scalars(select(Dispute).where(
-            Dispute.contract_id.in_(ids), Dispute.week_start == week.monday).order_by(Dispute.id)))
-        self.changes = _grouped(conn.execute(
-            select(ContractChange.contract_id, ContractChange.field, ContractChange.effective_at, ContractChange.value)
-            .where(ContractChange.contract_id.in_(ids), ContractChange.field.in_(ledger.HISTORY_FIELDS))
-            .order_by(ContractChange.id)))
-        self.bonuses = _grouped(conn.execute(select(Bonus.contract_id, Bonus.amount).where(
-            Bonus.contract_id.in_(ids), Bonus.week_start == week.monday)))
-        self.names = dict(conn.execute(select(Member.id, Member.name).where(
-            Member.id.in_(sorted({c.freelancer_id for c in self.contracts.values()})))).all())
+        chunk = WeekChunk(s, ids=ids, start=week.start, end=week.end, monday=week.monday, history_fields=ledger.HISTORY_FIELDS)
+        self.chunk, self.contracts, self.slots = chunk, chunk.contracts, chunk.slots
+        self.names, self.workspaces = chunk.names, chunk.workspaces
         # Few contracts have late slots: theirs are read one by one.
         self.late = {contract_id: ledger.late_line_of(s, self.contracts[contract_id], week, slot_seconds)
                      for contract_id in repo.late_contracts_billed_in(s, contract_ids=ids, billed_week_start=week.monday)}
-        self.workspaces = {ws.id: ws for ws in s.scalars(select(Workspace).where(
-            Workspace.id.in_(sorted({c.workspace_id for c in self.contracts.values()}))))}
 
     def records(self, contract_id: int) -> ledger.WeekRecords:
-        changes = self.changes.get(contract_id, [])
-        return ledger.WeekRecords.of_columns(
-            self.slots.columns(contract_id),
-            sessions=self.sessions,
-            disputes=self.disputes.get(contract_id, []),
+        changes = self.chunk.changes.get(contract_id, [])
+        return ledger.WeekRecords(
+            columns=self.slots.columns(contract_id),
+            sessions=self.chunk.sessions,
+            disputes=self.chunk.disputes.get(contract_id, []),
             changes={field: [c for c in changes if c.field == field] for field in ledger.HISTORY_FIELDS},
-            bonuses=[b.amount for b in self.bonuses.get(contract_id, [])],
+            bonuses=self.chunk.bonuses.get(contract_id, []),
             late=self.late.get(contract_id, LateLine()),
         )
-
-
-def reading_connection(s: Session) -> Connection:
-    """The session's connection, on PostgreSQL set to UTC for this transaction: psycopg then
-    hands out instants in UTC already, where any other zone costs a conversion per value."""
-    conn = s.connection()
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
-    return conn
-
-
-class _Slots:
-    """The chunk's slots by field (SLOT_COLUMNS), all contracts one after another."""
-
-    def __init__(self, conn: Connection, query: Select) -> None:
-        rows = _binary_rows(conn, query) if conn.dialect.name == "postgresql" else _driver_rows(conn, query)
-        self.contracts, starts, sessions, shots, self.active, manual, self.tracked = zip(*rows) if rows else ((),) * 7
-        if conn.dialect.name == "sqlite":  # instants as text, booleans as 0 and 1
-            starts, shots = list(map(read_repeated_sqlite_text, starts)), read_sqlite_texts(shots)
-            manual = list(map(bool, manual))
-        # psycopg's instants are aware already, and in UTC (reading_connection)
-        self.all = ledger.SlotColumns(starts, sessions, shots, self.active, manual)
-
-    def columns(self, contract_id: int) -> ledger.SlotColumns:
-        return self.all.stretch(*self._bounds(contract_id))
-
-    def activity(self, contract_id: int) -> tuple[int, int]:
-        """(active, tracked) minutes, of which the week's activity is the share."""
-        begin, end = self._bounds(contract_id)
-        return sum(self.active[begin:end]), sum(self.tracked[begin:end])
-
-    def _bounds(self, contract_id: int) -> tuple[int, int]:
-        # rows come by contract
-        return bisect_left(self.contracts, contract_id), bisect_right(self.contracts, contract_id)
-
-
-def _driver_rows(conn: Connection, query: Select) -> list[tuple]:
-    """The driver's own tuples, without SQLAlchemy's Row objects and per-value processing."""
-    result = conn.execute(query)
-    try:
-        return result.cursor.fetchall()
-    finally:
-        result.close()
-
-
-def _binary_rows(conn: Connection, query: Select) -> list[tuple]:
-    """The same from PostgreSQL in its binary format, on the session's own connection (so in its
-    transaction): psycopg reads an instant or a number from a few bytes instead of parsing text,
-    a third of the CPU for millions of values. Its instants are in UTC (reading_connection)."""
-    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    with conn.connection.driver_connection.cursor(binary=True) as cursor:
-        cursor.execute(compiled.string, compiled.params)
-        return cursor.fetchall()
-
-
-def _grouped(rows: Iterable) -> dict[int, list]:
-    groups: dict[int, list] = defaultdict(list)
-    for row in rows:
-        groups[row.contract_id].append(row)
-    return groups

@@ -99,5 +99,5 @@ def test_a_run_of_one_session_s_slots_counts_each_as_it_counts_alone(screenshots
     alone = [counted_minutes(slot_start=start, slot_seconds=600, session_start=session_start, session_end=end,
                              screenshot_at=shot, active_minutes=a, screenshots=screenshots, billing=billing)
              for start, shot, a in zip(starts, shots, active, strict=True)]
-    assert run(session_start, end, starts, shots, active) == alone
-    assert run(session_start, end, [], [], []) == []
+    assert run(session_start=session_start, session_end=end, starts=starts, shots=shots, active=active) == alone
+    assert run(session_start=session_start, session_end=end, starts=[], shots=[], active=[]) == []

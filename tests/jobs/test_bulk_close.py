@@ -97,16 +97,15 @@ def _short_last_slot(ctx, device, freelancer) -> None:
 
 
 def closed_alone(ctx) -> dict[int, weekly.Closing]:
-    """What closing each contract's week alone writes, its days and statement summed slot by slot
-    (the way a week with disputes is, and the day diary), not per day as the week close does."""
+    """What closing each contract's week alone writes (its records read one contract at a time, as
+    a view reads them), its days summed slot by slot as the day diary shows them."""
     with ctx.unit() as s:
         expected = {}
         for contract in s.exec(select(Contract)):
             week = week_of(MON, contract.tz)
             rec = ledger.records(s, contract, week, ctx.slot_seconds)
-            week_lines = ledger.lines_of(contract, week, rec, ctx.slot_seconds)
-            days, statement = ledger.day_totals(week, week_lines), ledger.statement_of(contract, week, rec, week_lines)
-            books = ledger.books_of_lines(ledger.limit_minutes(contract, rec, week), days, week_lines)
+            days, statement, books = ledger.closing_books(contract, week, rec, ctx.slot_seconds)
+            assert days == ledger.day_totals(week, ledger.lines_of(contract, week, rec, ctx.slot_seconds))
             expected[contract.id] = weekly.closing_of(
                 s.get(Workspace, contract.workspace_id), contract, week, days, statement, books, views.activity_of(rec.slots),
                 s.get(Member, contract.freelancer_id).name, AFTER_EVERY_DEADLINE)
