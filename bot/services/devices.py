@@ -16,7 +16,7 @@ from diary.protocol import AgentState, ContractBrief, PairRequest, PairResponse
 from diary.refusal import Refusal
 from storage import repo
 from storage import devices as stored
-from storage.devices import DEVICES, LIVE_DEVICE_COLUMNS, DeviceRow  # noqa: F401 - read by the slot ingest
+from storage.devices import DeviceRow
 from storage.engine import Connection
 from storage.tables import Contract, Device, PairingCode, WorkSession
 

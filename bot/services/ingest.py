@@ -12,69 +12,29 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from functools import cache
-from types import SimpleNamespace
+from datetime import UTC, datetime
 from typing import Any
-
-from sqlalchemy import Connection, Select, and_, bindparam, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
 
 from bot.services import devices, late, sessions
 from bot.services.context import Context
 from bot.services.images import THUMB_TYPE, Image, screenshot_key, thumbnail_key
 from bot.services.ledger import counted_now, slot_counted
+from diary.acceptance import check_report
 from diary.activity import active_minutes, tracked_minutes
 from diary.late import is_late
 from diary.protocol import SlotAccepted, SlotReport
 from diary.refusal import Refusal
-from diary.slots import is_aligned, slot_end
 from diary.terms import Screenshots
 from diary.text import MAX_MEMO, fit
+from storage import slot_ingest as stored
+from storage.engine import Connection
 from storage.outage import DatabaseUnavailable
-from storage.tables import Contract, ContractChange, Screenshot, Slot, WorkSession
+from storage.races import KeyTaken
+from storage.slot_ingest import RecordedSlot, SessionRow
 
 log = logging.getLogger(__name__)
 
-SKEW = timedelta(minutes=2)
 NO_SESSION = Refusal("This device has no such session. Clock in from chat or with `tally-agent start`.", "not_found")
-SLOTS, SHOTS, SESSIONS, CONTRACTS = Slot.__table__, Screenshot.__table__, WorkSession.__table__, Contract.__table__
-
-# The group's statements, built once: building one costs about as much as running it.
-# Each session comes with the columns of its contract the checks read: one row serves as both.
-# `screenshots_from`: when the screenshots term last changed; a slot begun before keeps the value it began with.
-CHANGES = ContractChange.__table__
-SCREENSHOTS_FROM = select(func.max(CHANGES.c.effective_at)).where(
-    CHANGES.c.contract_id == SESSIONS.c.contract_id, CHANGES.c.field == "screenshots").scalar_subquery().label("screenshots_from")
-SESSION_COLUMNS = (SESSIONS.c.id, SESSIONS.c.contract_id, SESSIONS.c.started_at, SESSIONS.c.ended_at, SESSIONS.c.memo,
-                   CONTRACTS.c.freelancer_id, CONTRACTS.c.screenshots, CONTRACTS.c.billing, CONTRACTS.c.tz, CONTRACTS.c.window,
-                   SCREENSHOTS_FROM)
-SLOT_COLUMNS = (SLOTS.c.id, SLOTS.c.contract_id, SLOTS.c.start, SLOTS.c.meta_hash, SLOTS.c.deleted_at,
-                SLOTS.c.manual, SLOTS.c.screenshot_at, SLOTS.c.active_minutes, SLOTS.c.late_request_id)
-SESSIONS_BY_ID = select(*SESSION_COLUMNS).join(CONTRACTS, CONTRACTS.c.id == SESSIONS.c.contract_id).where(
-    SESSIONS.c.id.in_(bindparam("ids", expanding=True)))
-# Contracts x starts is a superset of the (contract, start) pairs asked for; the unique index serves it.
-SLOTS_AT = select(*SLOT_COLUMNS).where(SLOTS.c.contract_id.in_(bindparam("contracts", expanding=True)),
-                                       SLOTS.c.start.in_(bindparam("starts", expanding=True)))
-# A group of one (most groups, where few agents upload) reads all of it in one statement without
-# IN lists, which SQLAlchemy renders afresh on every execution: the device of the token, the
-# session with its contract, and the slot already at that start. No row: the token is unknown.
-READ_ONE = select(
-    *(column.label(f"d_{column.name}") for column in devices.LIVE_DEVICE_COLUMNS),
-    *(column.label(f"s_{column.name}") for column in SESSION_COLUMNS),
-    *(column.label(f"x_{column.name}") for column in SLOT_COLUMNS),
-).select_from(
-    devices.DEVICES.outerjoin(SESSIONS, SESSIONS.c.id == bindparam("session_id"))
-    .outerjoin(CONTRACTS, CONTRACTS.c.id == SESSIONS.c.contract_id)
-    .outerjoin(SLOTS, and_(SLOTS.c.contract_id == SESSIONS.c.contract_id, SLOTS.c.start == bindparam("start")))
-).where(devices.DEVICES.c.token_hash == bindparam("token_hash"))
-# Asking for the ids in parameter order would make SQLite insert row by row; instead each id is
-# matched to its slot by the slot's (contract, start), unique within a group.
-INSERT_SLOTS = insert(SLOTS).returning(SLOTS.c.id, SLOTS.c.contract_id, SLOTS.c.start)
-INSERT_SHOTS = insert(SHOTS)
-TOUCH_SESSIONS = update(SESSIONS).where(SESSIONS.c.id.in_(bindparam("ids", expanding=True))).values(
-    last_report_at=bindparam("at"))
-TOUCH_SESSION = update(SESSIONS).where(SESSIONS.c.id == bindparam("session_id")).values(last_report_at=bindparam("at"))
 
 
 @dataclass(frozen=True)
@@ -119,7 +79,7 @@ def _alone(ctx: Context, upload: Upload) -> Outcome:
 def _record_one(ctx: Context, upload: Upload) -> SlotAccepted | Refusal:
     try:
         return _record_group(ctx, [upload])[0]
-    except IntegrityError:
+    except KeyTaken:
         # Two uploads of one slot raced: the loser now finds the winner's row.
         return _record_group(ctx, [upload])[0]
 
@@ -131,7 +91,7 @@ class _New:
     """A slot this group inserts; `id` is known once the insert has run."""
 
     upload: Upload
-    session: Any  # a row with the session's and its contract's columns (see SESSIONS_BY_ID)
+    session: SessionRow  # the session with its contract's columns
     device_id: int
     fingerprint: str
     active_minutes: int
@@ -158,8 +118,8 @@ class _Group:
     """What the group's reads found, and the slots it decided to insert, by (contract, start)."""
 
     devices: dict[str, Any]  # token -> its live device (id, last_seen_at)
-    sessions: dict[int, Any]
-    existing: dict[tuple[int, datetime], Any]
+    sessions: dict[int, SessionRow]
+    existing: dict[tuple[int, datetime], RecordedSlot]
     slot_seconds: int
     new: dict[tuple[int, datetime], _New] = field(default_factory=dict)
 
@@ -192,38 +152,27 @@ def _read(conn: Connection, uploads: Sequence[Upload], slot_seconds: int) -> _Gr
 
 
 def _read_one(conn: Connection, upload: Upload, slot_seconds: int) -> _Group:
-    """What _read finds, for a single upload, in one statement (READ_ONE)."""
+    """What _read finds, for a single upload, in one statement."""
     start = upload.report.slot_start.astimezone(UTC)
-    row = conn.execute(READ_ONE, {"token_hash": devices.digest(upload.token), "session_id": upload.report.session_id,
-                                  "start": start}).first()
-    if row is None:
+    found = stored.read_one(conn, token_hash=devices.digest(upload.token), session_id=upload.report.session_id, start=start)
+    if found is None:
         return _Group({}, {}, {}, slot_seconds)
-    found = row._mapping
-    device, session, slot = (_part(found, prefix) for prefix in ("d_", "s_", "x_"))
-    sessions = {session.id: session} if session.id is not None else {}
-    existing = {(slot.contract_id, slot.start): slot} if slot.id is not None else {}
-    return _Group({upload.token: device}, sessions, existing, slot_seconds)
+    sessions = {found.session.id: found.session} if found.session is not None else {}
+    existing = {(found.slot.contract_id, found.slot.start): found.slot} if found.slot is not None else {}
+    return _Group({upload.token: found.device}, sessions, existing, slot_seconds)
 
 
-def _part(found: Any, prefix: str) -> SimpleNamespace:
-    return SimpleNamespace(**{key[len(prefix):]: value for key, value in found.items() if key.startswith(prefix)})
-
-
-def _sessions(conn: Connection, ids: set[int]) -> dict[int, Any]:
-    return {row.id: row for row in conn.execute(SESSIONS_BY_ID, {"ids": list(ids)})}
+def _sessions(conn: Connection, ids: set[int]) -> dict[int, SessionRow]:
+    return stored.sessions_by_id(conn, ids=list(ids))
 
 
 def _key(contract_id: int, report: SlotReport) -> tuple[int, datetime]:
     return contract_id, report.slot_start.astimezone(UTC)
 
 
-def _existing(conn: Connection, keys: set[tuple[int, datetime]]) -> dict[tuple[int, datetime], Any]:
+def _existing(conn: Connection, keys: set[tuple[int, datetime]]) -> dict[tuple[int, datetime], RecordedSlot]:
     """The slots already recorded at these (contract, start) pairs."""
-    if not keys:
-        return {}
-    rows = conn.execute(SLOTS_AT, {"contracts": list({c for c, _ in keys}), "starts": list({t for _, t in keys})})
-    found = {(row.contract_id, row.start): row for row in rows}
-    return {key: row for key, row in found.items() if key in keys}
+    return stored.slots_at(conn, keys=keys)
 
 
 def _decide(group: _Group, upload: Upload) -> SlotAccepted | Refusal | _Pending:
@@ -240,7 +189,10 @@ def _decide(group: _Group, upload: Upload) -> SlotAccepted | Refusal | _Pending:
         return _repeat_of_new(group.new[key], fingerprint)
     if key in group.existing:
         return _repeat(group.existing[key], fingerprint, session, group.slot_seconds)
-    refusal = check_report(report, upload.image, session, session, group.slot_seconds, upload.now) or _check_stored(upload, session)
+    refusal = check_report(report, has_image=upload.image is not None, session_start=session.started_at,
+                           session_end=session.ended_at, screenshots=Screenshots(session.screenshots),
+                           screenshots_from=session.screenshots_from, slot_seconds=group.slot_seconds,
+                           now=upload.now) or _check_stored(upload, session)
     if refusal:
         return refusal
     arrived_late = is_late(start=report.slot_start, tz=session.tz, now=upload.now)
@@ -283,35 +235,6 @@ def _repeat(existing: Any, fingerprint: str, session: Any, slot_seconds: int) ->
                         late=existing.late_request_id is not None)
 
 
-def check_report(report: SlotReport, image: Image | None, session: Any, contract: Any, slot_seconds: int, now: datetime) -> Refusal | None:
-    """The rules for a new slot; `session` and `contract` need only the columns SESSIONS_BY_ID reads."""
-    start, end = report.slot_start, slot_end(report.slot_start, slot_seconds)
-    session_end = session.ended_at or now
-    checks = (
-        (not is_aligned(start, slot_seconds), f"slot_start must be a multiple of {slot_seconds} s since the epoch."),
-        (start > now + SKEW, "That slot is in the future; check the computer's clock."),
-        (end <= session.started_at - SKEW or start >= session_end + SKEW, "That slot lies outside its session."),
-        (_takes_no_screenshots(contract, start) and (image is not None or report.screenshot_at is not None),
-         "This contract takes no screenshots."),
-        (image is not None and report.screenshot_at is None, "A screenshot needs its screenshot_at instant."),
-        (report.screenshot_at is not None and not start <= report.screenshot_at < end, "screenshot_at must lie inside the slot."),
-    )
-    for failed, message in checks:
-        if failed:
-            return Refusal(message)
-    return None
-
-
-def _takes_no_screenshots(contract: Any, start: datetime) -> bool:
-    """Screenshots are off for a slot that began once "off" was in force (docs/rules.md, "Terms in
-    force"): the slot under way when they were switched off keeps its screenshot."""
-    since = getattr(contract, "screenshots_from", None)
-    return contract.screenshots == Screenshots.OFF and (since is None or start >= since)
-
-
-    return None
-
-
 def _answer(pending: _Pending, slot_seconds: int) -> SlotAccepted:
     new, report = pending.new, pending.new.upload.report
     counted = counted_now(new.session, slot_seconds, start=report.slot_start, session_start=new.session.started_at,
@@ -334,16 +257,14 @@ def _write(conn: Connection, ctx: Context, new: list[_New]) -> None:
     for n in new:
         if n.late:
             n.late_request_id = late.request_for(conn, n.session.contract_id, n.session.tz, n.upload.report.slot_start, n.upload.now, requests)
-    if len(new) == 1 and conn.dialect.name == "postgresql":
+    if len(new) == 1 and stored.on_postgres(conn):
         return _write_one_on_postgres(conn, new[0])
-    rows = [_slot_row(n) for n in new]
-    inserted = conn.execute(INSERT_SLOTS, rows[0] if len(rows) == 1 else rows)  # one row: no executemany
-    ids = {(row.contract_id, row.start): row.id for row in inserted}
+    ids = stored.insert_slots(conn, [_slot_row(n) for n in new])
     for n in new:
         n.id = ids[_key(n.session.contract_id, n.upload.report)]
     shots = [_shot_row(n) for n in new if n.upload.image]
     if shots:
-        conn.execute(INSERT_SHOTS, shots[0] if len(shots) == 1 else shots)
+        stored.insert_screenshots(conn, shots)
     _touch_sessions(conn, new)
 
 
@@ -352,23 +273,7 @@ def _write_one_on_postgres(conn: Connection, new: _New) -> None:
     statement (one round trip to the server instead of three). SQLite, in the process, gains nothing."""
     slot = _slot_row(new)
     shot = {key: value for key, value in _shot_row(new).items() if key != "slot_id"} if new.upload.image else {}
-    params = ({f"slot_{key}": value for key, value in slot.items()} | {f"shot_{key}": value for key, value in shot.items()}
-              | {"session_id": new.session.id, "at": new.upload.now})
-    new.id = conn.execute(_one_write(tuple(slot), tuple(shot)), params).scalar_one()
-
-
-@cache
-def _one_write(slot_columns: tuple[str, ...], shot_columns: tuple[str, ...]) -> Select:
-    """WITH new_slot AS (INSERT ... RETURNING id), new_shot AS (INSERT ...), touched AS (UPDATE ...)
-    SELECT id FROM new_slot; built once per set of columns, so it is compiled once too."""
-    new_slot = insert(SLOTS).values({name: bindparam(f"slot_{name}") for name in slot_columns}).returning(SLOTS.c.id).cte("new_slot")
-    touched = update(SESSIONS).where(SESSIONS.c.id == bindparam("session_id")).values(last_report_at=bindparam("at"))
-    statement = select(new_slot.c.id).add_cte(touched.cte("touched"))
-    if shot_columns:
-        values = {name: bindparam(f"shot_{name}") for name in shot_columns}
-        shot = insert(SHOTS).values(slot_id=select(new_slot.c.id).scalar_subquery(), **values)
-        statement = statement.add_cte(shot.cte("new_shot"))
-    return statement
+    new.id = stored.write_one_on_postgres(conn, slot=slot, shot=shot, session_id=new.session.id, at=new.upload.now)
 
 
 def _slot_row(new: _New) -> dict[str, Any]:
@@ -398,8 +303,4 @@ def _shot_row(new: _New) -> dict[str, Any]:
 
 def _touch_sessions(conn: Connection, new: list[_New]) -> None:
     """The sessions' last report: the group's latest arrival, a few milliseconds from each one's own."""
-    ids, at = {n.session.id for n in new}, max(n.upload.now for n in new)
-    if len(ids) == 1:
-        conn.execute(TOUCH_SESSION, {"session_id": next(iter(ids)), "at": at})
-    else:
-        conn.execute(TOUCH_SESSIONS, {"ids": list(ids), "at": at})
+    stored.touch_sessions(conn, ids={n.session.id for n in new}, at=max(n.upload.now for n in new))
