@@ -35,7 +35,7 @@ from bot.api.uploads import read_upload
 from bot.http_app import create_app
 from bot.services.context import Context
 from bot.settings import Settings
-from storage.blobs import FolderBlobs
+from storage.blobs import open_blobs
 from storage.engine import make_engine
 from storage.tables import Device
 
@@ -53,7 +53,9 @@ HEADERS = (b"RIFF", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 def build() -> FastAPI:
     data = Path(os.environ["BENCH_DATA_DIR"])
     engine = make_engine(os.environ["BENCH_DATABASE_URL"])
-    ctx = Context(engine=engine, blobs=FolderBlobs(data / "screenshots"), slot_seconds=int(os.environ["BENCH_SLOT_SECONDS"]))
+    # BENCH_BLOB_URL (s3://bucket/prefix) with BENCH_S3_ENDPOINT_URL: a bucket, as bench/direct_bench.py measures.
+    blobs = open_blobs(os.environ.get("BENCH_BLOB_URL"), data, os.environ.get("BENCH_S3_ENDPOINT_URL"))
+    ctx = Context(engine=engine, blobs=blobs, slot_seconds=int(os.environ["BENCH_SLOT_SECONDS"]))
     # The comparison endpoints take the same bodies as the slot upload.
     body_limits.LIMITS["/bench/"] = body_limits.LIMITS["/api/v1/agent/slots"]
     app = create_app(ctx, Settings(_env_file=None))

@@ -163,10 +163,11 @@ LOOPS = {"asyncio/h11": ["--loop", "asyncio", "--http", "h11"],
          "uvloop/httptools": ["--loop", "uvloop", "--http", "httptools"]}
 
 
-def start_server(url: str, data_dir: Path, port: int, cpus: list[int], loop: str = "asyncio/h11") -> subprocess.Popen:
+def start_server(url: str, data_dir: Path, port: int, cpus: list[int], loop: str = "asyncio/h11",
+                 extra_env: dict[str, str] | None = None) -> subprocess.Popen:
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "BENCH_DATABASE_URL": url, "BENCH_DATA_DIR": str(data_dir),
-           "BENCH_SLOT_SECONDS": str(SLOT_SECONDS), "PYTHONPATH": path}
+           "BENCH_SLOT_SECONDS": str(SLOT_SECONDS), "PYTHONPATH": path, **(extra_env or {})}
     command = [sys.executable, "-m", "uvicorn", "bench.ingest_app:build", "--factory", "--host", "127.0.0.1",
                "--port", str(port), "--log-level", "warning", "--no-access-log", *LOOPS[loop]]
     if cpus and shutil.which("taskset"):
