@@ -133,6 +133,8 @@ def _mark_one(s, contract: Contract, week_text: str, me: Member, now: datetime) 
         return Refusal(f"{error} Or say last, {PAID_EXAMPLE}.")
     freelancer = s.get(Member, contract.freelancer_id)
     where = f"#{contract.id} {contract.title or 'untitled'} ({freelancer.name})"
+    if week.days[-1] < contract.start_day or (contract.end_day is not None and week.monday > contract.end_day):
+        return Refusal(f"Contract {where} did not run in week {week.label}, so it owes nothing for it.", "not_found")
     owed = owed_weeks(s, [contract])[contract.id]
     this = next((w for w in owed if w.week == week), None) or WeekOwed(week, contract.currency, False, "open", ZERO, ZERO)
     amount = to_mark(this, now, where)
