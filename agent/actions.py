@@ -21,7 +21,7 @@ class Actions:
 
     def __call__(self, name: str, form: dict[str, str]) -> str:
         handler = {"clockin": self.clock_in, "clockout": self.clock_out, "memo": self.memo,
-                   "delete": self.delete, "private": self.private, "apps": self.apps}.get(name)
+                   "delete": self.delete, "private": self.private, "apps": self.apps, "held": self.delete_held}.get(name)
         return handler(form) if handler else "That is not something the tracker window does."
 
     def shot(self) -> bytes | None:
@@ -29,9 +29,24 @@ class Actions:
         return last.image if last else None
 
     def clock_in(self, form: dict[str, str]) -> str:
+        """Asks the server at once; offline (or with events still queued, which must reach it first)
+        the agent clocks in on this computer and the clock-in follows them (docs/rules.md#offline-clock-in)."""
         contract = form.get("contract_id", "")
-        body = event_body("local_clockin", self.now(), contract_id=int(contract) if contract.isdigit() else None)
-        return self._ask_server(lambda: self.client.post_event(body).get("message") or "Clocked in.")
+        contract_id, memo = int(contract) if contract.isdigit() else None, form.get("memo") or None
+        view = self.agent.view
+        if view.online and not view.events_waiting:
+            body = event_body("local_clockin", self.now(), memo, contract_id=contract_id)
+            try:
+                return self.client.post_event(body).get("message") or "Clocked in."
+            except ApiError as exc:
+                if exc.status < 500:  # the server's refusal is a sentence meant for people
+                    return exc.detail
+            except Unreachable:
+                pass
+        return self.agent.command("clockin", contract_id=contract_id, memo=memo).reply
+
+    def delete_held(self, _form: dict[str, str]) -> str:
+        return self.agent.command("delete_held").reply
 
     def clock_out(self, _form: dict[str, str]) -> str:
         return self.agent.command("clockout").reply

@@ -131,14 +131,43 @@ def open_tracker() -> None:
 
 @app.command()
 def start(memo: Annotated[list[str] | None, typer.Argument(help="What you are working on.")] = None) -> None:
-    """Clock in from this computer, like /clockin in chat."""
-    _event("local_clockin", " ".join(memo or []) or None)
+    """Clock in from this computer, like /clockin in chat; without a network the running agent
+    clocks in here and tells the server when it is back."""
+    text = " ".join(memo or []) or None
+    answer = _ask_agent("clockin", {"memo": text} if text else {})
+    if answer is not None:
+        typer.echo(answer)
+        return
+    _event("local_clockin", text)
 
 
 @app.command()
 def stop() -> None:
-    """Clock out from this computer, like /clockout in chat."""
-    _event("local_clockout", None)
+    """Clock out from this computer, like /clockout in chat (offline too, when the agent runs)."""
+    from agent.controls import NOT_TRACKING
+
+    answer = _ask_agent("clockout", {})
+    if answer is not None and answer != NOT_TRACKING:
+        typer.echo(answer)
+        return
+    _event("local_clockout", None)  # the agent tracks nothing: the server may still have a session (chat)
+
+
+def _ask_agent(action: str, form: dict[str, str]) -> str | None:
+    """The running agent's answer to a tracker-window action, or None when no agent runs here."""
+    from urllib.error import URLError
+    from urllib.parse import urlencode
+    from urllib.request import Request, urlopen
+
+    url = _home().window_url()
+    if url is None:
+        return None
+    request = Request(url + action, data=urlencode(form).encode(), headers={"Accept": "text/plain"})
+    try:
+        with urlopen(request, timeout=60) as answer:
+            return answer.read().decode("utf-8", "replace")
+    except (URLError, OSError):
+        return None  # the agent is going away: ask the server directly
 
 
 def _event(kind: str, memo: str | None) -> None:
@@ -147,7 +176,8 @@ def _event(kind: str, memo: str | None) -> None:
     except ApiError as exc:  # the server said no, in a sentence meant for people
         raise _fail(exc.detail if exc.status < 500 else f"The server did not take it: {exc}") from None
     except Unreachable as exc:
-        raise _fail(f"The server did not take it: {exc}") from None
+        raise _fail(f"The server cannot be reached ({exc}). Start the agent (tally-agent run): it clocks in "
+                    "without a network and tells the server when it is back.") from None
     typer.echo(reply.get("message") or "Done.")
     if reply.get("ok") is False:
         raise typer.Exit(1)

@@ -13,6 +13,7 @@ from typing import Any
 
 from agent.wire import Week
 
+NOT_TRACKING = "Not tracking; nothing to stop."
 COMMAND_WAIT_SECONDS = 40.0  # a Delete may wait for an upload in flight (the client's timeout is 30 s)
 
 
@@ -47,7 +48,9 @@ class TrackerView:
     shot: LastShot | None = None
     shot_here: bool = False  # still on this computer (not uploaded yet)
     private_apps: tuple[str, ...] = ()
-    notice: str = ""
+    notice: str = ""  # what the freelancer must know until acted on (a refused offline clock-in)
+    held: int = 0  # slots of a refused offline clock-in, kept on this computer
+    events_waiting: int = 0  # clock-ins, clock-outs, idle stops not yet delivered: a clock-in queues behind them
     cannot_track: str = ""  # why this computer cannot be tracked (a Wayland session), or nothing
 
 

@@ -34,13 +34,19 @@ CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 UPSERT_SLOT = """
-INSERT INTO items (kind, state, session_id, slot_start, body, shot, not_before)
-VALUES ('slot', :state, :session_id, :slot_start, :body, :shot, :not_before)
+INSERT INTO items (kind, state, session_id, slot_start, body, shot, not_before, reason)
+VALUES ('slot', :state, :session_id, :slot_start, :body, :shot, :not_before, :reason)
 ON CONFLICT (kind, session_id, slot_start) DO UPDATE SET
-    state = excluded.state, body = excluded.body, not_before = excluded.not_before,
+    state = excluded.state, body = excluded.body, not_before = excluded.not_before, reason = excluded.reason,
     shot = COALESCE(excluded.shot, items.shot)
 WHERE items.state = 'open'
 """
+
+# A clock-in made offline tracks under a local session id (negative) until the server answers:
+# then its rows take the server's session id, or are held here when the clock-in was refused.
+LOCAL_FACT = "local:{}"
+REFUSED = "refused"
+CLOCKIN_REFUSED = "clock-in refused: "
 
 # The uploader keeps the server's refusal as "<status> <error>: <detail>" (client.ApiError).
 REFUSED_LATE = ("state = 'rejected' AND kind = 'slot' AND (reason LIKE '422 too_late:%'"
@@ -54,6 +60,12 @@ class Item:
     body: str
     shot: bytes | None
     not_before: float
+    session_id: int | None = None
+
+    @property
+    def local_clockin(self) -> bool:
+        """A clock-in made offline, whose session the server has yet to open."""
+        return self.kind == "event" and (self.session_id or 0) < 0 and json.loads(self.body).get("kind") == "local_clockin"
 
 
 @dataclass(frozen=True)
@@ -113,12 +125,68 @@ class Queue:
         ).fetchall()
         return bool(rows)
 
-    def add_event(self, body: dict[str, Any], not_before: datetime) -> None:
-        self.db.execute(
-            "INSERT INTO items (kind, state, body, not_before) VALUES ('event', 'ready', ?, ?)",
-            (json.dumps(body), not_before.timestamp()),
-        )
+    def add_event(self, body: dict[str, Any], not_before: datetime, session_id: int | None = None) -> None:
+        """`session_id`: the session the event belongs to (a clock-out, an idle stop), so that it is
+        held with that session's slots if a clock-in made offline is refused."""
+        with self._transaction():
+            state, sid, reason = self._where_it_goes(session_id)
+            self.db.execute(
+                "INSERT INTO items (kind, state, session_id, body, not_before, reason) VALUES ('event', ?, ?, ?, ?, ?)",
+                (state, sid, json.dumps(body), not_before.timestamp(), reason),
+            )
         self._ready()
+
+    # Clock-ins made offline (docs/rules.md#offline-clock-in).
+    def attach(self, local_id: int, session_id: int) -> None:
+        """The server opened the session of a clock-in made offline: what was recorded under the
+        local id goes as that session's."""
+        with self._transaction():
+            self.db.execute("INSERT OR REPLACE INTO facts VALUES (?, ?)", (LOCAL_FACT.format(local_id), str(session_id)))
+            self.db.execute(
+                "UPDATE OR IGNORE items SET session_id = :real, body = json_set(body, '$.session_id', :real) "
+                "WHERE session_id = :local AND kind = 'slot'", {"real": session_id, "local": local_id})
+            self.db.execute("UPDATE items SET session_id = ? WHERE session_id = ? AND kind = 'event'", (session_id, local_id))
+
+    def refuse_local(self, local_id: int, reason: str) -> int:
+        """The server refused a clock-in made offline: its slots and events stay here, held with the
+        reason, until the freelancer deletes them. How many slots."""
+        with self._transaction():
+            self.db.execute("INSERT OR REPLACE INTO facts VALUES (?, ?)", (LOCAL_FACT.format(local_id), REFUSED))
+            self.db.execute("UPDATE items SET state = 'rejected', reason = ? WHERE session_id = ?",
+                            ((CLOCKIN_REFUSED + reason)[:500], local_id))
+        return self.held_count()
+
+    def local_outcome(self, local_id: int) -> int | str | None:
+        """The server's session id for a clock-in made offline, REFUSED, or None while unanswered."""
+        rows = self.db.execute("SELECT value FROM facts WHERE key = ?", (LOCAL_FACT.format(local_id),)).fetchall()
+        if not rows:
+            return None
+        return REFUSED if rows[0][0] == REFUSED else int(rows[0][0])
+
+    def held(self) -> list[Rejected]:
+        """Slots recorded under a refused clock-in: kept here, never sent."""
+        return [r for r in self.rejected() if r.reason.startswith(CLOCKIN_REFUSED) and r.what[:1].isdigit()]
+
+    def held_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM items WHERE kind = 'slot' AND state = 'rejected' AND reason LIKE ?",
+                               (CLOCKIN_REFUSED + "%",)).fetchall()[0][0]
+
+    def delete_held(self) -> int:
+        """The freelancer deletes the slots of refused clock-ins (and their screenshots). How many slots."""
+        gone = self.held_count()
+        self.db.execute("DELETE FROM items WHERE state = 'rejected' AND reason LIKE ?", (CLOCKIN_REFUSED + "%",))
+        self.db.execute("PRAGMA incremental_vacuum")
+        return gone
+
+    def _where_it_goes(self, session_id: int | None) -> tuple[str, int | None, str | None]:
+        """(state, session id, reason) for a row of `session_id`: a local id the server has answered
+        for takes its session id, or is held if the clock-in was refused."""
+        if session_id is None or session_id >= 0:
+            return "ready", session_id, None
+        outcome = self.local_outcome(session_id)
+        if outcome == REFUSED:
+            return "rejected", session_id, CLOCKIN_REFUSED + "the server refused this clock-in"
+        return "ready", session_id if outcome is None else int(outcome), None
 
     def open_slots(self) -> list[OpenSlot]:
         """Slots a previous run was recording when it stopped without finishing them."""
@@ -129,7 +197,7 @@ class Queue:
     def head(self) -> Item | None:
         """The oldest row waiting for upload: order is kept, so a slot never overtakes an older one."""
         rows = self.db.execute(
-            "SELECT id, kind, body, shot, not_before FROM items WHERE state = 'ready' ORDER BY id LIMIT 1"
+            "SELECT id, kind, body, shot, not_before, session_id FROM items WHERE state = 'ready' ORDER BY id LIMIT 1"
         ).fetchall()  # fetchall ends the statement: a half-read one would hold a read transaction open
         return Item(*rows[0]) if rows else None
 
@@ -156,6 +224,9 @@ class Queue:
     def pending(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM items WHERE state = 'ready'").fetchall()[0][0]
 
+    def pending_events(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM items WHERE state = 'ready' AND kind = 'event'").fetchall()[0][0]
+
     def rejected(self) -> list[Rejected]:
         rows = self.db.execute("SELECT kind, slot_start, body, reason FROM items WHERE state = 'rejected' ORDER BY id")
         return [
@@ -180,16 +251,23 @@ class Queue:
             self.db.execute("PRAGMA incremental_vacuum")
 
     def _upsert(self, slot: OpenSlot, state: str, body: str, shot: bytes | None, not_before: float) -> None:
-        self.db.execute(
-            UPSERT_SLOT,
-            {"state": state, "session_id": slot.session_id, "slot_start": instant(slot.start),
-             "body": body, "shot": shot, "not_before": not_before},
-        )  # fmt: skip
+        # One transaction: a clock-in answered between the look-up and the write cannot strand the row.
+        with self._transaction():
+            session_id, reason = slot.session_id, None
+            if session_id < 0:
+                placed, session_id, reason = self._where_it_goes(session_id)
+                state = "rejected" if placed == "rejected" else state
+                body = json.dumps({**json.loads(body), "session_id": session_id})
+            self.db.execute(
+                UPSERT_SLOT,
+                {"state": state, "session_id": session_id, "slot_start": instant(slot.start),
+                 "body": body, "shot": shot, "not_before": not_before, "reason": reason},
+            )  # fmt: skip
 
     def _ready(self) -> None:
         if self.on_ready:
             self.on_ready()
 
     def _transaction(self) -> "sqlite3.Connection":
-        self.db.execute("BEGIN")
+        self.db.execute("BEGIN IMMEDIATE")  # the write lock at once: a read-then-write cannot interleave
         return self.db

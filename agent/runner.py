@@ -16,16 +16,22 @@ from contextlib import contextmanager
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 
-from agent import private_apps
+from agent import offline, private_apps
 from agent.capture import take_screenshot
 from agent.client import ApiClient, ApiError, Unreachable
-from agent.controls import COMMAND_WAIT_SECONDS, Command, LastShot, TrackerView
+from agent.controls import (
+    COMMAND_WAIT_SECONDS,
+    NOT_TRACKING,
+    Command,
+    LastShot,
+    TrackerView,
+)
 from agent.home import AgentHome, Pairing
 from agent.inputs import InputCounter
 from agent.queue import Queue
 from agent.slotclock import OpenSlot, SlotClock
 from agent.terminal import Snapshot, StatusLine, render
-from agent.uploader import Uploader, retry_delay
+from agent.uploader import REPAIR_CHECK_SECONDS, Uploader, retry_delay, unpaired_message
 from agent.version import agent_version
 from agent.window import active_window
 from agent.wire import MAX_MEMO, ServerState, event_body
@@ -42,10 +48,12 @@ def utc_now() -> datetime:
 
 
 class StatePoller:
-    """Long-polls /state and hands each answer to the loop; offline, the last state holds."""
+    """Long-polls /state and hands each answer to the loop; offline, the last state holds. Once
+    the server refuses the token (401) it stops asking until the device is paired again."""
 
-    def __init__(self, client: ApiClient, inbox: "queue.Queue[tuple[str, object]]") -> None:
-        self.client, self.inbox = client, inbox
+    def __init__(self, client: ApiClient, inbox: "queue.Queue[tuple[str, object]]",
+                 repaired: Callable[[], ApiClient | None] = lambda: None) -> None:
+        self.client, self.inbox, self.repaired = client, inbox, repaired
         self.rng = secrets.SystemRandom()
         self._thread = threading.Thread(target=self._run, name="state-poll", daemon=True)
 
@@ -61,9 +69,19 @@ class StatePoller:
                 wait, failures, cap = LONG_POLL_SECONDS, 0, min(MAX_POLL_RETRY_SECONDS, state.slot_seconds / 2)
             except (Unreachable, ApiError) as exc:
                 failures, wait = failures + 1, 0  # back online, take the state at once: it may have changed
-                revoked = isinstance(exc, ApiError) and exc.error == "revoked"
-                self.inbox.put(("revoked", exc.detail) if revoked else ("problem", f"state: {exc}"))
+                if isinstance(exc, ApiError) and exc.status == 401:
+                    self.inbox.put(("revoked", exc.detail))
+                    self._wait_for_pairing()
+                    self.inbox.put(("repaired", None))
+                    continue
+                self.inbox.put(("problem", f"state: {exc}"))
                 time.sleep(retry_delay(failures, cap, self.rng))
+
+    def _wait_for_pairing(self) -> None:
+        """Reads the agent's folder, not the server: a revoked token is not tried again."""
+        while (client := self.repaired()) is None:
+            time.sleep(REPAIR_CHECK_SECONDS)
+        self.client = client
 
 
 class Agent:
@@ -74,10 +92,14 @@ class Agent:
         self.home, self.pairing, self.counter, self.now = home, pairing, counter, now
         self.out = out or StatusLine()
         self.inbox: queue.Queue[tuple[str, object]] = queue.Queue()
-        self.uploader = Uploader(home.queue_path, ApiClient(pairing.server, pairing.token), self._refresh)
+        self.uploader = Uploader(home.queue_path, ApiClient(pairing.server, pairing.token), self._refresh,
+                                 repaired=self._paired_again)
         self.queue = Queue(home.queue_path, agent_version(), home.max_queue_bytes, self.uploader.wake.set)
         self.clock = SlotClock(counter, self.queue, self._screenshot, active_window)
-        self.poller = StatePoller(ApiClient(pairing.server, pairing.token), self.inbox)
+        self.poller = StatePoller(ApiClient(pairing.server, pairing.token), self.inbox, self._paired_again)
+        self.revoked = self.unpaired_said = False  # the server refused this device's token (401)
+        self.held = 0  # slots kept here because the server refused their clock-in (made offline)
+        self.notice = ""  # what the freelancer must know (a refused clock-in, an unpairing), until acted on
         self.state: ServerState | None = None
         self.resent_late = False  # slots an older server refused as too late were queued again
         # Stopped here (idle, or Clock out in the window): not restarted until the server changes.
@@ -106,6 +128,8 @@ class Agent:
                 return self._shutdown(now)
             if message:
                 self._handle(message, now)
+            self._settle_offline_clockin(now)
+            self._stop_if_unpaired(now)
             if self.clock.tick(now):
                 self._went_idle()
             self._show()
@@ -126,9 +150,11 @@ class Agent:
         kind, value = message
         if kind == "problem":
             self.problem, self.online = str(value), False
-        elif kind == "revoked":  # stop recording; the queue still delivers what was recorded before
-            self._follow(replace(self.state, tracking=False, session_id=None) if self.state else ServerState(tracking=False), now)
-            self.problem, self.online = str(value), False
+        elif kind == "revoked":  # stop recording; what was recorded stays here for a new pairing to send
+            self.revoked = True
+        elif kind == "repaired":
+            self.revoked, self.unpaired_said = False, False
+            self.problem = None
         elif kind == "state" and isinstance(value, ServerState):
             self.problem, self.online = None, True
             self._follow(value, now)
@@ -145,7 +171,8 @@ class Agent:
 
     def _command(self, command: Command, now: datetime) -> None:
         handler = {"memo": self._set_memo, "clockout": self._clock_out, "delete": self._delete,
-                   "private": self._switch_private, "apps": self._set_private_apps}.get(command.name)
+                   "private": self._switch_private, "apps": self._set_private_apps,
+                   "clockin": self._clock_in_here, "delete_held": self._delete_held}.get(command.name)
         if handler is None:
             command.answer(f"Unknown action {command.name!r}.", "unknown")
             return
@@ -168,6 +195,85 @@ class Agent:
             return command.answer("No private apps: screenshots are taken as the contract says.")
         command.answer(f"{len(patterns)} private app pattern(s) kept on this computer: while one has focus, "
                        "the screenshot is blurred here and no window title is sent.")
+
+    def _clock_in_here(self, command: Command, now: datetime) -> None:
+        """The server cannot be reached: clock in on this computer now, and tell the server when it can
+        (the clock-in goes first in the queue, before the slots it opens)."""
+        if self.clock.tracking:
+            return command.answer("Already tracking.")
+        if self.unpaired:
+            return command.answer(unpaired_message(self.pairing.server, self.queue.pending()))
+        contract_id = command.args.get("contract_id")
+        session_id = offline.local_id(now)
+        memo = str(command.args.get("memo") or "") or None
+        body = event_body("local_clockin", now, memo, contract_id=contract_id)
+        self.queue.add_event(body, not_before=now, session_id=session_id)
+        state = offline.offline_state(self.home, self.state, contract_id if isinstance(contract_id, int) else None, session_id, memo)
+        self.idle_session, self.notice = None, ""
+        self.clock.start(state, now)
+        self._apply_private(now)
+        said = (f"Clocked in here at {now.astimezone():%H:%M} without a connection to the server; tracking now. "
+                "The server opens the session at that time when it can be reached.")
+        self.out.say(said)
+        command.answer(said, "local")
+
+    def _settle_offline_clockin(self, now: datetime) -> None:
+        """Once the server answered a clock-in made offline: go on under its session, or stop and say why."""
+        local = self.clock.session_id
+        if not offline.is_local(local):
+            return
+        outcome = self.queue.local_outcome(local)
+        if outcome is None:
+            return
+        if isinstance(outcome, int):
+            self.clock.session_id = outcome
+            self.clock.state = replace(self.clock.state, session_id=outcome) if self.clock.state else None
+            if self.clock.slot is not None:
+                self.clock.slot.session_id = outcome
+            if self.state and self.state.session_id == outcome:  # the server's terms and memo from now on
+                self._follow(self.state, now)
+            return
+        self.clock.stop(now)
+        self.held = self.queue.held_count()
+        self.notice = (f"The server refused the clock-in made offline: {self._refusal_reason(local)} The {self.held} "
+                       "slot(s) recorded since stay on this computer and are never sent; delete them in the tracker "
+                       "window (tally-agent open).")
+        self.out.say(self.notice)
+        if self.state:
+            self._follow(self.state, now)  # a session the server has (from chat) is tracked as usual
+
+    @property
+    def unpaired(self) -> bool:
+        return self.revoked or self.uploader.unpaired is not None
+
+    def _stop_if_unpaired(self, now: datetime) -> None:
+        """The server refused the token (state or upload): record nothing more, say so once, keep the queue."""
+        if not self.unpaired:
+            return
+        self.clock.stop(now)
+        self.problem, self.online = unpaired_message(self.pairing.server, self.queue.pending()), False
+        if not self.unpaired_said:
+            self.unpaired_said = True
+            self.out.say(self.problem)
+
+    def _refusal_reason(self, local: int) -> str:
+        from agent.queue import CLOCKIN_REFUSED
+
+        reasons = [r.reason for r in self.queue.rejected() if r.what == "local_clockin"]
+        return reasons[-1].removeprefix(CLOCKIN_REFUSED) if reasons else ""
+
+    def _delete_held(self, command: Command, now: datetime) -> None:
+        gone = self.queue.delete_held()
+        self.held, self.notice = 0, ""
+        command.answer(f"Deleted {gone} slot(s) of the refused clock-in from this computer." if gone else
+                       "There are no slots of a refused clock-in here.")
+
+    def _paired_again(self) -> ApiClient | None:
+        """A new token in the agent's folder (`tally-agent pair` ran again): used from now on."""
+        pairing = self.home.load_pairing()
+        if pairing is None or pairing.token == self.pairing.token and pairing.server == self.pairing.server:
+            return None
+        return ApiClient(pairing.server, pairing.token)
 
     def _switch_private(self, command: Command, now: datetime) -> None:
         on = bool(command.args.get("on"))
@@ -194,10 +300,10 @@ class Agent:
 
     def _clock_out(self, command: Command, now: datetime) -> None:
         if not self.clock.tracking:
-            return command.answer("Not tracking; nothing to stop.")
-        self.idle_session = self.clock.session_id  # the server's state may still say "tracking" for a moment
+            return command.answer(NOT_TRACKING)
+        session_id = self.idle_session = self.clock.session_id  # the server's state may still say "tracking" for a moment
         self.clock.stop(now)
-        self.queue.add_event(event_body("local_clockout", now), not_before=now)
+        self.queue.add_event(event_body("local_clockout", now), not_before=now, session_id=session_id)
         self.out.say("Tracking stopped (clocked out here).")
         command.answer(f"Clocked out at {now.astimezone():%H:%M}.")
 
@@ -224,6 +330,12 @@ class Agent:
     def _follow(self, state: ServerState, now: datetime) -> None:
         """Start, stop or adjust tracking as the server says."""
         self.state, self.uploader.slot_seconds = state, state.slot_seconds
+        if self.unpaired:  # an answer from before the revocation: nothing is recorded any more
+            state = replace(state, tracking=False, session_id=None)
+        offline.remember_terms(self.home, state)
+        if offline.is_local(self.clock.session_id):  # a clock-in made offline, not yet answered: it rules
+            self._apply_private(now)
+            return
         if state.late_slots and not self.resent_late:
             self.resent_late = True
             if again := self.queue.resend_refused_late():
@@ -277,16 +389,18 @@ class Agent:
             return None
 
     def _went_idle(self) -> None:
-        assert self.state
-        self.idle_session = self.state.session_id
+        terms = self.clock.state or self.state
+        assert terms
+        self.idle_session = terms.session_id
         self.out.say(
-            f"No input for {self.state.idle_minutes} minutes: tracking stopped (idle) and the server is told. "
+            f"No input for {terms.idle_minutes} minutes: tracking stopped (idle) and the server is told. "
             "Clock in again with /clockin or `tally-agent start`."
         )
 
     def _show(self) -> None:
+        terms = self.clock.state or self.state
         snap = Snapshot.of(
-            self.clock.slot, self.state.contract if self.state else "", self.queue.pending(),
+            self.clock.slot, terms.contract if terms else "", self.queue.pending(),
             self.problem or self.uploader.problem, private=self.private,
         )  # fmt: skip
         text = render(snap)
@@ -298,9 +412,10 @@ class Agent:
             self.on_view(self.view)
 
     def _view(self, snap: Snapshot) -> TrackerView:
-        state, shot = self.state, self.last_shot
+        state, shot, held = self.state, self.last_shot, self.queue.held_count()
+        tracked = self.clock.state if self.clock.tracking else None
         return TrackerView(
-            tracking=self.clock.tracking, contract=state.contract if state and self.clock.tracking else "",
+            tracking=self.clock.tracking, contract=tracked.contract if tracked else "",
             private=self.private,
             memo=(self.clock.slot.memo if self.clock.slot else None) or "",
             active_minutes=snap.active_minutes, keys=snap.keys, mouse=snap.mouse,
@@ -308,15 +423,18 @@ class Agent:
             problem=snap.problem, diary_url=state.diary_url if state else None,
             contracts=state.contracts if state else (), shot=shot,
             shot_here=bool(shot) and self.queue.holds(shot.session_id, shot.slot_start),
-            private_apps=self.clock.private_apps,
+            private_apps=self.clock.private_apps, held=held,
+            notice=self.notice or (f"{held} slot(s) of a clock-in the server refused are kept on this computer and "
+                                   "never sent; you may delete them here." if held else ""),
+            events_waiting=self.queue.pending_events(),
         )  # fmt: skip
 
     def _shutdown(self, now: datetime) -> None:
         """Quitting while tracking clocks out, as a tracker's Quit does: the partial slot, then the clock-out."""
-        tracking = self.clock.tracking
+        tracking, session_id = self.clock.tracking, self.clock.session_id
         self.clock.stop(now)
         if tracking:
-            self.queue.add_event(event_body("local_clockout", now), not_before=now)
+            self.queue.add_event(event_body("local_clockout", now), not_before=now, session_id=session_id)
             self.out.say(f"Clocked out at {now.astimezone():%H:%M}; /clockin or `tally-agent start` starts again.")
         self.uploader.stop()
         self.uploader.flush(seconds=3)

@@ -94,7 +94,7 @@ class SlotSink(Protocol):
 
     def finish(self, slot: OpenSlot, not_before: datetime) -> None: ...
 
-    def add_event(self, body: dict[str, Any], not_before: datetime) -> None: ...
+    def add_event(self, body: dict[str, Any], not_before: datetime, session_id: int | None = None) -> None: ...
 
     def drop(self, session_id: int, start: datetime) -> bool: ...
 
@@ -264,6 +264,7 @@ class SlotClock:
         idle_after = minute_length(self.state.slot_seconds) * self.state.idle_minutes
         if self.state.idle_minutes <= 0 or now - self._last_input < idle_after:
             return False
+        session_id = self.session_id
         self.stop(now)
-        self.sink.add_event(event_body("idle_stop", now), not_before=now)
+        self.sink.add_event(event_body("idle_stop", now), not_before=now, session_id=session_id)
         return True

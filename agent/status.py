@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from agent.client import ApiClient, ApiError, Unreachable
 from agent.home import AgentHome
-from agent.queue import Queue
+from agent.queue import CLOCKIN_REFUSED, Queue
 from diary.terms import SLOT_MINUTES
 
 
@@ -25,7 +25,12 @@ def describe(home: AgentHome, now: datetime | None = None) -> list[str]:
 def _server_says(server: str, token: str) -> str:
     try:
         state = ApiClient(server, token, timeout=5).state(wait=0)
-    except (Unreachable, ApiError) as exc:
+    except ApiError as exc:
+        if exc.status == 401:
+            return (f"no longer paired: {exc.detail} To pair again: /connect in chat, then "
+                    "tally-agent pair CODE --server URL")
+        return f"not reachable: {exc}"
+    except Unreachable as exc:
         return f"not reachable: {exc}"
     if state.private:
         return "private (nothing is recorded or sent)"
@@ -66,6 +71,9 @@ def _queue_lines(home: AgentHome, now: datetime) -> list[str]:
     lines.append(f"Last upload: {ago}")
     lines.append(f"Rejected:    {len(rejected)}")
     lines += [f"  {r.what}: {r.reason}" for r in rejected]
+    if any(r.reason.startswith(CLOCKIN_REFUSED) for r in rejected):
+        lines.append("  Slots of a refused clock-in never leave this computer; delete them in the tracker window "
+                     "(tally-agent open).")
     return lines
 
 

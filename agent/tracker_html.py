@@ -51,7 +51,16 @@ def page(view: TrackerView, notice: str = "") -> str:
 
 
 def live(view: TrackerView) -> str:
-    return "".join((status(view), this_slot(view), week(view.week), queue(view), last_shot(view)))
+    return "".join((held(view), status(view), this_slot(view), week(view.week), queue(view), last_shot(view)))
+
+
+def held(view: TrackerView) -> str:
+    """A refused offline clock-in: why, and its slots kept here until the freelancer deletes them."""
+    if not view.notice:
+        return ""
+    button = ('<form method="post" action="held"><button class="danger" id="delete-held">'
+              f"Delete the {view.held} kept slot(s)</button></form>") if view.held else ""
+    return f'<section id="held"><p class="notice">{escape(view.notice)}</p>{button}</section>'
 
 
 def status(view: TrackerView) -> str:

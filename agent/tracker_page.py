@@ -110,7 +110,10 @@ class _Handler(BaseHTTPRequestHandler):
         if origin not in (None, "null") and urlsplit(origin).netloc != self.headers.get("Host"):
             return self._send(403, FORBIDDEN)
         form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode("utf-8", "replace")).items()}
-        self.page.notice = self.page.act(rest, form)
+        answer = self.page.act(rest, form)
+        if "text/plain" in (self.headers.get("Accept") or ""):  # `tally-agent start` / `stop` ask for the sentence
+            return self._send(200, answer, "text/plain; charset=utf-8")
+        self.page.notice = answer
         self.send_response(303)
         self.send_header("Location", f"/{self.page.secret}/")
         self.send_header("Content-Length", "0")

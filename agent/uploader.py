@@ -3,7 +3,9 @@
 Network errors and 5xx are retried with exponential backoff and jitter, without end: being
 offline for a week only means a week of slots waiting on disk. A 4xx other than the
 device-level ones (401/403/408/429) is the server's final word on that item: it moves to the
-rejected list with the reason, where `tally-agent status` shows it.
+rejected list with the reason, where `tally-agent status` shows it. A 401 means the server no
+longer takes this device's token (revoked, or unknown there): nothing more is tried until the
+device is paired again, and what is queued stays on disk for the new pairing to send.
 """
 
 import json
@@ -21,6 +23,7 @@ from agent.client import ApiClient, ApiError, BucketRefused, Unreachable
 from agent.queue import Item, Queue
 
 FIRST_RETRY_SECONDS = 1.0
+REPAIR_CHECK_SECONDS = 30.0  # unpaired: how often the agent's folder is read for a new pairing (no network)
 MAX_RETRY_SECONDS = 300.0
 DIRECT_RECHECK_SECONDS = 3600.0  # a server that said "no direct uploads" is asked again after this
 
@@ -34,9 +37,10 @@ def retry_delay(failures: int, cap: float, rng: random.Random) -> float:
 class Uploader:
     def __init__(
         self, queue_path: Path, client: ApiClient, on_change: Callable[[], None] = lambda: None,
-        rng: random.Random | None = None,
+        rng: random.Random | None = None, repaired: Callable[[], ApiClient | None] = lambda: None,
     ) -> None:  # fmt: skip
-        self.queue_path, self.client, self.on_change = queue_path, client, on_change
+        self.queue_path, self.client, self.on_change, self.repaired = queue_path, client, on_change, repaired
+        self.unpaired: str | None = None  # the server's 401 detail: nothing is sent until a new pairing
         self.rng = rng or secrets.SystemRandom()
         self.slot_seconds = 600
         self.problem: str | None = None  # why the last attempt failed, for the terminal line
@@ -74,23 +78,43 @@ class Uploader:
             return self._attempt(queue, item)
 
     def _attempt(self, queue: Queue, item: Item) -> str:
+        reply = None
         try:
             if item.kind == "slot":
                 self._send_slot(item)
             else:
-                self.client.post_event(json.loads(item.body))
+                reply = self.client.post_event(json.loads(item.body))
         except Unreachable as exc:
             self.problem = f"offline: {exc}"
             return "retry"
         except ApiError as exc:
-            if exc.retryable:
-                self.problem = f"server: {exc}"
-                return "retry"
-            queue.reject(item.id, str(exc))
-            return "rejected"
+            return self._refused(queue, item, exc)
+        if item.local_clockin:  # the session opened: what was recorded offline goes as its own
+            self._opened(queue, item, reply or {})
         queue.sent(item.id, datetime.now(UTC))
         self.problem = None
         return "sent"
+
+    def _refused(self, queue: Queue, item: Item, exc: ApiError) -> str:
+        if exc.status == 401:  # the token no longer works: every item behind this one would be refused too
+            self.unpaired = exc.detail or str(exc)
+            self.problem = unpaired_message(self.client.server, queue.pending())
+            return "unpaired"
+        if exc.retryable:
+            self.problem = f"server: {exc}"
+            return "retry"
+        queue.reject(item.id, str(exc))
+        if item.local_clockin and item.session_id is not None:
+            queue.refuse_local(item.session_id, exc.detail or str(exc))
+        return "rejected"
+
+    @staticmethod
+    def _opened(queue: Queue, item: Item, reply: dict) -> None:
+        assert item.session_id is not None
+        if isinstance(reply.get("session_id"), int):
+            queue.attach(item.session_id, reply["session_id"])
+        else:  # a server that does not say which session: the slots are held here, not sent astray
+            queue.refuse_local(item.session_id, "the server did not say which session it opened; update it")
 
     def _send_slot(self, item: Item) -> None:
         """Straight to the bucket where the server allows it; otherwise (or if the bucket or the
@@ -115,6 +139,9 @@ class Uploader:
         queue, failures = Queue(self.queue_path), 0
         while not self._stopping:
             self.wake.clear()
+            if self.unpaired and not self._paired_again():
+                self.wake.wait(REPAIR_CHECK_SECONDS)
+                continue
             item, wait = queue.head(), None
             if item is not None:
                 wait = item.not_before - time.time()
@@ -122,8 +149,24 @@ class Uploader:
                 outcome = self.attempt(queue, item)
                 if outcome != "retry":
                     self.on_change()
+                if outcome == "unpaired":
+                    continue
                 failures = failures + 1 if outcome == "retry" else 0
                 wait = self.backoff(failures) if failures else 0
             if wait != 0:
                 self.wake.wait(wait)
         queue.close()
+
+    def _paired_again(self) -> bool:
+        """`tally-agent pair` wrote a new token: the queue goes with it."""
+        client = self.repaired()
+        if client is None:
+            return False
+        self.client, self.unpaired, self.problem = client, None, None
+        return True
+
+
+def unpaired_message(server: str, waiting: int) -> str:
+    return (f"This computer is no longer paired with {server} (its token was revoked or is unknown there), so "
+            f"nothing more is sent. {waiting} recorded item(s) stay on this computer. To pair it again: /connect "
+            "in chat, then tally-agent pair CODE --server URL.")

@@ -60,6 +60,8 @@ class FakeApi:
     deleted: list[datetime] = field(default_factory=list)  # slot starts deleted from the tracker window
     week: dict | None = None  # the `week` of the state, when set
     private: bool = False
+    revoked: bool = False  # the device's token was revoked: every request is answered 401
+    requests: int = 0  # every request made with a token, answered or refused
     version: int = 0
     changed: threading.Condition = field(default_factory=threading.Condition)
 
@@ -142,8 +144,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)
-        if url.path != "/api/v1/agent/state" or not self._authorized():
-            return self._send(404, {"error": "not_found", "detail": url.path}) if self._authorized() else None
+        if not self._authorized():
+            return None
+        if url.path != "/api/v1/agent/state":
+            return self._send(404, {"error": "not_found", "detail": url.path})
         wait = float(parse_qs(url.query).get("wait", ["0"])[0])
         if wait > 0:
             self.api.wait_for_change(self.api.version, wait)
@@ -152,8 +156,10 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         url = urlsplit(self.path)
         prefix = "/api/v1/agent/slots/"
-        if not url.path.startswith(prefix) or not self._authorized():
-            return self._send(404, {"error": "not_found", "detail": url.path}) if self._authorized() else None
+        if not self._authorized():
+            return None
+        if not url.path.startswith(prefix):
+            return self._send(404, {"error": "not_found", "detail": url.path})
         start = datetime.fromisoformat(unquote(url.path[len(prefix):]))
         session_id = int(parse_qs(url.query)["session_id"][0])
         self._send(*self.api.delete_slot(start, session_id))
@@ -185,6 +191,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, reply.model_dump(mode="json"))
 
     def _authorized(self) -> bool:
+        self.api.requests += 1
+        if self.api.revoked:
+            self._send(401, {"error": "revoked", "detail": "This device was revoked."})
+            return False
         if self.headers.get("Authorization") == f"Bearer {TOKEN}":
             return True
         self._send(401, {"error": "unauthorized", "detail": "unknown device token"})

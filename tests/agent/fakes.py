@@ -48,7 +48,7 @@ class RecordingSink:
     def finish(self, slot: OpenSlot, not_before: datetime) -> None:
         self.finished.append(Finished(slot.report("test"), not_before))
 
-    def add_event(self, body: dict[str, Any], not_before: datetime) -> None:
+    def add_event(self, body: dict[str, Any], not_before: datetime, session_id: int | None = None) -> None:
         self.events.append(body)
 
     def drop(self, session_id: int, start: datetime) -> bool:

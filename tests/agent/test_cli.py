@@ -71,10 +71,10 @@ def test_a_refused_start_shows_the_servers_sentence(paired, server):
     assert result.exit_code == 1 and detail in result.output and "409" not in result.output
 
 
-def test_start_while_the_server_is_down_fails_loudly(paired, server):
+def test_start_while_the_server_is_down_and_no_agent_runs_says_to_start_the_agent(paired, server):
     server.stop()
     result = tally_agent("start")
-    assert result.exit_code == 1 and "did not take it" in result.output
+    assert result.exit_code == 1 and "cannot be reached" in result.output and "tally-agent run" in result.output
 
 
 def test_status_shows_the_queue_the_last_upload_and_rejected_slots(paired, server):

@@ -5,6 +5,7 @@ refused."""
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
 from bot.services import agent_events, contracts, devices, ingest, sessions, views
 from diary.protocol import AgentEvent, EventResult, SlotAccepted
@@ -31,8 +32,6 @@ def _clock_in(ctx, device, at, now=ARRIVES, **extra):
 
 def _sessions(ctx) -> list[WorkSession]:
     with ctx.unit() as s:
-        from sqlmodel import select
-
         return list(s.exec(select(WorkSession).order_by(WorkSession.id)))
 
 
