@@ -1,7 +1,9 @@
 """Property: whatever happens after a week closed — any term changed, paused and resumed, deletions
 tried after the deadline, retention runs, disputes opened and settled, approvals — its stored
 statement changes only through its own disputes, and /timesheet, `tally export` and the diary page
-always show exactly the stored statement. Run on SQLite and PostgreSQL."""
+always show exactly the stored statement; its earnings (pending, available and paid, as the export
+shows them) always add up to the stored total, and a paid amount never moves. Run on SQLite and
+PostgreSQL."""
 
 import csv
 import io
@@ -14,7 +16,7 @@ from sqlmodel import select
 
 from bot import jobs
 from bot.export import export_week
-from bot.services import contracts, diary_pages, edits, retention, review, views
+from bot.services import contracts, diary_pages, earnings, edits, retention, review, views
 from bot.services.context import Context
 from diary.closed_week import statement_of
 from diary.terms import Billing, ContractStatus, Role, Screenshots
@@ -26,6 +28,7 @@ from tests.services.helpers import ALICE, BOB, hire, pair_device, ref, work
 
 MON = utc(2026, 11, 16, 9)
 EDIT_DEADLINE = utc(2026, 11, 23, 12)
+DUE = utc(2026, 12, 2)  # the week's amount becomes available
 MONDAY = date(2026, 11, 16)
 
 TERMS = st.one_of(
@@ -48,6 +51,7 @@ STEPS = st.lists(st.one_of(
     st.tuples(st.just("dispute"), st.integers(9, 10)),
     st.tuples(st.just("settle"), st.sampled_from(["accept", "answer", "withdraw", "confirm"])),
     st.tuples(st.just("approve"), st.none()),
+    st.tuples(st.just("pay"), st.none()),
 ), max_size=8)
 
 
@@ -67,6 +71,8 @@ def assert_agree(stored, sheet, total, page) -> None:
     assert (total["total"], total["rate"], total["currency"]) == (str(stored.total), str(stored.rate), stored.currency)
     assert sum(d.counted for d in sheet.days) == stored.counted_minutes == sum(d.counted for d in page.week.days)
     assert page.diary.counted_minutes == sheet.days[0].counted
+    parts = (Decimal(total["pending"]), Decimal(total["available"]), Decimal(total["paid"]))
+    assert sum(parts) == stored.total and min(parts) >= 0
 
 
 def step(ctx: Context, kind: str, arg, now) -> None:
@@ -88,6 +94,8 @@ def step(ctx: Context, kind: str, arg, now) -> None:
         if last is not None:
             who = BOB if arg in ("accept", "answer") else ALICE
             review.dispute_action(ctx, who, last, arg, now=now, text="the screenshots show the work")
+    elif kind == "pay":
+        earnings.mark_paid(ctx, ALICE, "2026-W47", now=now)
     else:
         review.approve_week(ctx, ALICE, now=now, other=ref(BOB), week="2026-W47")
 
@@ -104,10 +112,11 @@ def test_a_closed_week_changes_only_by_its_disputes_and_every_view_shows_its_sto
     before = shown(ctx, now)
     assert_agree(*before)
     for kind, arg in steps:
-        now += timedelta(hours=3)
+        now = max(now + timedelta(hours=3), DUE if kind == "pay" else now)  # paying waits for the due day
         step(ctx, kind, arg, now)
         after = shown(ctx, now)
         assert_agree(*after)
         if kind not in ("dispute", "settle"):
             assert after[0] == before[0], (kind, arg)
+        assert Decimal(after[2]["paid"]) >= Decimal(before[2]["paid"]), (kind, arg)  # a paid amount stays paid
         before = after
