@@ -75,3 +75,40 @@ def assert_whole_diary(tally, minimum: int) -> list[datetime]:
 
 def pause_until_boundary_plus(offset: float) -> None:
     time.sleep(SLOT - time.time() % SLOT + offset)
+
+
+def test_tally_agent_start_with_the_server_down_opens_one_session_from_that_instant(tally, slack, agent, xdisplay):
+    """The server is down when Bob runs `tally-agent start`: the agent tracks at once, and once the
+    server is back there is one session, from the instant of the clock-in, holding every slot once.
+
+    Rule: docs/rules.md#offline-clock-in
+    """
+    hire_and_pair(slack, tally, agent)
+    assert wait_until(lambda: agent.status() is not None, seconds=20)
+    with Freelancer(xdisplay):
+        tally.stop()
+        before = datetime.now(UTC)
+        said = agent.cli("start", "on", "the", "train")
+        assert "without a connection to the server" in said.stdout, said.stdout + said.stderr
+        agent.wait_tracking(True)
+        time.sleep(3 * SLOT)  # slots recorded while nobody answers
+        back = datetime.now(UTC)
+        tally.start()
+        assert wait_until(lambda: len(diary_slots(tally)) >= 3, seconds=60), agent.output()
+        more_slots_arrive(tally, agent)
+    stopped = agent.cli("stop")
+    assert "Clocked out" in stopped.stdout, stopped.stdout + stopped.stderr
+    assert wait_until(lambda: queue_drained(agent), seconds=60), agent.output()
+    [(session_id, started_at, ended_at)] = tally.rows("SELECT id, started_at, ended_at FROM work_session")
+    started = _utc(started_at)
+    assert before <= started <= before + timedelta(seconds=5) and started < back  # the clock-in's instant
+    assert ended_at is not None
+    starts = assert_whole_diary(tally, minimum=4)
+    assert starts[0] <= started < starts[0] + timedelta(seconds=SLOT)  # from the clock-in's own slot
+    assert {sid for (sid,) in tally.rows("SELECT session_id FROM slot")} == {session_id}
+    assert all(s.memo == "on the train" for s in diary_slots(tally))
+
+
+def _utc(value) -> datetime:
+    instant = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant
