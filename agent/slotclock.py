@@ -36,6 +36,10 @@ class OpenSlot:
     window: WindowInfo | None = None
     discarded: bool = False  # deleted by the freelancer before upload: never sent
     private_app: bool = False  # a private app had focus at the screenshot: blurred here, no window sent
+    # The focused window sampled once a minute under window=on: [app, title], or None (not sampled,
+    # a private app focused, nothing readable). None as a whole when the contract has window=off.
+    windows: list[list[str] | None] | None = None
+    sampled_minutes: list[int] = field(default_factory=list)  # the minutes already sampled
 
     @property
     def end(self) -> datetime:
@@ -73,6 +77,8 @@ class OpenSlot:
             "window": self.window.to_json() if self.window else None,
             "agent_version": version,
             **({"private_app": True} if self.private_app else {}),  # an old server ignores it
+            **({"windows": [None if w is None else WindowInfo(*w).to_json() for w in self.windows]}
+               if self.windows is not None else {}),  # so does it these
         }
 
     def to_json(self) -> str:
@@ -129,6 +135,7 @@ class SlotClock:
         self.slot = resume if same else self._open(slot_floor(now, state.slot_seconds), now)
         self.slot.memo = state.memo
         self.session_id, self.paused = state.session_id, False
+        self._sample_window(now)
         self.sink.save_open(self.slot)
 
     def update(self, state: ServerState) -> None:
@@ -136,6 +143,8 @@ class SlotClock:
         self.state = state
         if self.slot:
             self.slot.memo = state.memo
+            if not state.window:  # turned off: what was sampled of this slot stays here too
+                self.slot.windows, self.slot.window = None, None
 
     def tick(self, now: datetime) -> bool:
         """Account for the time up to now. True when idle time stopped tracking."""
@@ -146,12 +155,16 @@ class SlotClock:
             self._roll_paused(slot, now)
             return False
         self._harvest(slot, now)
+        saved = False
         if now >= slot.end:
             self._roll(slot, now)
+            saved = True
         elif not slot.sampled and now >= slot.shot_due:
             self._sample(slot, now)
-        else:
-            self.sink.save_open(slot)
+            saved = True
+        # The minute's window goes into the slot now under way (the new one after a roll).
+        if self._sample_window(now) or not saved:
+            self.sink.save_open(self.slot)
         return self._idle_stop(now)
 
     def stop(self, now: datetime) -> None:
@@ -191,6 +204,7 @@ class SlotClock:
             slot.tracked_from = max(slot.tracked_from, now)
             if not slot.sampled and slot.shot_due < now:  # drawn again from the part still to come
                 slot.shot_due = now + timedelta(seconds=self.rng.uniform(0, (slot.end - now).total_seconds()))
+        self._sample_window(now)
         self.sink.save_open(self.slot)
 
     def _roll_paused(self, slot: OpenSlot, now: datetime) -> None:
@@ -252,6 +266,22 @@ class SlotClock:
         self.sink.save_open(slot, screenshot=shot)
         if shot is not None and self.on_shot:
             self.on_shot(slot, shot)
+
+    def _sample_window(self, now: datetime) -> bool:
+        """Once a minute, only with window=on and never while private: the focused window for the
+        minute under way (docs/rules.md#apps). A private app's minute keeps no sample at all."""
+        slot, state = self.slot, self.state
+        if slot is None or state is None or not state.window or self.paused or not slot.start <= now < slot.end:
+            return False
+        minute = minute_index(now, slot.seconds)
+        if minute in slot.sampled_minutes:
+            return False
+        focused = self.window()
+        slot.windows = slot.windows or [None] * SLOT_MINUTES
+        slot.windows[minute] = None if focused is None or private_apps.matches(self.private_apps, focused) \
+            else [focused.app, focused.title]
+        slot.sampled_minutes.append(minute)
+        return True
 
     def discard(self) -> None:
         """The freelancer deleted the slot being recorded: it goes on being timed, and is never sent."""

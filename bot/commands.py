@@ -103,6 +103,12 @@ def timesheet(w: Words):
     return rq.ShowTimesheet(weeks[0] if weeks else None, w.user, "csv" in w.words, w.contract)
 
 
+def apps(w: Words):
+    if len(w.words) > 1:
+        return Refusal("Name one week: /apps [this|last|2026-W47] [@user], e.g. /apps last @bob.")
+    return rq.ShowApps(w.words[0] if w.words else None, w.user, w.contract)
+
+
 MANUAL_EXAMPLE = "e.g. /manual 09:00-10:30 2026-11-20 fixing the login page"
 
 
@@ -236,7 +242,7 @@ CONTRACT_SUBCOMMANDS = {
 
 PARSERS = {
     "clockin": lambda w: rq.ClockIn(w.rest(), w.contract), "clockout": lambda w: rq.ClockOut(),
-    "memo": lambda w: rq.SetMemo(w.rest()), "diary": diary, "timesheet": timesheet, "manual": manual_time,
+    "memo": lambda w: rq.SetMemo(w.rest()), "diary": diary, "timesheet": timesheet, "apps": apps, "manual": manual_time,
     "contract": contract, "connect": lambda w: rq.Connect(), "bonus": bonus, "tally": tally,
     # The buttons' actions, as commands for the shell (Slack and Discord show them as buttons).
     "approve": approve, "decline": decline, "dispute": dispute, "accept": _dispute_step("accept"),

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot import requests as rq
 from bot.render.cards import CsvRequest, Help
-from bot.services import contracts, devices, earnings, edits, late, links, manual, private_mode, profile, review, sessions, views, workspaces
+from bot.services import apps, contracts, devices, earnings, edits, late, links, manual, private_mode, profile, review, sessions, views, workspaces
 from bot.services.actors import Actor
 from bot.services.context import Context
 from bot.services.results import Choice, DayDiary, Timesheet
@@ -69,6 +69,7 @@ HELP = f"""Tally keeps the work diary of hourly contracts. Commands:
 /memo TEXT — what you are working on from now on, e.g. /memo code review
 /diary [DATE] [@user] — a day's slots, e.g. /diary yesterday @bob
 /timesheet [this|last|2026-W47] [@user] [csv] — the week per day, with the amount
+/apps [this|last|2026-W47] [@user] — time per app and window title for the week (contracts with window=on), e.g. /apps last @bob
 /manual HH:MM-HH:MM [DATE] MEMO — ask for manual time, e.g. /manual 09:00-10:30 fixing the login page
 /delete HH:MM [DATE] — delete one of your slots (its screenshot and its time), e.g. /delete 14:20 yesterday
 /private on|off — switch your tracker to private: nothing is recorded or sent until /private off
@@ -89,6 +90,7 @@ HANDLERS: dict[type, Handler] = {
     rq.SetMemo: lambda ctx, a, r, now: sessions.set_memo(ctx, a, r.text, now=now),
     rq.ShowDiary: show_diary,
     rq.ShowTimesheet: show_timesheet,
+    rq.ShowApps: lambda ctx, a, r, now: apps.apps_report(ctx, a, now=now, week=r.week, other=r.user, contract_id=r.contract),
     rq.AskManual: lambda ctx, a, r, now: manual.request(
         ctx, a, start=r.range.start, end=r.range.end, day=r.date, memo=r.memo, now=now, contract_id=r.contract),
     rq.NewContract: new_contract,

@@ -66,6 +66,14 @@ class ShowTimesheet:
 
 
 @dataclass(frozen=True)
+class ShowApps:
+    week: str | None = None
+    user: UserRef | None = None
+    contract: int | None = _contract()
+    COMMAND = "apps"
+
+
+@dataclass(frozen=True)
 class Span:
     """A time range of one day, HH:MM-HH:MM; an end of 00:00 is midnight at the end of the day."""
 
@@ -277,7 +285,7 @@ class ShowProfile:
     COMMAND = "profile"
 
 
-Request = (ClockIn | ClockOut | SetMemo | ShowDiary | ShowTimesheet | AskManual | NewContract | ShowContract | SetStatus
+Request = (ClockIn | ClockOut | SetMemo | ShowDiary | ShowTimesheet | ShowApps | AskManual | NewContract | ShowContract | SetStatus
            | SetRate | SetLimit | SetTerms | Connect | PayBonus | SetSummaryChannel | ShowHelp | ApproveWeek | DecideManual | DecideLate
            | DisputeHours | DisputeStep | DeleteSlot | ListDevices | RevokeDevice | SetPrivate | ShowEarnings | MarkPaid | ShowProfile)
 

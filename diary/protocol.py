@@ -159,7 +159,10 @@ class SlotReport(_Model):
     minutes: list[MinuteCounts | None] = Field(min_length=SLOT_MINUTES, max_length=SLOT_MINUTES)
     screenshot_at: Instant | None = None
     memo: Memo = None
-    window: WindowInfo | None = None
+    window: WindowInfo | None = None  # the focused window at the screenshot (all an older agent sends)
+    # The focused window sampled once a minute, only under `window=on`; None in a minute with no
+    # sample (outside the session, a private app focused, nothing readable). Absent from older agents.
+    windows: list[WindowInfo | None] | None = Field(default=None, min_length=SLOT_MINUTES, max_length=SLOT_MINUTES)
     agent_version: DeviceText = Field(default="", max_length=50)
     objects: dict[UploadPart, StoredObject] | None = None
     # A private app had focus at the screenshot: it was blurred on the device and no window was sent.

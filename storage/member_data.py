@@ -88,9 +88,9 @@ def erase_diary_texts(s: Session, contract_ids: list[int]) -> Erased:
     out = Erased()
     slots = list(s.exec(select(Slot).where(Slot.contract_id.in_(contract_ids))))
     for slot in slots:
-        if slot.memo or slot.window_title or slot.window_app:
+        if slot.memo or slot.window_title or slot.window_app or slot.windows:
             out.slots += 1
-        slot.memo, slot.window_title, slot.window_app = "", None, None
+        slot.memo, slot.window_title, slot.window_app, slot.windows = "", None, None, None
     for session in s.exec(select(WorkSession).where(WorkSession.contract_id.in_(contract_ids))):
         session.memo = ""
     for entry in s.exec(select(ManualEntry).where(ManualEntry.contract_id.in_(contract_ids))):

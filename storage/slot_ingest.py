@@ -18,9 +18,12 @@ SLOTS, SHOTS, SESSIONS, CONTRACTS = Slot.__table__, Screenshot.__table__, WorkSe
 CHANGES = ContractChange.__table__
 SCREENSHOTS_FROM = select(func.max(CHANGES.c.effective_at)).where(
     CHANGES.c.contract_id == SESSIONS.c.contract_id, CHANGES.c.field == "screenshots").scalar_subquery().label("screenshots_from")
+# `window_from`: when the window term last changed (a slot begun before a change to on keeps no windows).
+WINDOW_FROM = select(func.max(CHANGES.c.effective_at)).where(
+    CHANGES.c.contract_id == SESSIONS.c.contract_id, CHANGES.c.field == "window").scalar_subquery().label("window_from")
 SESSION_COLUMNS = (SESSIONS.c.id, SESSIONS.c.contract_id, SESSIONS.c.started_at, SESSIONS.c.ended_at, SESSIONS.c.memo,
                    CONTRACTS.c.freelancer_id, CONTRACTS.c.screenshots, CONTRACTS.c.billing, CONTRACTS.c.tz, CONTRACTS.c.window,
-                   SCREENSHOTS_FROM)
+                   SCREENSHOTS_FROM, WINDOW_FROM)
 SLOT_COLUMNS = (SLOTS.c.id, SLOTS.c.contract_id, SLOTS.c.start, SLOTS.c.meta_hash, SLOTS.c.deleted_at,
                 SLOTS.c.manual, SLOTS.c.screenshot_at, SLOTS.c.active_minutes, SLOTS.c.late_request_id)
 SESSIONS_BY_ID = select(*SESSION_COLUMNS).join(CONTRACTS, CONTRACTS.c.id == SESSIONS.c.contract_id).where(
@@ -63,6 +66,7 @@ class SessionRow(NamedTuple):
     tz: str
     window: bool
     screenshots_from: datetime | None
+    window_from: datetime | None
 
 
 class RecordedSlot(NamedTuple):

@@ -160,6 +160,8 @@ class Slot(SQLModel, table=True):
     memo: str = Field(default="", max_length=500)
     window_app: str | None = Field(default=None, max_length=300)
     window_title: str | None = Field(default=None, max_length=300)
+    # The focused window sampled each minute (10 x [app, title] or null), kept only under window=on.
+    windows: list | None = Field(default=None, sa_column=Column(JSON))
     manual: bool = False
     manual_entry_id: int | None = Field(default=None, foreign_key="manual_entry.id")
     # Set on a slot that arrived after its week's edit deadline: billed only once the client approves.

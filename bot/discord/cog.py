@@ -89,6 +89,13 @@ class TallyCog(ext.Cog):
                         csv: bool = False, contract: int | None = None) -> None:
         await self.run(interaction, rq.ShowTimesheet(week, _user(user), csv, contract))
 
+    @app_commands.command(description="Time per app and window title for the week (contracts with window=on)")
+    @app_commands.describe(week="this, last or 2026-W47", user=USER, contract=CONTRACT)
+    @app_commands.autocomplete(contract=choosing.contracts)
+    async def apps(self, interaction: discord.Interaction, week: str | None = None, user: discord.User | None = None,
+                   contract: int | None = None) -> None:
+        await self.run(interaction, rq.ShowApps(week, _user(user), contract))
+
     @app_commands.command(description="Ask the client for manual time")
     @app_commands.rename(span="range")
     @app_commands.describe(span="HH:MM-HH:MM, e.g. 09:00-10:30", memo="What you did", date="The day (default today)",

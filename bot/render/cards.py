@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from functools import singledispatch
 
 from bot.services.results import (
-    Button, Cell, Choice, Clicked, ClockedIn, ClockedOut, ContractCard, ContractEarnings, DayDiary, DeviceList, Done, Earnings,
+    AppsReport, Button, Cell, Choice, Clicked, ClockedIn, ClockedOut, ContractCard, ContractEarnings, DayDiary, DeviceList, Done, Earnings,
     PairingIssued, Profile, Timesheet,
 )
 from bot.services.button_refs import ButtonAction, ButtonRef
 from bot.services.links import Link
 from diary.contract_terms import TERMS
+from diary.apps import AppsTally
 from diary.earnings import Totals, format_totals
 from diary.money import format_minutes, format_money
 from diary.refusal import Refusal
@@ -250,3 +251,34 @@ def _(p: Profile) -> Card:
     if p.client_contracts:
         fields.append(("Contracts as a client", str(p.client_contracts)))
     return Card(title=f"Profile of {p.name}", fields=fields)
+
+
+def _time_row(label: str, seconds: int, tally: AppsTally) -> str:
+    """One line of the apps table: the name cut to fit, its hours (h:mm) and share of counted time."""
+    name = label if len(label) <= 40 else label[:39] + "…"
+    return f"{name:<40}{format_minutes(round(seconds / 60)):>8}{tally.share(seconds):>6}%"
+
+
+def apps_grid(tally: AppsTally) -> list[str]:
+    grid = [f"{'app / window title':<40}{'hours':>8}{'share':>7}"]
+    for app in tally.apps:
+        grid.append(_time_row(app.app, app.seconds, tally))
+        grid += [_time_row(f"  {t.title}", t.seconds, tally) for t in app.titles]
+        if app.other_titles:
+            grid.append(_time_row("  other titles", app.other_titles, tally))
+    if tally.other_apps:
+        grid.append(_time_row("other apps", tally.other_apps, tally))
+    if tally.unrecorded:
+        grid.append(_time_row("no window recorded", tally.unrecorded, tally))
+    grid.append(_time_row("week (counted)", tally.counted_seconds, tally))
+    return grid
+
+
+@card_for.register
+def _(a: AppsReport) -> Card:
+    title = f"Apps {a.week} of {a.freelancer} — {a.title or f'contract #{a.contract_id}'} ({a.tz})"
+    lines = [] if a.window_on else ["Window tracking is off on this contract now: nothing more is sampled."]
+    if not a.tally.counted_seconds:
+        return Card(title=title, lines=["No tracked time this week.", *lines])
+    return Card(title=title, grid=apps_grid(a.tally), lines=lines,
+                footer="Hours are counted time; each minute goes to the window the agent saw in it.")

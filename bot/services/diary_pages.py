@@ -5,11 +5,11 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from bot.services import edits, images, links
+from bot.services import apps, edits, images, links
 from bot.services.actors import Actor
 from bot.services.context import Context
 from bot.services.picking import role
-from bot.services.results import DayDiary, Done, Timesheet
+from bot.services.results import AppsReport, DayDiary, Done, Timesheet
 from bot.services.views import build_day, build_timesheet
 from diary.refusal import Refusal
 from diary.terms import Role
@@ -80,21 +80,32 @@ def day_page(ctx: Context, viewer: Viewer, day: date, *, now: datetime) -> DayPa
         week = week_of(day_bounds(day, contract.tz)[0], contract.tz)
         diary = build_day(s, ctx, contract, day, viewer_id=viewer.member_id)
         return DayPage(
-            diary=diary, week=build_timesheet(s, ctx, contract, week, now), details=_details(s, diary),
+            diary=diary, week=build_timesheet(s, ctx, contract, week, now), details=_details(s, contract, diary),
             can_delete=viewer.role is Role.FREELANCER and edits_open(week, now), edit_deadline=week.edit_deadline,
         )
 
 
-def _details(s: Session, diary: DayDiary) -> dict[int, SlotDetail]:
+def _details(s: Session, contract: Contract, diary: DayDiary) -> dict[int, SlotDetail]:
     # build_day loaded these slots into this session, so s.get finds them without a query.
     ids = [cell.slot_id for row in diary.rows for cell in row.cells if cell.slot_id is not None]
     slots = [s.get(Slot, slot_id) for slot_id in ids]
-    return {x.id: SlotDetail(x.window_app or "", x.window_title or "") for x in slots}
+    history = apps.window_history(s, contract)
+    # A window kept under window=off (by a server before that was refused) is never shown.
+    return {x.id: SlotDetail(x.window_app or "", x.window_title or "") if apps.window_shown(x, history) else SlotDetail("", "")
+            for x in slots}
 
 
-def week_page(ctx: Context, viewer: Viewer, week: BillingWeek, *, now: datetime) -> Timesheet:
+@dataclass(frozen=True)
+class WeekPage:
+    sheet: Timesheet
+    apps: AppsReport | None  # None where window tracking was off all week
+
+
+def week_page(ctx: Context, viewer: Viewer, week: BillingWeek, *, now: datetime) -> WeekPage:
     with ctx.unit() as s:
-        return build_timesheet(s, ctx, s.get(Contract, viewer.contract_id), week, now)
+        contract = s.get(Contract, viewer.contract_id)
+        report = apps.build_apps(s, ctx, contract, week)
+        return WeekPage(build_timesheet(s, ctx, contract, week, now), report if isinstance(report, AppsReport) else None)
 
 
 NO_SHOT = Refusal("This slot has no screenshot.", "not_found")

@@ -213,7 +213,9 @@ def _check_stored(upload: Upload, session: Any) -> Refusal | None:
 
 def _fingerprint(report: SlotReport, image: Image | None) -> str:
     # `objects` joins the fingerprint only when present: slots recorded before it existed keep theirs.
-    body = report.model_dump_json(exclude={"agent_version"} | ({"objects"} if report.objects is None else set()))
+    # So do `windows`: a slot re-sent by an older agent after the upgrade stays the same slot.
+    unset = {name for name in ("objects", "windows") if getattr(report, name) is None}
+    body = report.model_dump_json(exclude={"agent_version"} | unset)
     body += image.sha256 if image else ""
     return hashlib.sha256(body.encode()).hexdigest()
 
@@ -280,17 +282,31 @@ def _slot_row(new: _New) -> dict[str, Any]:
     report = new.upload.report
     # The active window is kept only where the contract opted in (window=on); an agent that sends
     # one anyway (an old one, or a hostile one) has it dropped here.
-    window = report.window if new.session.window and not report.private_app else None
+    keep = _windows_kept(new.session, report.slot_start)
+    window = report.window if keep and not report.private_app else None
     return {
         "contract_id": new.session.contract_id, "session_id": new.session.id, "start": report.slot_start,
         "minutes": [None if m is None else [m.keys, m.mouse] for m in report.minutes],
         "active_minutes": new.active_minutes, "tracked_minutes": tracked_minutes(report.minutes), "screenshot_at": report.screenshot_at,
         "memo": fit(report.memo if report.memo is not None else new.session.memo, MAX_MEMO),
         "window_app": window.app if window else None, "window_title": window.title if window else None,
+        "windows": _samples(report) if keep else None,
         "manual": False, "device_id": new.device_id, "agent_version": report.agent_version,
         "meta_hash": new.fingerprint, "received_at": new.upload.now, "late_request_id": new.late_request_id,
         "private_app": report.private_app,
     }
+
+
+def _windows_kept(session: Any, start: datetime) -> bool:
+    """window=on is in force for a slot begun at `start` (docs/rules.md#apps)."""
+    return bool(session.window) and (session.window_from is None or start >= session.window_from)
+
+
+def _samples(report: SlotReport) -> list | None:
+    """The per-minute samples as stored: [app, title] or null; text already cleaned and cut by the protocol."""
+    if report.windows is None:
+        return None
+    return [None if w is None else [w.app, w.title] for w in report.windows]
 
 
 def _shot_row(new: _New) -> dict[str, Any]:

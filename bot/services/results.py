@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from bot.services.button_refs import ButtonAction, ButtonRef
 from diary.activity import SlotCounts
+from diary.apps import AppsTally
 from diary.earnings import Totals
 from diary.statements import Statement
 
@@ -242,3 +243,16 @@ class Profile:
     ended_contracts: int
     client_contracts: int  # contracts the person hired for, as the client
     first_day: date | None  # the first day with a tracked slot
+
+
+@dataclass(frozen=True)
+class AppsReport:
+    """Where a week's counted time went, per app and window title (docs/rules.md#apps)."""
+
+    contract_id: int
+    title: str
+    freelancer: str
+    week: str  # "2026-W47"
+    tz: str
+    tally: AppsTally
+    window_on: bool  # the contract's window term now: off means nothing more is sampled

@@ -17,7 +17,7 @@ from bot.slack.replies import answer
 from bot.slack.translate import command_actor, parse_mention, plain_text, spelled
 
 # The README's command table; the buttons' actions (approve, dispute, ...) are buttons in Slack, not commands.
-COMMANDS = ("clockin", "clockout", "memo", "diary", "timesheet", "manual", "delete", "private", "contract", "connect", "bonus", "devices", "earnings", "paid", "profile", "tally")
+COMMANDS = ("clockin", "clockout", "memo", "diary", "timesheet", "apps", "manual", "delete", "private", "contract", "connect", "bonus", "devices", "earnings", "paid", "profile", "tally")
 
 
 def wants_form(body: dict) -> bool:

@@ -20,7 +20,7 @@ from diary.weeks import describe_instant, in_calendar, parse_week
 from storage.outage import RETRY_AFTER_SECONDS
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-templates.env.filters.update(minutes=format_minutes, money=format_money, clock=present.clock,
+templates.env.filters.update(seconds=lambda s: format_minutes(round(s / 60)), minutes=format_minutes, money=format_money, clock=present.clock,
                              long_day=present.long_day, percent=present.percent, hours=present.hours)
 templates.env.globals.update(activity_steps=present.ACTIVITY_STEPS, minute_letters=present.MINUTE_LETTERS,
                              minute_words=present.MINUTE_WORDS)
@@ -118,8 +118,9 @@ def _week(request: Request, token: str, viewer: Viewer, label: str) -> HTMLRespo
         _within_calendar(week.monday)
     except ValueError as error:
         return _refusal(request, Refusal(str(error)))
-    sheet = diary_pages.week_page(request.app.state.ctx, viewer, week, now=app_now(request.app))
-    return _page(request, "week.html", sheet=sheet, subject=sheet, week=week, viewer=viewer, urls=_urls(request, token))
+    page = diary_pages.week_page(request.app.state.ctx, viewer, week, now=app_now(request.app))
+    return _page(request, "week.html", sheet=page.sheet, subject=page.sheet, apps=page.apps, week=week, viewer=viewer,
+                 urls=_urls(request, token))
 
 
 @router.get("/diary/{token}/shots/{slot_id}", response_class=Response, responses={200: IMAGE, **REFUSED})

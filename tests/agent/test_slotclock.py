@@ -132,6 +132,57 @@ def test_the_active_window_is_read_only_when_the_contract_opts_in(opted_in, wind
     assert rig.sink.finished[0].report["window"] == window
 
 
+class Focus:
+    """The focused window the clock reads, changed by the test between minutes; counts the reads."""
+
+    def __init__(self) -> None:
+        self.now, self.reads = WindowInfo("code", "agent.py"), 0
+
+    def __call__(self) -> WindowInfo | None:
+        self.reads += 1
+        return self.now
+
+
+def test_window_on_samples_the_focused_window_once_a_minute_never_while_private_nor_a_private_app():
+    """Rule: docs/rules.md#apps"""
+    rig, focus = Rig(window=True), Focus()
+    rig.clock.window, rig.clock.private_apps = focus, ("*bank*",)
+    rig.clock.start(rig.state, T0)
+    rig.run_until(T0, at(3.5))
+    focus.now = WindowInfo("firefox", "Online Banking")  # a private app, minutes 4 and 5
+    rig.run_until(at(3.5), at(5.5))
+    focus.now = WindowInfo("firefox", "Pull request #12")
+    rig.run_until(at(5.5), at(6.5))
+    rig.clock.pause(at(6.5))  # private from 10:06:30 to 10:08:30: minutes 7 and 8 are not read
+    reads = focus.reads
+    rig.run_until(at(6.5), at(8.5))
+    assert focus.reads == reads
+    rig.clock.resume(at(8.5))
+    rig.run_until(at(8.5), at(10))
+    code, fox = {"app": "code", "title": "agent.py"}, {"app": "firefox", "title": "Pull request #12"}
+    windows = rig.sink.finished[0].report["windows"]
+    assert windows == [code, code, code, code, None, None, fox, None, fox, fox]
+    assert "Online Banking" not in str(rig.sink.finished[0].report)
+
+
+def test_window_off_never_reads_the_window_nor_sends_samples():
+    rig, focus = Rig(window=False), Focus()
+    rig.clock.window = focus
+    rig.clock.start(rig.state, T0)
+    rig.run_until(T0, at(10))
+    assert focus.reads == 0 and "windows" not in rig.sink.finished[0].report
+
+
+def test_window_turned_off_mid_slot_sends_none_of_that_slots_samples():
+    rig = Rig(window=True)
+    rig.clock.start(rig.state, T0)
+    rig.run_until(T0, at(4))
+    rig.clock.update(ServerState(tracking=True, session_id=5, contract="Site", memo="login page", window=False))
+    rig.run_until(at(4), at(10))
+    report = rig.sink.finished[0].report
+    assert "windows" not in report and report["window"] is None
+
+
 def test_no_input_for_idle_minutes_stops_tracking_and_tells_the_server():
     rig = Rig(idle_minutes=3)
     rig.clock.start(rig.state, T0)

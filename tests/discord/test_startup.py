@@ -26,7 +26,7 @@ def test_the_rest_base_url_may_be_given_with_or_without_its_version(given, base)
 TERM_NAMES = ["rate", "currency", "limit", "weekly", "min", "manual", "screenshots", "billing", "tz", "idle", "window", "title"]
 OPTIONS = {
     "clockin": ["memo", "contract"], "clockout": [], "memo": ["text"], "diary": ["date", "user", "contract"],
-    "timesheet": ["week", "user", "csv", "contract"], "manual": ["range", "memo", "date", "contract"], "connect": [], "devices": [],
+    "timesheet": ["week", "user", "csv", "contract"], "apps": ["week", "user", "contract"], "manual": ["range", "memo", "date", "contract"], "connect": [], "devices": [],
     "bonus": ["user", "amount", "note", "contract"], "delete": ["slot", "date", "contract"], "private": ["switch"],
     "earnings": ["user"], "paid": ["week", "user", "contract"], "profile": ["user"],
     "contract new": ["freelancer", *TERM_NAMES],

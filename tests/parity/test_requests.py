@@ -18,7 +18,7 @@ NINE_TO_TEN = rq.Span(time(9), time(10))
 
 REQUESTS = [
     rq.ClockIn("writing the docs", 2), rq.ClockOut(), rq.SetMemo("code review"),
-    rq.ShowDiary("yesterday", BOB, 3), rq.ShowTimesheet("2026-W47", BOB, True, 1),
+    rq.ShowDiary("yesterday", BOB, 3), rq.ShowTimesheet("2026-W47", BOB, True, 1), rq.ShowApps("last", BOB, 2),
     rq.AskManual(NINE_TO_TEN, "2026-11-20", "fixing the login page", 2),
     rq.AskManual(rq.Span(time(23), time(0)), None, "late", None),
     rq.NewContract(BOB, {"rate": Decimal("40.00"), "title": "Landing page", "tz": "Europe/Berlin", "limit": None,

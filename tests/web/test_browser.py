@@ -67,6 +67,22 @@ def test_the_page_reads_well_on_a_phone(ctx, clock, worked, tmp_path):
         _save(driver, tmp_path / "diary-phone.png", ARTIFACTS / "diary-page-phone.png", full=True)
 
 
+def test_the_week_page_says_where_the_time_went_per_app_and_title(ctx, clock, worked, tmp_path):
+    """Rule: docs/rules.md#apps"""
+    for who, width in ((ALICE, 1280), (BOB, 390)):
+        with serving(make_app(ctx, clock)) as base, chromium(tmp_path / f"profile-{width}", width=width) as driver:
+            driver.get(base + diary_path(ctx, who, worked) + "?week=2026-W47")
+            section = driver.find_element("id", "apps")
+            assert section.find_element("tag name", "h2").text == "Apps and windows"
+            app = section.find_element("css selector", ".app-row")
+            assert app.text.split() == ["Firefox", "1:10", "100%"]  # the seven tracked slots; manual time apart
+            assert section.find_element("css selector", ".window-title").text == "Pull request #12"
+            assert driver.find_element("id", "apps-counted").text == "1:10"
+            assert driver.execute_script("return document.documentElement.scrollWidth") <= \
+                driver.execute_script("return window.innerWidth")  # fits a phone too
+            _save(driver, tmp_path / f"week-apps-{width}.png", ARTIFACTS / f"week-apps-{width}.png", full=True)
+
+
 def test_an_expired_or_tampered_link_is_refused(ctx, clock, worked, tmp_path):
     path = diary_path(ctx, ALICE, worked)
     tampered = path[:-2] + ("AA" if not path.endswith("AA") else "BB")
