@@ -78,11 +78,14 @@ def show(ctx: Context, actor: Actor, *, now: datetime, other: UserRef | None = N
 
 
 def _listed(s, ctx: Context, contracts: list[Contract], now: datetime, *, client_side: bool) -> tuple[ContractEarnings, ...]:
-    weeks, closed = owed_weeks(s, contracts), profile.closed_by_contract(s, contracts)
+    weeks = owed_weeks(s, contracts)
+    # The freelancer's lifetime hours go with their earnings; the client's list (what is due to
+    # whom) shows money only, and skips counting the weeks not closed yet of every contract.
+    closed = {} if client_side else profile.closed_by_contract(s, contracts)
     listed = []
     for c in contracts:
         other = s.get(Member, c.freelancer_id if client_side else c.client_id).name
-        minutes, _ = profile.contract_minutes(s, ctx, c, closed.get(c.id, []), now)
+        minutes = 0 if client_side else profile.contract_minutes(s, ctx, c, closed.get(c.id, []), now)[0]
         listed.append(contract_earnings(c, weeks[c.id], other, minutes, now))
     return tuple(listed)
 

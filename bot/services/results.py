@@ -216,7 +216,7 @@ class ContractEarnings:
     held: Decimal  # waiting for a dispute to settle
     next_due: datetime | None  # when the next pending part becomes available
     available_weeks: tuple[str, ...]  # the weeks with an amount available, to name in /paid
-    minutes: int  # lifetime hours on it, as the profile counts them
+    minutes: int  # lifetime hours on it, as the profile counts them (the freelancer's view only; 0 in the client's)
 
 
 @dataclass(frozen=True)
