@@ -206,9 +206,10 @@ class Agent:
         contract_id = command.args.get("contract_id")
         session_id = offline.local_id(now)
         memo = str(command.args.get("memo") or "") or None
-        body = event_body("local_clockin", now, memo, contract_id=contract_id)
-        self.queue.add_event(body, not_before=now, session_id=session_id)
         state = offline.offline_state(self.home, self.state, contract_id if isinstance(contract_id, int) else None, session_id, memo)
+        # The contract whose terms it tracks under is the one the server is asked to open it on.
+        body = event_body("local_clockin", now, memo, contract_id=state.contract_id)
+        self.queue.add_event(body, not_before=now, session_id=session_id)
         self.idle_session, self.notice = None, ""
         self.clock.start(state, now)
         self._apply_private(now)
@@ -230,6 +231,8 @@ class Agent:
             self.clock.state = replace(self.clock.state, session_id=outcome) if self.clock.state else None
             if self.clock.slot is not None:
                 self.clock.slot.session_id = outcome
+            if self.last_shot and self.last_shot.session_id == local:  # the window's Delete finds it again
+                self.last_shot = replace(self.last_shot, session_id=outcome)
             if self.state and self.state.session_id == outcome:  # the server's terms and memo from now on
                 self._follow(self.state, now)
             return
