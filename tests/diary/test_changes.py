@@ -114,3 +114,18 @@ def test_every_value_reads_back_from_the_history_as_it_was():
         term = BY_NAME[name]
         text = term.text(value)
         assert (None if text is None else term.parse(text)) == value
+
+
+def test_a_week_is_paused_if_the_contract_was_paused_at_any_time_in_it():
+    """Rule: docs/rules.md#weekly-payment"""
+    from types import SimpleNamespace
+
+    from diary.changes import paused_during
+
+    week = BillingWeek(date(2026, 11, 16), "UTC")
+    row = lambda at, value: SimpleNamespace(effective_at=utc(at), value=value)  # noqa: E731
+    assert not paused_during([row("2026-11-01 09:00", "active")], week)
+    assert paused_during([row("2026-11-01 09:00", "active"), row("2026-11-18 09:00", "paused"),
+                          row("2026-11-19 09:00", "active")], week)
+    assert paused_during([row("2026-11-10 09:00", "paused")], week)  # paused before, and still as it began
+    assert not paused_during([row("2026-11-23 00:00", "paused")], week)  # from the next week on

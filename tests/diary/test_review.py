@@ -131,3 +131,18 @@ def test_a_dispute_moves_only_along_its_steps(status, action, expected):
 )
 def test_what_a_dispute_does_to_the_bill(status, removes, holds):
     assert (removes_time(status), holds_time(status)) == (removes, holds)
+
+
+def test_the_latest_dispute_naming_a_slot_decides_it():
+    """Rule: docs/rules.md#disputes"""
+    from types import SimpleNamespace
+
+    from diary.review import dispute_of, disputes_of
+
+    ten, eleven, noon = local("2026-11-18 10:00", TZ), local("2026-11-18 11:00", TZ), local("2026-11-18 12:00", TZ)
+    first = SimpleNamespace(range_start=ten, range_end=noon, status="accepted")
+    later = SimpleNamespace(range_start=eleven, range_end=noon, status="open")
+    assert dispute_of(ten, [first, later]) is DisputeStatus.ACCEPTED
+    assert dispute_of(eleven, [first, later]) is DisputeStatus.OPEN
+    assert dispute_of(noon, [first, later]) is None  # the end of a range is outside it
+    assert disputes_of([ten, eleven, noon], []) == [None, None, None]
