@@ -37,7 +37,8 @@ class ApiError(Exception):
 
     @property
     def retryable(self) -> bool:
-        """5xx, timeouts and rate limits pass; 401/403 are about the device, not the data sent."""
+        """5xx, timeouts and rate limits pass; 401/403 are about the device, not the data sent (the
+        uploader stops altogether on a 401: the token no longer works, retrying cannot help)."""
         return self.status >= 500 or self.status in (401, 403, 408, 429)
 
 

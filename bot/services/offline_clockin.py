@@ -2,7 +2,7 @@
 was offline): the session opens at that instant, and the slots recorded since attach to it
 (docs/rules.md#offline-clock-in)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -16,6 +16,8 @@ from diary.text import MAX_MEMO, fit
 from diary.weeks import describe_instant, describe_span
 from storage import repo, session_times
 from storage.tables import Contract, Member, WorkSession
+
+LATE_AFTER = timedelta(minutes=2)  # a clock-in this much older than its arrival was made offline
 
 
 def already_open(s: Session, me: Member, at: datetime) -> EventResult | None:
@@ -39,7 +41,9 @@ def clock_in_at(s: Session, ctx: Context, me: Member, contract: Contract, *, mem
     s.add(session)
     s.flush()
     state_changed(s, me.id)
-    text = f"{me.name} clocked in" + (f" — {session.memo}" if session.memo else "")
+    # The client sees a clock-in that arrives late for what it is: made on the desktop while offline.
+    late = f" at {describe_instant(at, contract.tz)} (from the desktop, while offline)" if now - at > LATE_AFTER else ""
+    text = f"{me.name} clocked in{late}" + (f" — {session.memo}" if session.memo else "")
     announce.to_channel(s, contract, kind="clock", key=f"clockin:{session.id}", text=text, now=now)
     _end_at_pause(s, contract, session, at)
     return EventResult(ok=True, message=f"Clocked in on {_title(contract)}.", session_id=session.id)

@@ -53,3 +53,29 @@ def test_malformed_events_are_refused(api, agent, body, status):
 def test_a_body_that_is_not_json_is_a_bad_request(api, agent):
     answer = api.post(f"{API}/events", content=b'{"kind": ', headers={**bearer(agent), "content-type": "application/json"})
     assert (answer.status_code, answer.json()["error"]) == (400, "bad_request")
+
+
+def test_a_clock_in_made_offline_opens_its_session_at_its_instant_once(ctx, api, agent, clock):
+    """Rule: docs/rules.md#offline-clock-in"""
+    made = NOW
+    clock.advance(minutes=90)  # it waited on the computer
+    first = _event(api, agent, "local_clockin", at=made, memo="on the train")
+    again = _event(api, agent, "local_clockin", at=made, memo="on the train")  # its answer was lost
+    assert first.status_code == again.status_code == 200
+    assert first.json()["session_id"] == again.json()["session_id"]
+    [session] = _sessions(ctx)
+    assert session.started_at == made
+
+
+def test_an_offline_clock_in_that_overlaps_is_refused_with_the_reason(ctx, api, agent, session_id, clock):
+    clock.advance(minutes=30)
+    assert _event(api, agent, "local_clockout", at=NOW + timedelta(minutes=20)).status_code == 200
+    answer = _event(api, agent, "local_clockin", at=NOW + timedelta(minutes=10))  # made offline, arriving now
+    assert answer.status_code == 409 and answer.json()["error"] == "conflict"
+    assert "overlaps your session" in answer.json()["detail"]
+
+
+def test_an_offline_clock_in_over_seven_days_old_is_refused(api, agent, clock):
+    clock.advance(days=8)
+    answer = _event(api, agent, "local_clockin", at=NOW)
+    assert answer.status_code == 422 and "more than 7 days old" in answer.json()["detail"]

@@ -13,7 +13,7 @@ from diary.refusal import Refusal
 from diary.terms import ContractStatus
 from storage.tables import WorkSession
 from tests.conftest import utc
-from tests.services.helpers import ALICE, BOB, hire, pair_device, report
+from tests.services.helpers import ALICE, BOB, hire, outbox, pair_device, report
 
 MON = utc(2026, 11, 16, 9)
 OFFLINE_AT = MON + timedelta(hours=1)  # 10:00, clocked in on the train
@@ -118,3 +118,9 @@ def test_an_instant_in_the_future_or_too_old_is_refused(ctx, device, at, words):
     refused = _clock_in(ctx, device, at)
     assert isinstance(refused, Refusal) and words in refused.message
     assert _sessions(ctx) == []
+
+
+def test_the_channel_is_told_the_clock_in_was_made_offline_and_when(ctx, device):
+    _clock_in(ctx, device, OFFLINE_AT)
+    [post] = [m for m in outbox(ctx, "clock")]
+    assert post.payload["text"] == "bob clocked in at Monday 2026-11-16 10:00 (UTC) (from the desktop, while offline) — on the train"
