@@ -84,5 +84,5 @@ def earnings_line(s: Session, running: list[Contract], now: datetime) -> str:
     """What these contracts owe over all their weeks, from the stored statements (docs/rules.md#earnings)."""
     currency = {c.id: c.currency for c in running}
     sums = totals((currency[cid], e) for (cid, _), e in earnings.week_earnings(s, running, now).items())
-    return (f"Earnings: available to pay {format_totals(sums.available)} · pending {format_totals(sums.pending)}"
-            f" · paid {format_totals(sums.paid)}")
+    return (f"Earnings so far, every week of these contracts: available to pay {format_totals(sums.available)}"
+            f" · pending {format_totals(sums.pending)} · paid {format_totals(sums.paid)}")

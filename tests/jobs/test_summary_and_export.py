@@ -41,7 +41,7 @@ def test_the_summary_waits_for_every_contract_of_the_workspace_then_lists_them_o
         "bob — Landing page: 1:00 counted, 40.00 USD, waiting for review",
         "carol — contract #2: 1:00 counted, 50.00 USD, waiting for review",
         "Total 90.00 USD",
-        "Earnings: available to pay 0.00 · pending 90.00 USD · paid 0.00",
+        "Earnings so far, every week of these contracts: available to pay 0.00 · pending 90.00 USD · paid 0.00",
     ]
 
 

@@ -175,4 +175,4 @@ def test_the_export_and_the_weekly_summary_show_the_week_s_states(ctx):
 
     with ctx.unit() as s:
         line = summary.earnings_line(s, repo.live_contracts_of(s, member_id=1), DUE)
-    assert line == "Earnings: available to pay 80.00 USD · pending 0.00 · paid 50.00 USD"
+    assert line == "Earnings so far, every week of these contracts: available to pay 80.00 USD · pending 0.00 · paid 50.00 USD"
