@@ -16,6 +16,7 @@ from bot.services.views import pick_week
 from bot.services.actors import UserRef
 from diary.refusal import Refusal
 from diary.terms import ContractStatus
+from storage import earnings as store
 from storage import repo
 from tests.conftest import utc
 from tests.services.helpers import ALICE, BOB, CAROL, hire, outbox, pair_device, person, work
@@ -176,3 +177,16 @@ def test_the_export_and_the_weekly_summary_show_the_week_s_states(ctx):
     with ctx.unit() as s:
         line = summary.earnings_line(s, repo.live_contracts_of(s, member_id=1), DUE)
     assert line == "Earnings so far, every week of these contracts: available to pay 80.00 USD · pending 0.00 · paid 50.00 USD"
+
+
+def test_two_marks_of_one_week_made_at_once_land_once(ctx):
+    """Rule: docs/rules.md#earnings"""
+    two_hours_and_a_bonus(ctx)
+    with ctx.unit() as s:  # the mark a /paid made at the same moment already took seq 1
+        mark = {"contract_id": 1, "week_start": MON.date(), "seq": 1, "amount": Decimal("50.00"), "currency": "USD",
+                "paid_at": TUE, "by_member_id": 1}
+        assert store.add_paid_mark(s, **mark) is True
+        assert store.add_paid_mark(s, **{**mark, "paid_at": TUE + timedelta(seconds=1)}) is False
+    with ctx.unit() as s:
+        assert [(m.seq, m.amount) for m in store.paid_marks(s, contract_ids=[1])] == [(1, Decimal("50.00"))]
+    assert mine(ctx, BOB, TUE).earned[0].paid == Decimal("50.00")
