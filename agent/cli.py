@@ -68,13 +68,20 @@ def _run() -> int:
     if pairing is None:
         print("Not paired yet. Run /connect in chat, then: tally-agent pair CODE --server URL", file=sys.stderr)
         return 1
+    from agent.capabilities import NoInput, cannot_track, explain, tell_server
+
+    unable = cannot_track()  # a Wayland session: the agent runs to say so, and tracks nothing
     try:
-        counter = open_input()
+        counter = NoInput() if unable else open_input()
     except (OSError, RuntimeError, ImportError) as exc:  # no display, no libXtst, pynput's platform check
         print(f"Cannot count input here: {exc}", file=sys.stderr)
         return 1
     print(f"Tally agent {agent_version()} for {pairing.server}. Ctrl-C to quit.", flush=True)
     agent = Agent(home, pairing, counter)
+    if unable:
+        print(explain(unable), flush=True)
+        agent.cannot_track = unable
+    tell_server(home, agent.queue, unable, datetime.now(UTC))
     page = open_window(agent, home, pairing)
     tray = open_tray(agent, page, pairing)
     try:

@@ -112,6 +112,7 @@ class Agent:
         self.private_wanted: bool | None = None  # switched here; holds until the server's state agrees
         self.view = TrackerView()
         self.on_view: Callable[[TrackerView], None] | None = None  # the tray icon follows the same picture
+        self.cannot_track = ""  # why this computer cannot be tracked (agent/capabilities.py): then it never does
         self.clock.on_shot = self._shot_taken
         self.clock.private_apps = private_apps.load(home.path)
 
@@ -345,6 +346,7 @@ class Agent:
                 self.out.say(f"{again} slot(s) refused earlier as too late go to the server again: it now keeps late slots.")
         resume = self._recover(state, now)
         wanted = state.tracking and state.session_id is not None and state.session_id != self.idle_session
+        wanted = wanted and not self.cannot_track
         current = self.clock.session_id
         if not state.tracking:
             self.idle_session = None
@@ -408,7 +410,8 @@ class Agent:
         )  # fmt: skip
         text = render(snap)
         if text != self.out.last:
-            self.home.save_status({"pid": os.getpid(), "server": self.pairing.server, **asdict(snap)})
+            self.home.save_status({"pid": os.getpid(), "server": self.pairing.server, **asdict(snap),
+                                   "cannot_track": self.cannot_track})
         self.out.show(text)
         self.view = self._view(snap)
         if self.on_view is not None:
@@ -426,7 +429,7 @@ class Agent:
             problem=snap.problem, diary_url=state.diary_url if state else None,
             contracts=state.contracts if state else (), shot=shot,
             shot_here=bool(shot) and self.queue.holds(shot.session_id, shot.slot_start),
-            private_apps=self.clock.private_apps, held=held,
+            private_apps=self.clock.private_apps, held=held, cannot_track=self.cannot_track,
             notice=self.notice or (f"{held} slot(s) of a clock-in the server refused are kept on this computer and "
                                    "never sent; you may delete them here." if held else ""),
             events_waiting=self.queue.pending_events(),

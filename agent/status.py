@@ -53,6 +53,9 @@ def _agent_lines(status: dict) -> list[str]:
         )
     else:
         lines.append("Tracking:    no")
+    if status.get("cannot_track"):
+        lines.append(f"Cannot track: a {status['cannot_track']} session (no screenshots, no input); log in with "
+                     "an X11 session and run the agent again")
     if status.get("problem"):
         lines.append(f"Problem:     {status['problem']}")
     return lines

@@ -64,6 +64,12 @@ def held(view: TrackerView) -> str:
 
 
 def status(view: TrackerView) -> str:
+    if view.cannot_track:
+        return (f'<section class="idle" id="state"><h1><span class="dot"></span>Cannot track here</h1>'
+                f'<p id="cannot-track">This is a {escape(view.cannot_track)} session: the agent can take no '
+                "screenshot and count no input. Log in with an X11 session (on the login screen pick the "
+                "desktop's “on Xorg” / X11 session) and run tally-agent again. Until then the server refuses "
+                "/clockin.</p></section>")
     if view.private:
         look, head = "private", "Private — nothing leaves this computer"
     elif view.tracking:

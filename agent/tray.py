@@ -7,10 +7,12 @@ Where no tray can be shown (no display, no tray host, pystray missing) the agent
 and says why once (docs/architecture.md#agent-tray).
 """
 
+import importlib.util
 import logging
 import os
 import sys
 import threading
+import time
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -194,19 +196,22 @@ class Tray:
 
     def _apply(self, icon) -> None:
         """pystray's setup thread: shows the icon, then redraws it whenever the look changes."""
-        icon.visible = True
+        _retried(lambda: setattr(icon, "visible", True))
         while True:
             self.changed.wait()
             self.changed.clear()
             if self.closing:
                 return
             look = look_of(self.view())
-            if look.name != self.look.name:
-                icon.icon = draw(look.name)
-            icon.title = self._title(look)
-            self.look = look
-            if self.has_menu:
-                icon.update_menu()
+            if _retried(lambda: self._redraw(icon, look)):
+                self.look = look
+
+    def _redraw(self, icon, look: Look) -> None:
+        if look.name != self.look.name:
+            icon.icon = draw(look.name)
+        icon.title = self._title(look)
+        if self.has_menu:
+            icon.update_menu()
 
     def _title(self, look: Look) -> str:
         return (
@@ -270,6 +275,18 @@ class Tray:
             self.say(sentence)
 
 
+def _retried(change: Callable[[], None], tries: int = 3) -> bool:
+    """pystray's X11 loop may not be ready for the first change (its thread is named after it
+    marks itself ready): a failed change is tried again shortly, and never ends the tray's thread."""
+    for attempt in range(tries):
+        try:
+            change()
+            return True
+        except Exception:  # noqa: BLE001
+            time.sleep(0.2 * (attempt + 1))
+    return False
+
+
 def open_link(url: str) -> None:
     webbrowser.open(url)
 
@@ -301,38 +318,41 @@ def tray_host_missing(pystray) -> str | None:
     """On plain X11 an icon docks only where a tray host owns the system tray selection."""
     if pystray.Icon.__module__ != "pystray._xorg":
         return None
-    from Xlib import X, display
-
-    try:
-        screen = display.Display()
-    except Exception as exc:  # noqa: BLE001
-        return f"the display cannot be reached ({exc})"
-    try:
-        owner = screen.get_selection_owner(
-            screen.intern_atom(f"_NET_SYSTEM_TRAY_S{screen.get_default_screen()}")
-        )
-    finally:
-        screen.close()
-    return None if owner != X.NONE else "no system tray on this desktop"
+    return _x11_tray_missing()
 
 
 def start_tray(view, act, url, quit, say) -> Tray | None:
     """The tray icon, or None after saying once why there is none (the agent tracks the same)."""
-    why = why_no_tray()
+    why = why_no_tray() or _x11_tray_missing()
     pystray = None
     if why is None:
         pystray, why = load_pystray()
     if why is None:
         why = tray_host_missing(pystray)
     if why is not None:
-        say(
-            f"No tray icon: {why}. Tracking goes on; open the tracker window with: tally-agent open"
-        )
+        say(f"No tray icon: {why}. Tracking goes on; open the tracker window with: tally-agent open")
         return None
     try:
         return Tray(pystray, view, act, url, quit, say).start()
     except Exception as exc:  # noqa: BLE001  a tray that fails must not take the tracking with it
-        say(
-            f"No tray icon: it could not be shown ({exc}). Tracking goes on; open the tracker window with: tally-agent open"
-        )
+        say(f"No tray icon: it could not be shown ({exc}). Tracking goes on; open the tracker window with: tally-agent open")
         return None
+
+
+def _x11_tray_missing() -> str | None:
+    """Where pystray would use plain X11, ask for a tray host before loading it (it costs memory)."""
+    if os.environ.get("PYSTRAY_BACKEND") not in (None, "", "xorg") or not os.environ.get("DISPLAY"):
+        return None
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd")) or importlib.util.find_spec("gi") is not None:
+        return None  # with GTK bindings pystray uses AppIndicator or GTK, which find their own tray
+    try:
+        from Xlib import X, display
+
+        screen = display.Display()
+    except Exception as exc:  # noqa: BLE001
+        return f"the display cannot be reached ({exc})"
+    try:
+        owner = screen.get_selection_owner(screen.intern_atom(f"_NET_SYSTEM_TRAY_S{screen.get_default_screen()}"))
+    finally:
+        screen.close()
+    return None if owner != X.NONE else "no system tray on this desktop"

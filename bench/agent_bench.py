@@ -5,7 +5,10 @@ from a local fake server: xdotool moves the mouse 60 times and presses a key 5 t
 for --active seconds, then nothing for --idle seconds. Reported: the agent's CPU as % of one
 core in each phase, steady and peak RSS, CPU ms per screenshot and bytes per slot upload.
 
-    python bench/agent_bench.py [--active 60] [--idle 60] [--input x11|pynput] [--json FILE]
+    python bench/agent_bench.py [--active 60] [--idle 60] [--input x11|pynput] [--tray] [--json FILE]
+
+--tray runs a system tray (trayer) on that display, so the agent docks its tray icon, and reads
+the tracker window's live part as often as an open window does (agent.tracker_html.REFRESH_MS).
 """
 
 import argparse
@@ -18,7 +21,8 @@ import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
+import urllib.request
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -53,6 +57,42 @@ def xvfb():
     finally:
         proc.terminate()
         proc.wait()
+
+
+@contextmanager
+def tray_host(display: str):
+    command = ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32"]
+    proc = subprocess.Popen(command, env={**os.environ, "DISPLAY": display}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    time.sleep(1)  # it owns the tray before the agent looks for one
+    try:
+        yield
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+@contextmanager
+def open_window(home: Path):
+    """Reads the tracker window's live part on the page's own schedule, as an open window does."""
+    from agent.tracker_html import REFRESH_MS
+
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not (home / "window.json").exists() and not stop.wait(0.2):
+            pass
+        url = json.loads((home / "window.json").read_text())["url"] + "live"
+        while not stop.wait(REFRESH_MS / 1000):
+            urllib.request.urlopen(url, timeout=5).read()
+
+    reader = threading.Thread(target=poll, daemon=True)
+    reader.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        reader.join(timeout=10)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -110,10 +150,13 @@ def run(args: argparse.Namespace) -> dict:
         env = {**os.environ, "DISPLAY": display, "TALLY_AGENT_HOME": tmp, "TALLY_AGENT_INPUT": args.input}
         subprocess.run([sys.executable, "-c", MAIN, "pair", CODE, "--server", server.url], env=env, check=True,
                        capture_output=True)  # fmt: skip
-        agent = subprocess.Popen([sys.executable, "-c", MAIN, "run"], env=env, stdout=subprocess.DEVNULL)
-        result = measure(agent.pid, server, display, args)
-        agent.send_signal(signal.SIGINT)
-        agent.wait(timeout=30)
+        with tray_host(display) if args.tray else nullcontext():
+            agent = subprocess.Popen([sys.executable, "-c", MAIN, "run"], env=env, stdout=subprocess.DEVNULL)
+            with open_window(Path(tmp)) if args.tray else nullcontext():
+                result = measure(agent.pid, server, display, args)
+            agent.send_signal(signal.SIGINT)
+            agent.wait(timeout=30)
+        result["tray_and_window"] = args.tray
         result["screenshot_cpu_ms"] = {mode: round(capture_cost(display, mode), 1) for mode in ("ON", "BLUR")}
         result["slot_seconds"] = slot_seconds
         server.stop()
@@ -164,6 +207,7 @@ def main() -> None:
     parser.add_argument("--active", type=float, default=60)
     parser.add_argument("--idle", type=float, default=60)
     parser.add_argument("--input", choices=("x11", "pynput"), default="x11")
+    parser.add_argument("--tray", action="store_true", help="with a tray icon docked and the tracker window open")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     result = run(args)

@@ -177,7 +177,7 @@ class SlotAccepted(_Model):
     late: bool = False  # arrived after its week's edit deadline: kept, billed once the client approves
 
 
-EventKind = Literal["idle_stop", "local_clockin", "local_clockout", "private_on", "private_off"]
+EventKind = Literal["idle_stop", "local_clockin", "local_clockout", "private_on", "private_off", "capabilities"]
 
 
 class AgentEvent(_Model):
@@ -185,6 +185,10 @@ class AgentEvent(_Model):
     at: Instant
     memo: Memo = None  # for local_clockin
     contract_id: int | None = Field(default=None, ge=1, le=MAX_ID)  # local_clockin from the tracker's picker
+    # capabilities: what the agent can do where it runs (a Wayland session: neither), and why not
+    screenshots: bool | None = None
+    input: bool | None = None
+    reason: DeviceText | None = Field(default=None, max_length=200)
 
 
 class EventResult(_Model):

@@ -92,6 +92,7 @@ def _(c: ContractCard) -> Card:
     fields = [("Client", c.client), ("Freelancer", c.freelancer), ("Channel", c.channel), *terms,
               ("Started", f"{c.start_day}"), ("Status", f"{c.status} since {c.status_since or c.start_day}")]
     warning = [f"⚠ Messages to the channel fail: {c.delivery_error}"] if c.delivery_error else []
+    warning += [f"⚠ {_sentence(c.cannot_track)}."] if c.cannot_track else []
     return Card(title=f"{c.headline}: #{c.id} {c.title or '(untitled)'}", lines=[*c.changes, *warning], fields=fields)
 
 
@@ -156,11 +157,16 @@ def _(d: DayDiary) -> Card:
     fields = [("Counted", format_minutes(d.counted_minutes)), ("Manual", format_minutes(d.manual_minutes)),
               ("Over limit", format_minutes(d.over_limit_minutes)), ("Activity", activity)]
     now = f"Tracking now — {d.memo}" if d.tracking else "Not tracking."
+    now += f" ⚠ {_sentence(d.cannot_track)}." if d.cannot_track else ""
     return Card(
         title=f"Diary of {d.freelancer} — {d.title or f'contract #{d.contract_id}'} — {d.day:%a %Y-%m-%d} ({d.tz})",
         grid=rows or ["nothing recorded this day"], fields=fields, lines=[now], buttons=list(d.buttons),
         footer=LEGEND + _delete_hint(d),
     )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _minutes_header(d: DayDiary) -> str:

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from bot.services import announce, offline_clockin, private_mode, sessions
+from bot.services import announce, capabilities, offline_clockin, private_mode, sessions
 from bot.services.context import Context
 from diary.protocol import AgentEvent, EventResult
 from diary.refusal import Refusal
@@ -26,6 +26,8 @@ def handle(ctx: Context, device: Device, event: AgentEvent, *, now: datetime) ->
         if event.kind in ("private_on", "private_off"):
             done = private_mode.switch_private(s, me, event.kind == "private_on", min(event.at, now))
             return EventResult(ok=True, message=done.text)
+        if event.kind == "capabilities":
+            return capabilities.report(s, device, event, now=now)
         if event.kind == "local_clockin":
             return _local_clockin(s, ctx, me, event, now)
         return _local_clockout(s, ctx, me, min(event.at, now))

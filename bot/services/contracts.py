@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from bot.services import announce, devices, sessions
+from bot.services import announce, capabilities, devices, sessions
 from bot.services.actors import Actor, UserRef, resolve, resolve_ref
 from bot.services.context import Context
 from bot.services.picking import pick
@@ -29,8 +29,16 @@ def card(s: Session, contract: Contract, headline: str) -> ContractCard:
         client=s.get(Member, contract.client_id).name, freelancer=s.get(Member, contract.freelancer_id).name,
         channel=contract.channel_id, status=contract.status,
         start_day=contract.start_day, status_since=_status_since(s, contract), delivery_error=contract.delivery_error,
+        cannot_track=_cannot_track(s, contract),
         **{term.attr: getattr(contract, term.column) for term in TERMS},
     )
+
+
+def _cannot_track(s: Session, contract: Contract) -> str:
+    if contract.status != ContractStatus.ACTIVE:
+        return ""
+    reason = capabilities.cannot_track(s, contract.freelancer_id)
+    return capabilities.notice(reason) if reason is not None else ""
 
 
 def _status_since(s: Session, contract: Contract) -> date:

@@ -82,7 +82,8 @@ class ContractCard:
     window: bool = False
     min_hours: Decimal | None = None
     delivery_error: str | None = None
-    changes: tuple[str, ...] = ()  # after a change of terms: each change, and from when it applies
+    changes: tuple[str, ...] = ()
+    cannot_track: str = ""  # why the freelancer's agent records nothing (a Wayland session), shown instead of gaps  # after a change of terms: each change, and from when it applies
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,7 @@ class DayDiary:
     memo: str
     buttons: list[Button] = field(default_factory=list)
     late_minutes: int = 0  # counted minutes of late slots, billed (once approved) on the week they arrived in
+    cannot_track: str = ""  # why the freelancer's agent records nothing (a Wayland session)
 
 
 @dataclass(frozen=True)

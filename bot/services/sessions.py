@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from bot.services import announce, ledger
+from bot.services import announce, capabilities, ledger
 from bot.services.actors import Actor, resolve
 from bot.services.context import Context, state_changed
 from bot.services.picking import pick
@@ -53,6 +53,8 @@ def clock_in(ctx: Context, actor: Actor, *, memo: str = "", now: datetime, contr
 def start(s: Session, ctx: Context, me: Member, contract: Contract, *, memo: str, now: datetime) -> ClockedIn | Refusal:
     if contract.status != ContractStatus.ACTIVE:
         return Refusal(f"{_title(contract).capitalize()} is {contract.status}; the client can resume it with /contract resume.")
+    if (unable := capabilities.cannot_track(s, me.id)) is not None:
+        return Refusal(capabilities.refusal_text(unable))
     running = repo.open_session(s, freelancer_id=me.id)
     if running is not None and running.contract_id == contract.id:
         return Refusal(f"You are already clocked in on {_title(contract)}. Change the memo with /memo TEXT.")

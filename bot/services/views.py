@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.services import ledger
+from bot.services import capabilities, ledger
 from bot.services.actors import Actor, UserRef, resolve, resolve_ref
 from bot.services.context import Context
 from bot.services.picking import pick
@@ -60,7 +60,13 @@ def build_day(s: Session, ctx: Context, contract: Contract, day: date, *, viewer
         over_limit_minutes=sum(line.bill.over for line in todays),
         activity=activity_of([line.slot for line in todays]), tracking=tracking, memo=running.memo if tracking else "",
         late_minutes=sum(cell.counted for cell in late.values()),
+        cannot_track=_cannot_track(s, contract),
     )
+
+
+def _cannot_track(s: Session, contract: Contract) -> str:
+    reason = capabilities.cannot_track(s, contract.freelancer_id)
+    return capabilities.notice(reason) if reason is not None else ""
 
 
 def late_cells(s: Session, ctx: Context, contract: Contract, begin: datetime, end: datetime) -> dict[datetime, Cell]:
