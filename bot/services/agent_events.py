@@ -69,6 +69,8 @@ def _local_clockin(s: Session, ctx: Context, me: Member, event: AgentEvent, now:
     again = offline_clockin.already_open(s, me, min(event.at, now))
     if again is not None:  # sent again after its answer was lost: never a second session
         return again
+    if (unable := capabilities.cannot_track(s, me.id)) is not None:  # docs/rules.md#devices-that-cannot-track
+        return Refusal(capabilities.refusal_text(unable))
     contract = _desktop_contract(s, me) if event.contract_id is None else _own_contract(s, me, event.contract_id)
     if isinstance(contract, Refusal):
         return contract

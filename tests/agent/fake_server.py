@@ -63,6 +63,7 @@ class FakeApi:
     revoked: bool = False  # the device's token was revoked: every request is answered 401
     requests: int = 0  # every request made with a token, answered or refused
     version: int = 0
+    polling: int = 0  # long polls waiting now: a change made while one waits is seen at once
     changed: threading.Condition = field(default_factory=threading.Condition)
 
     def clock_in(self, memo: str | None = None, **settings: object) -> int:
@@ -102,7 +103,11 @@ class FakeApi:
 
     def wait_for_change(self, seen: int, seconds: float) -> None:
         with self.changed:
-            self.changed.wait_for(lambda: self.version != seen, timeout=seconds)
+            self.polling += 1
+            try:
+                self.changed.wait_for(lambda: self.version != seen, timeout=seconds)
+            finally:
+                self.polling -= 1
 
     def take_slot(self, report: SlotReport, screenshot: bytes | None) -> tuple[int, dict]:
         self.slot_posts += 1
@@ -125,7 +130,7 @@ class FakeApi:
             self.set_private(event.kind == "private_on")
         elif event.kind == "local_clockin":
             self.clock_in(event.memo)
-        else:
+        elif event.kind != "capabilities":  # what the agent can do changes nothing of a session
             self.clock_out()
         return EventResult(ok=True, message=f"{event.kind} recorded", session_id=self.session_id).model_dump(
             mode="json"

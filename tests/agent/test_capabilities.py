@@ -47,6 +47,7 @@ def test_in_wayland_the_agent_says_why_it_cannot_track_and_tells_the_server(tmp_
     assert status == 200 and "Cannot track here" in page and "Wayland session" in page
     assert "Cannot track: a Wayland session" in agent.cli("status").stdout
 
+    assert server.wait_until(lambda: server.api.polling > 0)  # the agent waits on the long poll
     server.api.clock_in("not here", slot_seconds=2, idle_minutes=100)  # a session opened elsewhere
     assert server.wait_until(lambda: False, seconds=5) is False
     assert (agent.status() or {}).get("tracking") is False and server.api.slot_posts == 0
@@ -68,8 +69,8 @@ def test_an_agent_that_always_could_track_says_nothing(tmp_path, server, xdispla
     """Rule: docs/rules.md#devices-that-cannot-track"""
     agent = AgentProcess(tmp_path, server, xdisplay)
     agent.pair()
-    agent.start()
     server.api.clock_in("fine", slot_seconds=60, idle_minutes=100)
+    agent.start()
     agent.wait_tracking()
     agent.stop()
     assert capability_events(server) == []
