@@ -216,6 +216,40 @@ def probe(world: World, timings: Timings, keep_going: Callable[[], bool], pause:
 
 # ---------------------------------------------------------------- the server
 
+def run_delay(pid: int) -> float:
+    """Seconds the server's threads have spent ready to run but waiting for a CPU (Linux schedstat):
+    on a shared machine, what other people's work cost the server's answers."""
+    total = 0.0
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            total += int((task / "schedstat").read_text().split()[1]) / 1e9
+        except (OSError, IndexError, ValueError):
+            pass  # a thread that ended meanwhile
+    return total
+
+
+@dataclass
+class Watch:
+    """The server's CPU time and its wait for a CPU over one phase."""
+
+    pid: int
+    seconds: float = 0.0
+    cpu: float = 0.0
+    waited: float = 0.0
+
+    def __enter__(self):
+        self._start = (time.monotonic(), ib.cpu_seconds(self.pid), run_delay(self.pid))
+        return self
+
+    def __exit__(self, *_):
+        now = (time.monotonic(), ib.cpu_seconds(self.pid), run_delay(self.pid))
+        self.seconds, self.cpu, self.waited = (b - a for a, b in zip(self._start, now))
+
+    def __str__(self) -> str:
+        return (f"server busy {100 * self.cpu / self.seconds:.0f}% of one CPU, its threads waited "
+                f"{self.waited / self.seconds:.2f} s per second for a CPU")
+
+
 def start_tally(url: str, data_dir: Path, port: int, cpus: list[int], fake: FakeSlack, discord: DiscordSide,
                 switch_interval: float | None = None) -> subprocess.Popen:
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
@@ -271,7 +305,8 @@ def bench_database(label: str, url: str, args, pool, server_cpus: list[int]) -> 
         for _ in range(2):  # warm-up: first imports, first queries
             one_round(world, Timings())
         stop_at = time.monotonic() + args.seconds
-        probe(world, idle, lambda: time.monotonic() < stop_at, args.pause)
+        with Watch(server.pid) as idle_watch:
+            probe(world, idle, lambda: time.monotonic() < stop_at, args.pause)
         indices = [0] * len(agents)
         peak = target.phase("peak", ib.SLOTS, indices, args.peak_seconds)
         uploads: list = []
@@ -279,7 +314,8 @@ def bench_database(label: str, url: str, args, pool, server_cpus: list[int]) -> 
             target.phase("load", ib.SLOTS, indices, args.seconds, rate=peak.rate / 2)))
         loader.start()
         time.sleep(0.5)  # the agents are under way
-        probe(world, load, loader.is_alive, args.pause)
+        with Watch(server.pid) as load_watch:
+            probe(world, load, loader.is_alive, args.pause)
         loader.join()
     finally:
         server.terminate()
@@ -287,7 +323,8 @@ def bench_database(label: str, url: str, args, pool, server_cpus: list[int]) -> 
         fake.stop()
         discord.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
-    return {"database": label, "idle": idle, "load": load, "peak": peak, "uploads": uploads[0]}
+    return {"database": label, "idle": idle, "load": load, "peak": peak, "uploads": uploads[0],
+            "watches": (idle_watch, load_watch), "load_average": ", ".join(f"{x:.1f}" for x in os.getloadavg())}
 
 
 def markdown(results: list[dict], args, load_before: str) -> str:
@@ -297,7 +334,8 @@ def markdown(results: list[dict], args, load_before: str) -> str:
         up, peak = result["uploads"], result["peak"]
         lines += [f"**{result['database']}** - uploads: peak {peak.rate:,.0f}/s, during the load phase {up.rate:,.0f}/s "
                   f"(p50 {up.percentile(0.5):.0f} ms, p99 {up.percentile(0.99):.0f} ms, answers "
-                  f"{dict(sorted((str(k), v) for k, v in up.statuses.items()))})", "",
+                  f"{dict(sorted((str(k), v) for k, v in up.statuses.items()))}); idle: {result['watches'][0]}; "
+                  f"under load: {result['watches'][1]}; load average after: {result['load_average']}", "",
                   "| operation | n idle / load | first answer p50 / p99 ms, idle | under load | reply p50 / p99 ms, idle | under load |",
                   "| --- | ---: | ---: | ---: | ---: | ---: |"]
         idle, load = result["idle"], result["load"]

@@ -6,6 +6,8 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, event
 from sqlmodel import Session, create_engine
 
+from storage.sqlite_turns import connection_class
+
 __all__ = ["Connection", "Engine", "default_sqlite_url", "in_memory", "make_engine", "session", "url_of"]
 
 CONNECT_TIMEOUT = 5  # seconds
@@ -28,7 +30,9 @@ def _sqlite_engine(url: str, echo: bool) -> Engine:
     path = url.split("///", 1)[-1]
     if path and path != ":memory:":
         _private_file(Path(path))
-    engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+    # Writers of this process queue for their turn instead of polling a locked database (sqlite_turns).
+    engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30,
+                                                         "factory": connection_class()})
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
