@@ -262,9 +262,9 @@ def start_tally(url: str, data_dir: Path, port: int, cpus: list[int], fake: Fake
     for name in ("SLACK_APP_TOKEN", "TALLY_BLOB_URL", "TALLY_S3_ENDPOINT_URL"):
         env.pop(name, None)
     command = [sys.executable, "-m", "bot.cli", "serve"]
-    if switch_interval:  # an experiment: the interpreter's GIL switch interval, set before the server's code runs
-        command = [sys.executable, "-c", f"import sys; sys.setswitchinterval({switch_interval}); sys.argv[1:] = ['serve'];"
-                   " from bot.cli import main; main()"]
+    if switch_interval:  # to compare: the server's interpreter switch interval (bot/cli.py SWITCH_INTERVAL)
+        command = [sys.executable, "-c", f"import sys, bot.cli; bot.cli.SWITCH_INTERVAL = {switch_interval}; "
+                   "sys.argv[1:] = ['serve']; bot.cli.main()"]
     if cpus and shutil.which("taskset"):
         command = ["taskset", "-c", ",".join(map(str, cpus)), *command]
     log = open(data_dir / "serve.log", "w")  # noqa: SIM115 - open for the server's lifetime
@@ -372,7 +372,7 @@ def main() -> None:
     parser.add_argument("--postgres", help="SQLAlchemy URL of a PostgreSQL server to measure too")
     parser.add_argument("--server-cpus", default="0" if (os.cpu_count() or 1) > 1 else "")
     parser.add_argument("--data-dir", type=Path)
-    parser.add_argument("--switch-interval", type=float, help="set the server's sys.setswitchinterval (seconds) first")
+    parser.add_argument("--switch-interval", type=float, help="the server's interpreter switch interval in seconds, to compare (default: as shipped, 0.001)")
     args = parser.parse_args()
     server_cpus = [int(c) for c in args.server_cpus.split(",") if c]
     client_cpus = [c for c in range(os.cpu_count() or 1) if c not in server_cpus] or server_cpus

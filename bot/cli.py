@@ -69,9 +69,22 @@ def _announce(settings: Settings, ctx, role: str) -> None:
         log.info(line)
 
 
+# A thread back from the database waits for the interpreter lock until the thread running Python
+# gives it up: after 5 ms by default. A chat command makes dozens of round trips, each one behind
+# the upload threads' work under load; at 1 ms the wait is a fifth (bench/gil_bench.py).
+SWITCH_INTERVAL = 0.001
+
+
+def _answer_promptly() -> None:
+    import sys
+
+    sys.setswitchinterval(SWITCH_INTERVAL)
+
+
 @app.command()
 def serve() -> None:
     """Everything in one process: HTTP, Discord gateway, scheduler and outbox (SQLite by default)."""
+    _answer_promptly()
     import asyncio
 
     from bot.http_app import create_app
@@ -114,6 +127,7 @@ def doctor() -> None:
 @app.command()
 def web() -> None:
     """Stateless HTTP only (Slack events, agent API, diary pages); run as many as needed."""
+    _answer_promptly()
     import asyncio
 
     from bot.http_app import create_app
@@ -128,6 +142,7 @@ def web() -> None:
 @app.command()
 def worker() -> None:
     """Discord gateway, scheduler and outbox dispatcher: one per deployment."""
+    _answer_promptly()
     import asyncio
 
     from bot.worker import work_until_signalled
