@@ -5,7 +5,7 @@ from diary.terms import Role
 
 A = Action
 FREELANCER_MAY = {A.CLOCK, A.MEMO, A.MANUAL, A.DELETE_SLOT, A.PAIR, A.ANSWER_DISPUTE, A.VIEW}
-CLIENT_MAY = {A.MANAGE_CONTRACT, A.APPROVE, A.DISPUTE, A.BONUS, A.DECIDE_MANUAL, A.DECIDE_LATE, A.VIEW}
+CLIENT_MAY = {A.MANAGE_CONTRACT, A.APPROVE, A.DISPUTE, A.BONUS, A.DECIDE_MANUAL, A.DECIDE_LATE, A.PAY, A.VIEW}
 MAY = {Role.FREELANCER: FREELANCER_MAY, Role.CLIENT: CLIENT_MAY, Role.NONE: set()}
 
 
@@ -22,6 +22,7 @@ def test_each_party_may_do_only_its_own_part(role, action):
     [
         (Role.FREELANCER, A.APPROVE, "Only the client of this contract can approve its hours."),
         (Role.FREELANCER, A.BONUS, "Only the client of this contract can pay a bonus on it."),
+        (Role.FREELANCER, A.PAY, "Only the client of this contract can mark its weeks paid."),
         (Role.CLIENT, A.CLOCK, "Only the freelancer of this contract can clock in and out on it."),
         (Role.CLIENT, A.ANSWER_DISPUTE, "Only the freelancer of this contract can accept or answer a dispute of its hours."),
         (Role.NONE, A.VIEW, "You are not a party to this contract."),
