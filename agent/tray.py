@@ -174,6 +174,8 @@ class Tray:
         self._thread = threading.Thread(
             target=self.icon.run, args=(self._apply,), name="tray", daemon=True
         )
+        if self.latin1:
+            _listen_for_clicks(self.icon)
 
     @property
     def has_menu(self) -> bool:
@@ -273,6 +275,17 @@ class Tray:
             self.icon.notify(sentence, "Tally")
         else:
             self.say(sentence)
+
+
+def _listen_for_clicks(icon) -> None:
+    """pystray's X11 icon window (0.19.5) handles button presses but never asks for them, so a
+    click on the icon would do nothing: the window is told to report them before the loop runs."""
+    from Xlib import X
+
+    window, screen = getattr(icon, "_window", None), getattr(icon, "_display", None)
+    if window is not None and screen is not None:
+        window.change_attributes(event_mask=X.ExposureMask | X.StructureNotifyMask | X.ButtonPressMask)
+        screen.flush()
 
 
 def _retried(change: Callable[[], None], tries: int = 3) -> bool:

@@ -2,6 +2,7 @@
 follow /clockin from the server; without a tray host the agent tracks the same and says why once."""
 
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -240,3 +241,23 @@ def test_the_menu_offers_a_contract_picker_when_there_are_several():
         "private",
         False,
     ) in tracking  # switching it off is what the item does now
+
+
+def test_on_plain_x11_a_click_on_the_icon_opens_the_tracker_window(tmp_path, server, xdisplay, tray_host, xdotool):
+    """Rule: docs/architecture.md#agent-tray"""
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser"  # stands in for the person's browser: notes the address it is asked to open
+    browser.write_text(f'#!/bin/sh\necho "$1" >> {opened}\n')
+    browser.chmod(0o755)
+    agent = AgentProcess(tmp_path, server, xdisplay, BROWSER=str(browser))
+    agent.pair()
+    agent.start()
+    assert _until(lambda: icon_picture(tray_host)[0] == "Tally: not tracking"), agent.output()
+    window, _ = tally_icon(tray_host)
+    geometry = window.get_geometry()
+    at = window.translate_coords(tray_host.screen().root, 0, 0)
+    xdotool("mousemove", str(-at.x + geometry.width // 2), str(-at.y + geometry.height // 2), "click", "1")
+    assert _until(lambda: opened.exists() and opened.read_text().strip())
+    url = json.loads((agent.home / "window.json").read_text())["url"]
+    assert opened.read_text().split() == [url]  # the tracker window, with its secret, and nothing else
+    agent.stop()
