@@ -205,7 +205,7 @@ class Tray:
             if self.closing:
                 return
             look = look_of(self.view())
-            if _retried(lambda: self._redraw(icon, look)):
+            if _retried(lambda look=look: self._redraw(icon, look)):
                 self.look = look
 
     def _redraw(self, icon, look: Look) -> None:
