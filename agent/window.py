@@ -8,6 +8,7 @@ are written to their documented APIs but have not been run by our tests.
 import ctypes
 import os
 import sys
+import threading
 
 from agent.wire import WindowInfo
 
@@ -21,11 +22,28 @@ def active_window() -> WindowInfo | None:
         return None
 
 
-def _x11() -> WindowInfo | None:
-    from Xlib import X, display
+class _X11:
+    """One connection to the X server, kept between reads: under window=on the window is read once
+    a minute, and opening a connection (authentication, the server's setup) cost more than the read."""
 
-    screen = display.Display()
-    try:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.screen = None
+
+    def read(self) -> WindowInfo | None:
+        with self.lock:
+            try:
+                return self._read()
+            except Exception:
+                self.close()  # the server went away or the connection broke: the next read opens a new one
+                raise
+
+    def _read(self) -> WindowInfo | None:
+        from Xlib import X, display
+
+        if self.screen is None:
+            self.screen = display.Display()
+        screen = self.screen
         active = screen.screen().root.get_full_property(screen.intern_atom("_NET_ACTIVE_WINDOW"), X.AnyPropertyType)
         if not active or not active.value or not active.value[0]:
             return None
@@ -35,8 +53,21 @@ def _x11() -> WindowInfo | None:
         title = _text(name.value) if name and name.value else _text(window.get_wm_name() or "")
         wm_class = window.get_wm_class()
         return WindowInfo(app=wm_class[1] if wm_class else "", title=title)
-    finally:
-        screen.close()
+
+    def close(self) -> None:
+        if self.screen is not None:
+            try:
+                self.screen.close()
+            except Exception:  # noqa: BLE001 - already broken: nothing left to close
+                pass
+            self.screen = None
+
+
+_x11_connection = _X11()
+
+
+def _x11() -> WindowInfo | None:
+    return _x11_connection.read()
 
 
 def _text(value: bytes | str) -> str:

@@ -5,10 +5,13 @@ from a local fake server: xdotool moves the mouse 60 times and presses a key 5 t
 for --active seconds, then nothing for --idle seconds. Reported: the agent's CPU as % of one
 core in each phase, steady and peak RSS, CPU ms per screenshot and bytes per slot upload.
 
-    python bench/agent_bench.py [--active 60] [--idle 60] [--input x11|pynput] [--tray] [--json FILE]
+    python bench/agent_bench.py [--active 60] [--idle 60] [--input x11|pynput] [--tray] [--window on|off] [--json FILE]
 
 --tray runs a system tray (trayer) on that display, so the agent docks its tray icon, and reads
 the tracker window's live part as often as an open window does (agent.tracker_html.REFRESH_MS).
+
+With --window on the contract has window=on: a focused window (set as a window manager would) is
+read once a slot-minute and its samples are sent with each slot.
 """
 
 import argparse
@@ -135,6 +138,19 @@ def drive_input(display: str, seconds: float) -> None:
     xdo.wait()
 
 
+def focus_a_window(connection) -> None:
+    """A titled window made the active one, as a window manager would (Xvfb runs none)."""
+    from Xlib import X, Xatom
+
+    root = connection.screen().root
+    window = root.create_window(0, 0, 200, 100, 0, connection.screen().root_depth)
+    window.set_wm_class("editor", "Code")
+    window.change_property(connection.intern_atom("_NET_WM_NAME"), connection.intern_atom("UTF8_STRING"), 8,
+                           "agent_bench.py — tally".encode())
+    root.change_property(connection.intern_atom("_NET_ACTIVE_WINDOW"), Xatom.WINDOW, 32, [window.id], X.PropModeReplace)
+    connection.sync()
+
+
 def capture_cost(display: str, mode: str, n: int = 20) -> float:
     env = {**os.environ, "DISPLAY": display}
     out = subprocess.run([sys.executable, "-c", CAPTURE_COST.format(mode=mode, n=n)], env=env, capture_output=True,
@@ -146,6 +162,8 @@ def run(args: argparse.Namespace) -> dict:
     slot_seconds = int(os.environ.get("TALLY_SLOT_SECONDS", "10"))
     with xvfb() as display, tempfile.TemporaryDirectory() as tmp:
         painter = paint_root(display, desktop_image())
+        if args.window == "on":
+            focus_a_window(painter)
         server = FakeServer(FakeApi(slot_seconds=slot_seconds)).start()
         env = {**os.environ, "DISPLAY": display, "TALLY_AGENT_HOME": tmp, "TALLY_AGENT_INPUT": args.input}
         subprocess.run([sys.executable, "-c", MAIN, "pair", CODE, "--server", server.url], env=env, check=True,
@@ -166,7 +184,8 @@ def run(args: argparse.Namespace) -> dict:
 
 def measure(pid: int, server: FakeServer, display: str, args: argparse.Namespace) -> dict:
     time.sleep(3)  # imports done, first long-poll answered
-    server.api.clock_in("benchmark")  # the contract's defaults: screenshots on, idle after 10 minutes
+    # The contract's defaults (screenshots on, idle after 10 minutes), window titles as asked.
+    server.api.clock_in("benchmark", window=args.window == "on")
     sampler = RssSampler(pid)
     sampler.start()
     time.sleep(2)
@@ -194,6 +213,7 @@ def measure(pid: int, server: FakeServer, display: str, args: argparse.Namespace
         "slot_upload_bytes_mean": round(statistics.mean(shots)) if shots else None,
         "slot_upload_bytes_max": max(shots) if shots else None,
         "slots_uploaded": len(server.api.slots),
+        "window_samples": sum(1 for r in server.api.slots.values() for w in (r.report.windows or []) if w),
     }
     if idle_stop_at:
         t_stop, c_stop = idle_stop_at
@@ -208,6 +228,7 @@ def main() -> None:
     parser.add_argument("--idle", type=float, default=60)
     parser.add_argument("--input", choices=("x11", "pynput"), default="x11")
     parser.add_argument("--tray", action="store_true", help="with a tray icon docked and the tracker window open")
+    parser.add_argument("--window", choices=("on", "off"), default="off")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     result = run(args)
