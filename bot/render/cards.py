@@ -261,6 +261,7 @@ def _(p: Profile) -> Card:
 
 def _time_row(label: str, seconds: int, tally: AppsTally) -> str:
     """One line of the apps table: the name cut to fit, its hours (h:mm) and share of counted time."""
+    label = label.replace("`", "'")  # a window title cannot close the code block a grid is drawn in
     name = label if len(label) <= 40 else label[:39] + "…"
     return f"{name:<40}{format_minutes(round(seconds / 60)):>8}{tally.share(seconds):>6}%"
 

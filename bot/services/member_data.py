@@ -19,7 +19,7 @@ member.json       who you are in each chat workspace, and your paired devices
 contracts/N.json  each contract you are a party to: its terms and their changes, the weeks'
                   statements and reviews, disputes, bonuses and manual time; as its freelancer
                   also your work sessions, every slot of the diary (activity counts per minute,
-                  memo, window) and the list of screenshots
+                  memo, windows) and the list of screenshots
 screenshots/      the screenshots themselves, as stored
 Device tokens and pairing codes are kept only as hashes and are not included.
 """
