@@ -276,7 +276,7 @@ def member_erase(name: str, member: int = MEMBER_OPTION,
 
 @jobs_app.command("run")
 def jobs_run(name: str, at: str = typer.Option(None, help="ISO instant to run the job as of (default: now)")) -> None:
-    """Run one job now, as of --at: week-close, review-reminder, review-deadline, agent-lost, limit-alerts, retention."""
+    """Run one job now, as of --at: week-close, review-reminder, minimum-reminder, review-deadline, agent-lost, limit-alerts, retention."""
     from bot import jobs
 
     instant = _instant(at)

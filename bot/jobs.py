@@ -7,7 +7,7 @@ twice. That is also how the scheduler catches up after the worker was down: it r
 
 from datetime import datetime
 
-from bot.services import alerts, closing, late, reminders, retention, review, summary
+from bot.services import alerts, closing, late, minimum, reminders, retention, review, summary
 from bot.services.context import Context
 
 
@@ -20,6 +20,10 @@ def week_close(ctx: Context, *, now: datetime) -> str:
 
 def review_reminder(ctx: Context, *, now: datetime) -> str:
     return f"review-reminder: {reminders.remind_pending(ctx, now=now)} reminders queued"
+
+
+def minimum_reminder(ctx: Context, *, now: datetime) -> str:
+    return f"minimum-reminder: {minimum.remind_behind(ctx, now=now)} freelancers reminded of their weekly minimum"
 
 
 def review_deadline(ctx: Context, *, now: datetime) -> str:
@@ -48,6 +52,7 @@ def screenshot_retention(ctx: Context, *, now: datetime) -> str:
 JOBS = {
     "week-close": week_close,
     "review-reminder": review_reminder,
+    "minimum-reminder": minimum_reminder,
     "review-deadline": review_deadline,
     "agent-lost": agent_lost,
     "limit-alerts": limit_alerts,

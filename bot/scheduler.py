@@ -26,6 +26,7 @@ log = logging.getLogger("tally.jobs")
 SCHEDULE = {  # cron fields, UTC
     "week-close": {"minute": "*/5"},
     "review-reminder": {"minute": "*/15"},
+    "minimum-reminder": {"minute": "*/15"},
     "review-deadline": {"minute": "*/5"},
     "agent-lost": {"minute": "*"},
     "limit-alerts": {"minute": "*/5"},

@@ -34,6 +34,8 @@ class ClosedBooks:
     limit_minutes: int | None
     days: tuple[DayBook, ...]  # Monday first
     short: dict[int, int]  # slot start (Unix seconds) -> counted minutes, for slots short of a full slot
+    minimum_minutes: int | None = None  # the week's weekly minimum (shown against its hours, never enforced)
+    minimum_kept: bool = True  # False: closed before books kept the minimum; its term's history tells it
 
     def counted(self, start: datetime) -> int:
         return self.short.get(int(start.timestamp()), SLOT_MINUTES)
@@ -45,13 +47,14 @@ def short_slots(starts: Sequence[datetime], counts: Sequence[int]) -> dict[int, 
 
 
 def books_json(books: ClosedBooks) -> dict:
-    return {"limit": books.limit_minutes, "days": [list(vars(day).values()) for day in books.days],
+    kept = {"limit": books.limit_minutes, "days": [list(vars(day).values()) for day in books.days],
             "short": {str(start): counted for start, counted in books.short.items()}}
+    return {**kept, "min": books.minimum_minutes} if books.minimum_kept else kept
 
 
 def books_of(stored: dict) -> ClosedBooks:
     return ClosedBooks(stored["limit"], tuple(DayBook(*day) for day in stored["days"]),
-                       {int(start): counted for start, counted in stored["short"].items()})
+                       {int(start): counted for start, counted in stored["short"].items()}, stored.get("min"), "min" in stored)
 
 
 def statement_of(stored: dict) -> Statement:

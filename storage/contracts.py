@@ -6,7 +6,7 @@ from typing import NamedTuple
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from storage.tables import Contract
+from storage.tables import Contract, ContractChange
 
 
 class ContractDays(NamedTuple):
@@ -30,3 +30,11 @@ def contracts_running_in(s: Session, *, workspace_id: int, first_day: date, last
     return list(s.scalars(select(Contract).where(
         Contract.workspace_id == workspace_id, Contract.start_day <= last_day,
         or_(Contract.end_day.is_(None), Contract.end_day >= first_day)).order_by(Contract.id)))
+
+
+def contracts_with_minimum(s: Session, *, status: str) -> list[Contract]:
+    """Contracts of that status that have, or once had, a weekly minimum (in its column or its
+    history: a minimum set this week applies from the next), by id."""
+    had = select(ContractChange.contract_id).where(ContractChange.field == "min", ContractChange.value.is_not(None))
+    return list(s.scalars(select(Contract).where(
+        Contract.status == status, or_(Contract.weekly_min_hours.is_not(None), Contract.id.in_(had))).order_by(Contract.id)))

@@ -206,7 +206,7 @@ def _(t: Timesheet) -> Card:
                            st.disputed_minutes + st.removed_minutes))
     fields = [("Hours", format_money(st.hours_amount, st.currency)), ("Weekly payment", format_money(st.weekly_payment, st.currency)),
               ("Bonuses", format_money(st.bonuses, st.currency)), *_late_fields(st), ("Total", format_money(st.total, st.currency)),
-              ("Review", t.status)]
+              ("Review", t.status), *([("Weekly minimum", t.against_minimum)] if t.against_minimum else [])]
     title = f"Timesheet {t.week} of {t.freelancer} — {t.title or f'contract #{t.contract_id}'} ({t.tz})"
     return Card(title=title, grid=grid, fields=fields, buttons=list(t.buttons))
 

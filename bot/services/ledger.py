@@ -178,6 +178,17 @@ def minimum_minutes(contract: Contract, rec: WeekRecords, week: BillingWeek) -> 
     return None if hours is None else int(hours * 60)
 
 
+def closed_minimum(s: Session, contract: Contract, week: BillingWeek, books: ClosedBooks) -> int | None:
+    """A closed week's minimum as its books keep it; books closed before they kept it have the
+    term's history, where a change only ever applies from a later week."""
+    if books.minimum_kept:
+        return books.minimum_minutes
+    rows = repo.changes(s, contract_id=contract.id, field="min")
+    history = read_history(BY_NAME["min"], rows) if rows else [Change(at=contract.created_at, value=contract.weekly_min_hours)]
+    hours = value_for_week(history, week)
+    return None if hours is None else int(hours * 60)
+
+
 def limit_minutes(contract: Contract, rec: WeekRecords, week: BillingWeek) -> int | None:
     """The week's weekly limit in minutes: a lowered limit waits for the next week."""
     hours = value_for_week(_history(contract, rec, "limit"), week)
@@ -205,7 +216,8 @@ def closing_books(contract: Contract, week: BillingWeek, rec: WeekRecords, slot_
     terms = week_terms(contract, week, rec, slot_seconds)
     counts = _count(rec.columns, rec.sessions, terms)
     days = _days(week, rec.columns, counts, rec.disputes, terms.limit_minutes)
-    return days, _priced(contract, week, rec, _minutes(days)), _books(terms.limit_minutes, days, short_slots(rec.columns.starts, counts))
+    books = _books(terms.limit_minutes, days, short_slots(rec.columns.starts, counts), minimum_minutes(contract, rec, week))
+    return days, _priced(contract, week, rec, _minutes(days)), books
 
 
 def _items(columns: SlotColumns, counts: Sequence[int], disputes: list) -> list[BillItem]:
@@ -247,9 +259,10 @@ def _minutes(days: Sequence[DayTotal]) -> WeekMinutes:
                        billable=sum(day.bill.billable for day in days))
 
 
-def _books(limit: int | None, days: list[DayTotal], short: dict[int, int]) -> ClosedBooks:
+def _books(limit: int | None, days: list[DayTotal], short: dict[int, int], minimum: int | None,
+           minimum_kept: bool = True) -> ClosedBooks:
     return ClosedBooks(limit, tuple(DayBook(d.counted, d.manual, d.bill.billable, d.bill.over, d.bill.held, d.bill.removed)
-                                    for d in days), short)
+                                    for d in days), short, minimum, minimum_kept)
 
 
 def day_totals(week: BillingWeek, week_lines: list[Line]) -> list[DayTotal]:
@@ -278,7 +291,8 @@ def restate(week: BillingWeek, books: ClosedBooks, rec: WeekRecords, before: Sta
     """A closed week's books and statement after its disputes moved: the same slots, minutes and prices."""
     counts = [books.counted(start) for start in rec.columns.starts]
     days = _days(week, rec.columns, counts, rec.disputes, books.limit_minutes)
-    return _books(books.limit_minutes, days, books.short), restated(before, _minutes(days), rec.late)
+    return (_books(books.limit_minutes, days, books.short, books.minimum_minutes, books.minimum_kept),
+            restated(before, _minutes(days), rec.late))
 
 
 def _count(columns: SlotColumns, sessions: dict, terms: WeekTerms) -> list[int]:

@@ -11,6 +11,7 @@ from bot.services.button_refs import ButtonAction, ButtonRef
 from diary.activity import SlotCounts
 from diary.apps import AppsTally
 from diary.earnings import Totals
+from diary.minimum import against_minimum, worked_minutes
 from diary.statements import Statement
 
 
@@ -201,6 +202,14 @@ class Timesheet:
     status: str  # open | editing | pending | approved | auto_approved | disputed
     limit_hours: Decimal | None
     buttons: list[Button] = field(default_factory=list)
+    minimum_minutes: int | None = None  # the week's weekly minimum, shown against its hours (never enforced)
+
+    @property
+    def against_minimum(self) -> str | None:
+        """"12.5 h of a 20 h minimum", or None for a week without one."""
+        if self.minimum_minutes is None:
+            return None
+        return against_minimum(worked_minutes(self.statement), self.minimum_minutes)
 
 
 @dataclass(frozen=True)

@@ -178,20 +178,20 @@ def build_timesheet(s: Session, ctx: Context, contract: Contract, week: BillingW
     if review is not None and review.books is not None:
         books = books_of(review.books)
         return timesheet_of(contract, week, freelancer, ledger.closed_days(week, books), statement_of(review.statement),
-                            review.status, books.limit_minutes)
+                            review.status, books.limit_minutes, ledger.closed_minimum(s, contract, week, books))
     rec = ledger.records(s, contract, week, ctx.slot_seconds)
     days, statement = ledger.week_days(contract, week, rec, ctx.slot_seconds)
     return timesheet_of(contract, week, freelancer, days, statement, week_status(s, contract, week, now),
-                        ledger.limit_minutes(contract, rec, week))
+                        ledger.limit_minutes(contract, rec, week), ledger.minimum_minutes(contract, rec, week))
 
 
 def timesheet_of(contract: Contract, week: BillingWeek, freelancer: str, days: list[ledger.DayTotal],
-                 statement: Statement, status: str, limit_minutes: int | None) -> Timesheet:
+                 statement: Statement, status: str, limit_minutes: int | None, minimum_minutes: int | None = None) -> Timesheet:
     """The timesheet of records already at hand (the week close reads many contracts at once)."""
     return Timesheet(
         contract_id=contract.id, title=contract.title, freelancer=freelancer, week=week.label, tz=contract.tz,
         days=[_day_line(day) for day in days], statement=statement, status=status,
-        limit_hours=None if limit_minutes is None else Decimal(limit_minutes) / 60,
+        limit_hours=None if limit_minutes is None else Decimal(limit_minutes) / 60, minimum_minutes=minimum_minutes,
     )
 
 

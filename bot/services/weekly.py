@@ -110,7 +110,7 @@ def closing_of(ws: Workspace, contract: Contract, week: BillingWeek, days: list[
               "books": books_json(books), "closed_at": now}
     if not has_work(review["statement"]):
         return Closing(review)
-    sheet = views.timesheet_of(contract, week, freelancer, days, statement, "pending", books.limit_minutes)
+    sheet = views.timesheet_of(contract, week, freelancer, days, statement, "pending", books.limit_minutes, books.minimum_minutes)
     extra = {"title": title(sheet), "contract_id": contract.id, "week": week.label,
              "image_key": chart_key(contract.id, week), "chart": chart_of(sheet)}
     message = announce.message_values(ws, contract.channel_id, "review", f"review:{contract.id}:{week.label}",
@@ -149,6 +149,7 @@ def review_text(sheet: Timesheet, activity: int | None, week: BillingWeek) -> st
         *([f"Late slots of earlier weeks: {format_minutes(st.late_minutes)} approved = {money(st.late_amount)}"
            f" · {format_minutes(st.late_waiting_minutes)} waiting for approval"] if st.late_minutes or st.late_waiting_minutes else []),
         f"Total {money(st.total)}",
+        *([f"Weekly minimum: {sheet.against_minimum} (a goal, not enforced)"] if sheet.against_minimum else []),
         f"Approve or dispute by {review_deadline_text(week)}; undisputed hours are approved then.",
     ))
 

@@ -3,6 +3,7 @@ and slots that did not count marked so, over HTTP and in a real browser."""
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,7 +11,7 @@ from sqlmodel import select
 
 from bot.services import sessions
 from storage.tables import WorkSession
-from tests.api.world import BOB, Slot, make_app, pair_agent, upload
+from tests.api.world import ALICE, BOB, Slot, clock_in, hire, make_app, pair_agent, upload
 from tests.web.conftest import NOW, diary_path
 from tests.web.live import CHROMEDRIVER, CHROMIUM, chromium, serving
 
@@ -81,3 +82,34 @@ def test_the_strip_reads_in_a_browser_without_colour(ctx, clock, cut_short, tmp_
         short = driver.find_element("css selector", ".cell.uncounted")
         assert "not counted" in short.find_element("css selector", ".counted").text
         assert "outside the session" in driver.find_element("css selector", ".legend").text
+
+
+@pytest.fixture
+def with_minimum(ctx, clock) -> int:
+    """Three tracked slots on a contract with a 2-hour weekly minimum, from its start."""
+    contract_id = hire(ctx, NOW - timedelta(days=2), min_hours=Decimal("2"))
+    token = pair_agent(ctx, NOW - timedelta(hours=3))
+    session_id = clock_in(ctx, NOW - timedelta(hours=2))
+    with TestClient(make_app(ctx, clock)) as client:
+        for i in range(3):
+            assert upload(client, token, Slot(session_id, NOW - timedelta(hours=2) + timedelta(minutes=10 * i))).status_code == 201
+    return contract_id
+
+
+def test_the_week_page_shows_the_hours_against_the_minimum(ctx, pages, with_minimum):
+    """Rule: docs/rules.md#weekly-minimum"""
+    page = pages.get(diary_path(ctx, BOB, with_minimum) + "?week=2026-W47").text
+    assert 'id="week-minimum">0.5 h of a 2 h minimum<' in page and "a goal, not enforced" in page
+
+
+@needs_browser
+def test_the_week_page_reads_the_minimum_in_a_browser(ctx, clock, with_minimum, tmp_path):
+    """Rule: docs/rules.md#weekly-minimum"""
+    pytest.importorskip("selenium")
+    with serving(make_app(ctx, clock)) as base, chromium(tmp_path / "profile") as driver:
+        driver.get(base + diary_path(ctx, ALICE, with_minimum))
+        driver.find_element("css selector", "a.weeklink").click()
+        shown = driver.find_element("id", "week-minimum")
+        assert shown.is_displayed() and shown.text == "0.5 h of a 2 h minimum"
+        label = driver.execute_script("return arguments[0].previousElementSibling.textContent", shown)
+        assert "Weekly minimum" in label and "not enforced" in label
