@@ -52,9 +52,9 @@ def screenshot_retention(ctx: Context, *, now: datetime) -> str:
 JOBS = {
     "week-close": week_close,
     "review-reminder": review_reminder,
-    "minimum-reminder": minimum_reminder,
     "review-deadline": review_deadline,
     "agent-lost": agent_lost,
     "limit-alerts": limit_alerts,
+    "minimum-reminder": minimum_reminder,
     "retention": screenshot_retention,
 }
