@@ -163,6 +163,12 @@ class Queue:
             return None
         return REFUSED if rows[0][0] == REFUSED else int(rows[0][0])
 
+    def unanswered_clockins(self) -> set[int]:
+        """Local session ids of clock-ins made offline that still wait for the server (from any run)."""
+        rows = self.db.execute("SELECT DISTINCT session_id FROM items WHERE kind = 'event' AND state = 'ready' "
+                               "AND session_id < 0").fetchall()
+        return {sid for (sid,) in rows if self.local_outcome(sid) is None}
+
     def held(self) -> list[Rejected]:
         """Slots recorded under a refused clock-in: kept here, never sent."""
         return [r for r in self.rejected() if r.reason.startswith(CLOCKIN_REFUSED) and r.what[:1].isdigit()]

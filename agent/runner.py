@@ -97,6 +97,7 @@ class Agent:
         self.queue = Queue(home.queue_path, agent_version(), home.max_queue_bytes, self.uploader.wake.set)
         self.clock = SlotClock(counter, self.queue, self._screenshot, active_window)
         self.poller = StatePoller(ApiClient(pairing.server, pairing.token), self.inbox, self._paired_again)
+        self.offline_clockins: set[int] = set()  # local session ids whose clock-in the server has yet to answer
         self.revoked = self.unpaired_said = False  # the server refused this device's token (401)
         self.held = 0  # slots kept here because the server refused their clock-in (made offline)
         self.notice = ""  # what the freelancer must know (a refused clock-in, an unpairing), until acted on
@@ -119,6 +120,7 @@ class Agent:
     def loop(self) -> None:
         """Runs in its own thread until STOP arrives."""
         self.leftovers = self.queue.open_slots()
+        self.offline_clockins = self.queue.unanswered_clockins()
         self.counter.start()
         self.uploader.start()
         self.poller.start()
@@ -211,6 +213,7 @@ class Agent:
         # The contract whose terms it tracks under is the one the server is asked to open it on.
         body = event_body("local_clockin", now, memo, contract_id=state.contract_id)
         self.queue.add_event(body, not_before=now, session_id=session_id)
+        self.offline_clockins.add(session_id)
         self.idle_session, self.notice = None, ""
         self.clock.start(state, now)
         self._apply_private(now)
@@ -220,30 +223,44 @@ class Agent:
         command.answer(said, "local")
 
     def _settle_offline_clockin(self, now: datetime) -> None:
-        """Once the server answered a clock-in made offline: go on under its session, or stop and say why."""
-        local = self.clock.session_id
-        if not offline.is_local(local):
-            return
-        outcome = self.queue.local_outcome(local)
-        if outcome is None:
-            return
-        if isinstance(outcome, int):
-            self.clock.session_id = outcome
-            self.clock.state = replace(self.clock.state, session_id=outcome) if self.clock.state else None
-            if self.clock.slot is not None:
-                self.clock.slot.session_id = outcome
-            if self.last_shot and self.last_shot.session_id == local:  # the window's Delete finds it again
-                self.last_shot = replace(self.last_shot, session_id=outcome)
-            if self.state and self.state.session_id == outcome:  # the server's terms and memo from now on
+        """Once the server answered a clock-in made offline: go on under its session, or stop and say why.
+        (It may have been clocked out or gone idle here before the answer came.)"""
+        for local in list(self.offline_clockins):
+            outcome = self.queue.local_outcome(local)
+            if outcome is None:
+                continue
+            self.offline_clockins.discard(local)
+            if self.idle_session == local:  # stopped here: not restarted when the server's state names it
+                self.idle_session = outcome if isinstance(outcome, int) else None
+            if isinstance(outcome, int):
+                self._now_tracked_as(local, outcome, now)
+            else:
+                self._refused_offline(local, now)
+
+    def _now_tracked_as(self, local: int, session_id: int, now: datetime) -> None:
+        if self.last_shot and self.last_shot.session_id == local:  # the window's Delete finds it again
+            self.last_shot = replace(self.last_shot, session_id=session_id)
+        if self.clock.session_id != local:  # stopped here before the answer: the server's state rules again
+            if self.state and not self.offline_clockins:
                 self._follow(self.state, now)
             return
-        self.clock.stop(now)
+        self.clock.session_id = session_id
+        self.clock.state = replace(self.clock.state, session_id=session_id) if self.clock.state else None
+        if self.clock.slot is not None:
+            self.clock.slot.session_id = session_id
+        if self.state and self.state.session_id == session_id and not self.offline_clockins:
+            self._follow(self.state, now)  # the server's terms and memo from now on
+
+    def _refused_offline(self, local: int, now: datetime) -> None:
+        tracking = self.clock.session_id == local
+        if tracking:
+            self.clock.stop(now)
         self.held = self.queue.held_count()
         self.notice = (f"The server refused the clock-in made offline: {self._refusal_reason(local)} The {self.held} "
                        "slot(s) recorded since stay on this computer and are never sent; delete them in the tracker "
                        "window (tally-agent open).")
         self.out.say(self.notice)
-        if self.state:
+        if self.state and not self.offline_clockins:
             self._follow(self.state, now)  # a session the server has (from chat) is tracked as usual
 
     @property
@@ -337,7 +354,8 @@ class Agent:
         if self.unpaired:  # an answer from before the revocation: nothing is recorded any more
             state = replace(state, tracking=False, session_id=None)
         offline.remember_terms(self.home, state)
-        if offline.is_local(self.clock.session_id):  # a clock-in made offline, not yet answered: it rules
+        if offline.is_local(self.clock.session_id) or self.offline_clockins:
+            # A clock-in made offline, not yet answered, rules: the server's state is about to change.
             self._apply_private(now)
             return
         if state.late_slots and not self.resent_late:

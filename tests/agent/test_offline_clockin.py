@@ -34,7 +34,7 @@ def _queued(agent) -> int:
     return (agent.status() or {}).get("queued", 0)
 
 
-def _offline_start(agent, server) -> tuple[datetime, str]:
+def _offline_start(agent, server, queued: int = 4) -> tuple[datetime, str]:
     agent.start()
     assert server.wait_until(lambda: server.api.requests >= 1)  # it has seen the server's state once
     server.stop()
@@ -42,7 +42,7 @@ def _offline_start(agent, server) -> tuple[datetime, str]:
     said = agent.cli("start", "on", "the", "train")
     assert said.returncode == 0 and "without a connection to the server" in said.stdout, said.stdout + said.stderr
     agent.wait_tracking()
-    assert server.wait_until(lambda: _queued(agent) >= 4, seconds=20), agent.output()  # clock-in + 3 slots
+    assert server.wait_until(lambda: _queued(agent) >= queued, seconds=20), agent.output()  # clock-in + 3 slots
     return before, said.stdout
 
 
@@ -164,3 +164,18 @@ def test_a_revoked_uploader_waits_for_a_new_pairing_then_sends_the_queue(server,
     assert server.wait_until(lambda: len(server.api.slots) == 1)
     up.stop()
     assert up.unpaired is None
+
+
+def test_an_agent_that_went_idle_offline_does_not_resume_when_the_session_opens(agent, server):
+    """Idle while offline: once the server opens the session, the agent does not track it again
+    (the idle stop that follows ends it); it clocks out at the instant input stopped."""
+    server.api.idle_minutes = 5  # half a 2-second slot without input
+    _offline_start(agent, server, queued=2)
+    assert server.wait_until(lambda: "tracking stopped (idle)" in agent.output(), seconds=20), agent.output()
+    server.start()
+    assert server.wait_until(lambda: [e.kind for e in server.api.events] == ["local_clockin", "idle_stop"], seconds=20)
+    time.sleep(3)
+    assert (agent.status() or {}).get("tracking") is False
+    assert "Tracking Website rebuild" not in agent.output()  # never took the session up again
+    agent.stop()
+    assert {session for session, _ in server.api.slots} <= {server.api.session_id}
