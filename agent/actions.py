@@ -21,7 +21,8 @@ class Actions:
 
     def __call__(self, name: str, form: dict[str, str]) -> str:
         handler = {"clockin": self.clock_in, "clockout": self.clock_out, "memo": self.memo,
-                   "delete": self.delete, "private": self.private, "apps": self.apps, "held": self.delete_held}.get(name)
+                   "delete": self.delete, "private": self.private, "apps": self.apps, "held": self.delete_held,
+                   "webcam": self.webcam}.get(name)
         return handler(form) if handler else "That is not something the tracker window does."
 
     def shot(self) -> bytes | None:
@@ -56,6 +57,12 @@ class Actions:
 
     def apps(self, form: dict[str, str]) -> str:
         return self.agent.command("apps", text=form.get("patterns", "")).reply
+
+    def webcam(self, form: dict[str, str]) -> str:
+        consent = form.get("consent", "")
+        if consent not in ("give", "withdraw"):
+            return "Webcam consent is given or withdrawn."
+        return self.agent.command("webcam", on=consent == "give").reply
 
     def private(self, form: dict[str, str]) -> str:
         switch = form.get("switch", "")

@@ -91,6 +91,12 @@ def thumbnail_of(shot: bytes | None) -> bytes | None:
         return None
 
 
+def image_size(jpeg: bytes) -> tuple[int, int]:
+    """Read from the header only: nothing is decoded."""
+    with Image.open(io.BytesIO(jpeg)) as picture:
+        return picture.size
+
+
 def _give_back_memory() -> None:
     """A screenshot passes through tens of MB; glibc keeps freed heap unless asked to return it."""
     try:

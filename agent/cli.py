@@ -191,6 +191,28 @@ def _event(kind: str, memo: str | None) -> None:
 
 
 @app.command()
+def consent(
+    what: Annotated[str, typer.Argument(help="What you consent to: webcam.")],
+    withdraw: Annotated[bool, typer.Option("--withdraw", help="Take the consent back.")] = False,
+) -> None:
+    """Consent on this computer to a camera frame per slot on contracts that ask for it, or --withdraw."""
+    from agent import webcam
+    from agent.queue import Queue
+    from agent.wire import event_body
+
+    if what != "webcam":
+        raise _fail("Only the webcam asks for your consent: tally-agent consent webcam (or --withdraw).")
+    home, now, given = _home(), datetime.now(UTC), not withdraw
+    webcam.set_consent(home.ensure(), given, now)  # a running agent reads it at its next slot
+    queue = Queue(home.queue_path, agent_version())
+    try:  # the server hears of it with the next upload, in order with the slots
+        queue.add_event(event_body("webcam_consent", now, given=given), not_before=now)
+    finally:
+        queue.close()
+    typer.echo(webcam.consent_sentence(given))
+
+
+@app.command()
 def unpair() -> None:
     """Revoke this device's token on the server and forget it here."""
     client, home = _paired_client(), _home()

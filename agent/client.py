@@ -56,11 +56,13 @@ class ApiClient:
         body = self._call("GET", f"/state?wait={wait:g}", None, None, self._timeout + wait)
         return ServerState.from_json(body)
 
-    def post_slot(self, meta: str, screenshot: bytes | None, thumbnail: bytes | None = None) -> dict[str, Any]:
+    def post_slot(self, meta: str, screenshot: bytes | None, thumbnail: bytes | None = None,
+                  webcam: bytes | None = None) -> dict[str, Any]:
         """`meta` is the SlotReport JSON exactly as it was queued; the screenshot travels beside it,
-        with its thumbnail (servers from before thumbnails were sent ignore that part)."""
+        with its thumbnail (servers from before thumbnails were sent ignore that part) and, on
+        contracts with webcam=on, the camera frame."""
         boundary = secrets.token_hex(16)
-        body = multipart(boundary, meta, screenshot, thumbnail)
+        body = multipart(boundary, meta, screenshot, thumbnail, webcam)
         return self._call("POST", "/slots", body, f"multipart/form-data; boundary={boundary}", self._timeout)
 
     def post_event(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -143,7 +145,8 @@ def api_error(status: int, data: bytes) -> ApiError:
         return ApiError(status, "http_error", data[:200].decode("utf-8", "replace"))
 
 
-def multipart(boundary: str, meta: str, screenshot: bytes | None, thumbnail: bytes | None = None) -> bytes:
+def multipart(boundary: str, meta: str, screenshot: bytes | None, thumbnail: bytes | None = None,
+              webcam: bytes | None = None) -> bytes:
     parts = [
         f'--{boundary}\r\nContent-Disposition: form-data; name="meta"\r\n'
         f"Content-Type: application/json\r\n\r\n".encode()
@@ -162,6 +165,13 @@ def multipart(boundary: str, meta: str, screenshot: bytes | None, thumbnail: byt
             f'--{boundary}\r\nContent-Disposition: form-data; name="thumbnail"; filename="thumbnail.webp"\r\n'
             f"Content-Type: image/webp\r\n\r\n".encode()
             + thumbnail
+            + b"\r\n"
+        )
+    if webcam is not None:
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="webcam"; filename="webcam.jpg"\r\n'
+            f"Content-Type: image/jpeg\r\n\r\n".encode()
+            + webcam
             + b"\r\n"
         )
     return b"".join(parts) + f"--{boundary}--\r\n".encode()

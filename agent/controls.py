@@ -52,6 +52,9 @@ class TrackerView:
     held: int = 0  # slots of a refused offline clock-in, kept on this computer
     events_waiting: int = 0  # clock-ins, clock-outs, idle stops not yet delivered: a clock-in queues behind them
     cannot_track: str = ""  # why this computer cannot be tracked (a Wayland session), or nothing
+    webcam: str = "off"  # the server's word: off, needs_consent or on
+    webcam_consent: bool = False  # given on this computer
+    webcam_note: str = ""  # why no frame can be taken (no camera, no library)
 
 
 @dataclass

@@ -9,17 +9,17 @@ import hashlib
 import json
 from typing import Any
 
-from agent.capture import thumbnail
+from agent.capture import image_size, thumbnail
 from agent.client import ApiClient, ApiError
 
 OFF = object()  # the server takes no direct uploads
 
 
-def send_slot(client: ApiClient, meta: str, shot: bytes) -> Any:
+def send_slot(client: ApiClient, meta: str, shot: bytes, webcam: bytes | None = None) -> Any:
     """The server's answer to the slot, or OFF. Raises what the client raises, and BucketRefused."""
     report = json.loads(meta)
     small, (width, height) = thumbnail(shot)
-    images = {"screenshot": shot, "thumbnail": small}
+    images = {"screenshot": shot, "thumbnail": small} | ({"webcam": webcam} if webcam is not None else {})
     digests = {part: hashlib.sha256(data).hexdigest() for part, data in images.items()}
     try:
         answer = client.request_uploads({
@@ -36,4 +36,6 @@ def send_slot(client: ApiClient, meta: str, shot: bytes) -> Any:
             client.put_object(target["url"], target["headers"], images[part])
         objects[part] = {"key": target["key"], "size": len(images[part]), "sha256": digests[part]}
     objects["screenshot"] |= {"width": width, "height": height}
+    if webcam is not None:
+        objects["webcam"] |= dict(zip(("width", "height"), image_size(webcam)))
     return client.post_slot(json.dumps({**report, "objects": objects}), None)

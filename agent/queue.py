@@ -32,13 +32,16 @@ CREATE TABLE IF NOT EXISTS items (
 );
 CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# Added with the webcam: a slot's camera frame beside its screenshot. A queue file from before
+# gains the column in place (empty), so an update keeps what waits in it.
+WEBCAM_COLUMN = "ALTER TABLE items ADD COLUMN webcam BLOB"
 
 UPSERT_SLOT = """
-INSERT INTO items (kind, state, session_id, slot_start, body, shot, not_before, reason)
-VALUES ('slot', :state, :session_id, :slot_start, :body, :shot, :not_before, :reason)
+INSERT INTO items (kind, state, session_id, slot_start, body, shot, webcam, not_before, reason)
+VALUES ('slot', :state, :session_id, :slot_start, :body, :shot, :webcam, :not_before, :reason)
 ON CONFLICT (kind, session_id, slot_start) DO UPDATE SET
     state = excluded.state, body = excluded.body, not_before = excluded.not_before, reason = excluded.reason,
-    shot = COALESCE(excluded.shot, items.shot)
+    shot = COALESCE(excluded.shot, items.shot), webcam = COALESCE(excluded.webcam, items.webcam)
 WHERE items.state = 'open'
 """
 
@@ -61,6 +64,7 @@ class Item:
     shot: bytes | None
     not_before: float
     session_id: int | None = None
+    webcam: bytes | None = None
 
     @property
     def local_clockin(self) -> bool:
@@ -88,17 +92,19 @@ class Queue:
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA synchronous = FULL")  # a queued slot survives a power cut, not only a crash
         self.db.executescript(SCHEMA)
+        if "webcam" not in {row[1] for row in self.db.execute("PRAGMA table_info(items)").fetchall()}:
+            self.db.execute(WEBCAM_COLUMN)
         path.chmod(0o600)
 
     def close(self) -> None:
         self.db.close()
 
     # The slot clock's side (SlotSink).
-    def save_open(self, slot: OpenSlot, screenshot: bytes | None = None) -> None:
+    def save_open(self, slot: OpenSlot, screenshot: bytes | None = None, webcam: bytes | None = None) -> None:
         if slot.discarded:  # deleted in the tracker window: it never leaves the device
             self.drop(slot.session_id, slot.start)
             return
-        self._upsert(slot, "open", slot.to_json(), screenshot, 0.0)
+        self._upsert(slot, "open", slot.to_json(), screenshot, 0.0, webcam)
         if screenshot is not None:
             self.keep_within_budget()
 
@@ -203,7 +209,7 @@ class Queue:
     def head(self) -> Item | None:
         """The oldest row waiting for upload: order is kept, so a slot never overtakes an older one."""
         rows = self.db.execute(
-            "SELECT id, kind, body, shot, not_before, session_id FROM items WHERE state = 'ready' ORDER BY id LIMIT 1"
+            "SELECT id, kind, body, shot, not_before, session_id, webcam FROM items WHERE state = 'ready' ORDER BY id LIMIT 1"
         ).fetchall()  # fetchall ends the statement: a half-read one would hold a read transaction open
         return Item(*rows[0]) if rows else None
 
@@ -246,17 +252,19 @@ class Queue:
 
     def keep_within_budget(self) -> None:
         """Past the budget, screenshots go oldest first; the slots' metadata always stays."""
-        rows = self.db.execute("SELECT id, length(shot) FROM items WHERE shot IS NOT NULL ORDER BY id DESC").fetchall()
+        rows = self.db.execute("SELECT id, COALESCE(length(shot), 0) + COALESCE(length(webcam), 0) FROM items "
+                               "WHERE shot IS NOT NULL OR webcam IS NOT NULL ORDER BY id DESC").fetchall()
         total, drop = 0, []
         for item_id, size in rows:
             total += size
             if total > self.max_bytes:
                 drop.append(item_id)
         if drop:
-            self.db.executemany("UPDATE items SET shot = NULL WHERE id = ?", [(i,) for i in drop])
+            self.db.executemany("UPDATE items SET shot = NULL, webcam = NULL WHERE id = ?", [(i,) for i in drop])
             self.db.execute("PRAGMA incremental_vacuum")
 
-    def _upsert(self, slot: OpenSlot, state: str, body: str, shot: bytes | None, not_before: float) -> None:
+    def _upsert(self, slot: OpenSlot, state: str, body: str, shot: bytes | None, not_before: float,
+                webcam: bytes | None = None) -> None:
         # One transaction: a clock-in answered between the look-up and the write cannot strand the row.
         with self._transaction():
             session_id, reason = slot.session_id, None
@@ -267,7 +275,7 @@ class Queue:
             self.db.execute(
                 UPSERT_SLOT,
                 {"state": state, "session_id": session_id, "slot_start": instant(slot.start),
-                 "body": body, "shot": shot, "not_before": not_before, "reason": reason},
+                 "body": body, "shot": shot, "webcam": webcam, "not_before": not_before, "reason": reason},
             )  # fmt: skip
 
     def _ready(self) -> None:

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 
-from agent import offline, private_apps
+from agent import offline, private_apps, webcam
 from agent.capture import take_screenshot
 from agent.client import ApiClient, ApiError, Unreachable
 from agent.controls import (
@@ -116,6 +116,10 @@ class Agent:
         self.cannot_track = ""  # why this computer cannot be tracked (agent/capabilities.py): then it never does
         self.clock.on_shot = self._shot_taken
         self.clock.private_apps = private_apps.load(home.path)
+        self.camera = webcam.Camera(self._camera_problem)  # its library is imported only when a frame is due
+        self.clock.camera = self.camera.frame
+        self.clock.webcam_consent = lambda: webcam.consented(home.path)
+        self.webcam_note = ""
 
     def loop(self) -> None:
         """Runs in its own thread until STOP arrives."""
@@ -175,7 +179,8 @@ class Agent:
     def _command(self, command: Command, now: datetime) -> None:
         handler = {"memo": self._set_memo, "clockout": self._clock_out, "delete": self._delete,
                    "private": self._switch_private, "apps": self._set_private_apps,
-                   "clockin": self._clock_in_here, "delete_held": self._delete_held}.get(command.name)
+                   "clockin": self._clock_in_here, "delete_held": self._delete_held,
+                   "webcam": self._webcam_consent}.get(command.name)
         if handler is None:
             command.answer(f"Unknown action {command.name!r}.", "unknown")
             return
@@ -198,6 +203,17 @@ class Agent:
             return command.answer("No private apps: screenshots are taken as the contract says.")
         command.answer(f"{len(patterns)} private app pattern(s) kept on this computer: while one has focus, "
                        "the screenshot is blurred here and no window title is sent.")
+
+    def _webcam_consent(self, command: Command, now: datetime) -> None:
+        given = bool(command.args.get("on"))
+        webcam.set_consent(self.home.path, given, now)
+        self.queue.add_event(event_body("webcam_consent", now, given=given), not_before=now)
+        command.answer(webcam.consent_sentence(given))
+
+    def _camera_problem(self, why: str) -> None:
+        """Said once, in the terminal and in the tracker window; tracking goes on without frames."""
+        self.webcam_note = why
+        self.out.say(why)
 
     def _clock_in_here(self, command: Command, now: datetime) -> None:
         """The server cannot be reached: clock in on this computer now, and tell the server when it can
@@ -451,6 +467,9 @@ class Agent:
             notice=self.notice or (f"{held} slot(s) of a clock-in the server refused are kept on this computer and "
                                    "never sent; you may delete them here." if held else ""),
             events_waiting=self.queue.pending_events(),
+            private_apps=self.clock.private_apps,
+            webcam=state.webcam.value if state else "off", webcam_consent=webcam.consented(self.home.path),
+            webcam_note=self.webcam_note,
         )  # fmt: skip
 
     def _shutdown(self, now: datetime) -> None:

@@ -16,7 +16,7 @@ from agent import private_apps
 from agent.inputs import InputCounter
 from agent.wire import MAX_EVENTS_PER_MINUTE, ServerState, WindowInfo, event_body, instant
 from diary.slots import minute_index, minute_length, slot_end, slot_floor
-from diary.terms import SLOT_MINUTES, Screenshots
+from diary.terms import SLOT_MINUTES, Screenshots, Webcam
 from diary.text import MAX_MEMO, fit
 
 
@@ -40,6 +40,7 @@ class OpenSlot:
     # a private app focused, nothing readable). None as a whole when the contract has window=off.
     windows: list[list[str] | None] | None = None
     sampled_minutes: list[int] = field(default_factory=list)  # the minutes already sampled
+    webcam: bool = False  # webcam=on and consent here when the slot opened: a camera frame goes with its screenshot
 
     @property
     def end(self) -> datetime:
@@ -96,7 +97,7 @@ class OpenSlot:
 class SlotSink(Protocol):
     """Where slots go: the durable queue, written before anything is uploaded."""
 
-    def save_open(self, slot: OpenSlot, screenshot: bytes | None = None) -> None: ...
+    def save_open(self, slot: OpenSlot, screenshot: bytes | None = None, webcam: bytes | None = None) -> None: ...
 
     def finish(self, slot: OpenSlot, not_before: datetime) -> None: ...
 
@@ -122,6 +123,9 @@ class SlotClock:
         self.paused = False  # private mode: nothing is counted, nothing captured, nothing opened
         self.on_shot: Callable[[OpenSlot, bytes], None] | None = None  # the tracker window shows it at once
         self.private_apps: tuple[str, ...] = ()  # patterns from the agent's folder, edited in the tracker window
+        # The webcam (agent/webcam.py): whether this computer's owner consents now, and the camera.
+        self.webcam_consent: Callable[[], bool] = lambda: False
+        self.camera: Callable[[Screenshots], bytes | None] | None = None
 
     @property
     def tracking(self) -> bool:
@@ -233,7 +237,13 @@ class SlotClock:
         seconds = self.state.slot_seconds
         tracked = (slot_end(start, seconds) - tracked_from).total_seconds()
         shot_due = tracked_from + timedelta(seconds=self.rng.uniform(0, tracked))
-        return OpenSlot(self.state.session_id, start, seconds, tracked_from, shot_due, self.state.memo)
+        slot = OpenSlot(self.state.session_id, start, seconds, tracked_from, shot_due, self.state.memo)
+        slot.webcam = self._webcam_wanted()  # consent or a new term applies from the next slot on
+        return slot
+
+    def _webcam_wanted(self) -> bool:
+        """The contract asks for the webcam and this computer's owner consents (docs/rules.md#webcam)."""
+        return bool(self.state and self.state.webcam != Webcam.OFF and self.camera and self.webcam_consent())
 
     def _harvest(self, slot: OpenSlot, now: datetime) -> None:
         """Counts since the last tick go to the minute that tick was in; ticks fall on minute starts."""
@@ -263,9 +273,17 @@ class SlotClock:
         shot = self.capture(Screenshots.BLUR if slot.private_app and mode != Screenshots.OFF else mode)
         slot.shot_at = now if shot is not None else None
         slot.window = None if slot.private_app or not self.state.window else focused
-        self.sink.save_open(slot, screenshot=shot)
+        frame = self._frame(slot, mode) if shot is not None else None
+        self.sink.save_open(slot, screenshot=shot, **({"webcam": frame} if frame is not None else {}))
         if shot is not None and self.on_shot:
             self.on_shot(slot, shot)
+
+    def _frame(self, slot: OpenSlot, mode: Screenshots) -> bytes | None:
+        """A withdrawal, or the contract's webcam=off, stops the camera at once, even in this slot."""
+        if not slot.webcam or not self._webcam_wanted():
+            return None
+        assert self.camera
+        return self.camera(Screenshots.BLUR if slot.private_app and mode != Screenshots.OFF else mode)
 
     def _sample_window(self, now: datetime) -> bool:
         """Once a minute, only with window=on and never while private: the focused window for the

@@ -45,7 +45,7 @@ def page(view: TrackerView, notice: str = "") -> str:
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>Tally tracker</title><style>{STYLE}</style></head><body><main>{said}"
-        f'<div id="live">{live(view)}</div>{memo_form(view)}{private_apps_form(view)}'
+        f'<div id="live">{live(view)}</div>{memo_form(view)}{private_apps_form(view)}{webcam_form(view)}'
         f"</main><script>{SCRIPT}</script></body></html>"
     )
 
@@ -164,6 +164,25 @@ def private_apps_form(view: TrackerView) -> str:
         "this computer and no window title is sent; the slot still counts. The list stays on this computer.</p>"
         '<form method="post" action="apps"><textarea name="patterns" id="apps-text" rows="4">'
         f'{patterns}</textarea><button id="apps-save">Save</button></form></section>'
+    )
+
+
+def webcam_form(view: TrackerView) -> str:
+    """Shown once a contract asks for the webcam, or while consent is given (so it can be taken back)."""
+    if view.webcam == "off" and not view.webcam_consent:
+        return ""
+    asked = ("Your contract asks for a camera frame with each screenshot." if view.webcam != "off"
+             else "No contract of yours asks for the webcam now.")
+    state = ("You consent: a frame is taken with each screenshot, from the next slot after you consented."
+             if view.webcam_consent else "You have not consented: no frame is taken.")
+    note = f'<p class="offline" id="webcam-note">{escape(view.webcam_note)}</p>' if view.webcam_note else ""
+    action, label = ("withdraw", "Withdraw consent") if view.webcam_consent else ("give", "I consent to the webcam")
+    return (
+        f'<section id="webcam"><h2>Webcam</h2><p>{asked} <span id="webcam-state">{state}</span></p>{note}'
+        f'<form method="post" action="webcam"><input type="hidden" name="consent" value="{action}">'
+        f'<button id="webcam-consent">{label}</button></form>'
+        '<p class="muted">Your consent stays on this computer and is told to the server; you may withdraw it '
+        "at any time, and no frame is taken after that.</p></section>"
     )
 
 

@@ -121,7 +121,7 @@ class Uploader:
         server refuses the stored image) the screenshot goes inside the multipart, as always."""
         if item.shot is not None and time.monotonic() >= self.direct_off_until:
             try:
-                if direct.send_slot(self.client, item.body, item.shot) is not direct.OFF:
+                if direct.send_slot(self.client, item.body, item.shot, item.webcam) is not direct.OFF:
                     return
                 self.direct_off_until = time.monotonic() + DIRECT_RECHECK_SECONDS
             except BucketRefused:
@@ -129,7 +129,7 @@ class Uploader:
             except ApiError as exc:
                 if exc.error not in ("object_missing", "object_mismatch"):
                     raise
-        self.client.post_slot(item.body, item.shot, thumbnail_of(item.shot))
+        self.client.post_slot(item.body, item.shot, thumbnail_of(item.shot), item.webcam)
 
     def backoff(self, failures: int) -> float:
         # The cap shrinks with demo-length slots so a short test does not wait five minutes.

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from diary.terms import DEFAULT_SLOT_SECONDS, Screenshots
+from diary.terms import DEFAULT_SLOT_SECONDS, Screenshots, Webcam
 from diary.text import MAX_MEMO, MAX_WINDOW_TEXT, fit
 
 # The same bounds as diary.protocol: a body past them is refused, and a refused slot is lost.
@@ -49,6 +49,7 @@ class ServerState:
     # The server keeps slots that arrive after their week's edit deadline (and long memos): what an
     # older server refused for those reasons is sent again.
     late_slots: bool = False
+    webcam: Webcam = Webcam.OFF  # the contract asks for a camera frame per slot (and this device consented: on)
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> "ServerState":
@@ -70,7 +71,16 @@ class ServerState:
             private=bool(body.get("private", False)),
             diary_url=body.get("diary_url"),
             late_slots=bool(body.get("late_slots", False)),
+            webcam=_webcam(body.get("webcam")),
         )
+
+
+def _webcam(value: Any) -> Webcam:
+    """A server from before the webcam sends none; one from after may add values this agent does not know."""
+    try:
+        return Webcam(value) if value is not None else Webcam.OFF
+    except ValueError:
+        return Webcam.OFF
 
 
 @dataclass(frozen=True)

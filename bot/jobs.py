@@ -7,7 +7,7 @@ twice. That is also how the scheduler catches up after the worker was down: it r
 
 from datetime import datetime
 
-from bot.services import alerts, closing, late, minimum, reminders, retention, review, summary
+from bot.services import alerts, closing, late, minimum, reminders, retention, review, summary, webcam
 from bot.services.context import Context
 
 
@@ -45,6 +45,7 @@ def screenshot_retention(ctx: Context, *, now: datetime) -> str:
     if ctx.retention_days is None:
         return "retention: screenshots are kept (TALLY_RETENTION_DAYS is not set)"
     deleted = retention.delete_old_screenshots(ctx, now=now, days=ctx.retention_days)
+    webcam.delete_old_frames(ctx, now=now, days=ctx.retention_days)  # camera frames go with the screenshots
     return f"retention: {deleted} screenshots older than {ctx.retention_days} days deleted"
 
 

@@ -35,6 +35,7 @@ class Terms:
     title: str = ""
     window: bool = False
     min_hours: Decimal | None = None
+    webcam: bool = False
 
     def __post_init__(self) -> None:
         # Cleaned here, so every way of making terms (command, form, option) keeps no control characters.
@@ -195,6 +196,9 @@ TERMS: tuple[Term, ...] = (
          hint="Minutes without input before tracking stops"),
     Term(name="window", attr="window", column="window", label="window titles", kind=Kind.SWITCH, parse=_switch("window"),
          show=_on_off, applies=Applies.NEXT_SLOT, example="window=off", hint="Record the app and window title per minute"),
+    Term(name="webcam", attr="webcam", column="webcam", label="webcam", kind=Kind.SWITCH, parse=_switch("webcam"),
+         show=_on_off, applies=Applies.NEXT_SLOT, example="webcam=on",
+         hint="A camera frame per slot, once the freelancer consents on their computer"),
     Term(name="title", attr="title", column="title", label="title", kind=Kind.TEXT, parse=str, show=_as_is,
          applies=Applies.AT_ONCE, example='title="Landing page"', hint="e.g. Landing page", on_card=False),
 )

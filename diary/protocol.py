@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
-from diary.terms import SLOT_MINUTES, Billing, Screenshots
+from diary.terms import SLOT_MINUTES, Billing, Screenshots, Webcam
 from diary.text import MAX_DEVICE_TEXT, MAX_MEMO, MAX_WINDOW_TEXT, clean, fit
 from diary.weeks import OUT_OF_CALENDAR, in_calendar
 
@@ -92,6 +92,7 @@ class AgentState(_Model):
     # This server keeps slots that arrive after their week's edit deadline and long memos: an
     # agent sends again what an older server refused for those reasons.
     late_slots: bool = True
+    webcam: Webcam = Webcam.OFF  # the contract's webcam term, and whether this device consented to it
 
 
 class MinuteCounts(_Model):
@@ -177,7 +178,8 @@ class SlotAccepted(_Model):
     late: bool = False  # arrived after its week's edit deadline: kept, billed once the client approves
 
 
-EventKind = Literal["idle_stop", "local_clockin", "local_clockout", "private_on", "private_off", "capabilities"]
+EventKind = Literal["idle_stop", "local_clockin", "local_clockout", "private_on", "private_off", "capabilities",
+                    "webcam_consent"]
 
 
 class AgentEvent(_Model):
@@ -189,6 +191,7 @@ class AgentEvent(_Model):
     screenshots: bool | None = None
     input: bool | None = None
     reason: DeviceText | None = Field(default=None, max_length=200)
+    given: bool | None = None  # webcam_consent: consented (true) or withdrawn (false) on this device
 
 
 class EventResult(_Model):

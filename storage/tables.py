@@ -57,6 +57,7 @@ class Contract(SQLModel, table=True):
     tz: str = Field(default="UTC", max_length=64)
     idle_minutes: int = 10
     window: bool = False
+    webcam: bool = False  # the client asked for a camera frame per slot; taken only once the freelancer consents
     status: str = Field(default="active", max_length=16, index=True)
     start_day: date
     end_day: date | None = None
@@ -187,6 +188,35 @@ class Screenshot(SQLModel, table=True):
     size: int
     blurred: bool = False
     created_at: datetime = _instant(index=True)
+
+
+class WebcamFrame(SQLModel, table=True):
+    """A slot's camera frame, taken at its screenshot instant on a contract with webcam=on and a
+    device whose owner consented; shown and deleted like the screenshot."""
+
+    __tablename__ = "webcam_frame"
+    id: int | None = Field(default=None, primary_key=True)
+    slot_id: int = Field(foreign_key="slot.id", unique=True)
+    blob_key: str = Field(max_length=300)
+    sha256: str = Field(max_length=64)
+    content_type: str = Field(max_length=32)
+    width: int
+    height: int
+    size: int
+    blurred: bool = False
+    created_at: datetime = _instant(index=True)
+
+
+class WebcamConsent(SQLModel, table=True):
+    """The freelancer's consent to the webcam, given or withdrawn on a device, as that device
+    reported it: each change with the instant it was made there."""
+
+    __tablename__ = "webcam_consent"
+    id: int | None = Field(default=None, primary_key=True)
+    device_id: int = Field(foreign_key="device.id", index=True)
+    given: bool
+    at: datetime = _instant()
+    reported_at: datetime = _instant()
 
 
 class ManualEntry(SQLModel, table=True):

@@ -16,7 +16,7 @@ from bot.api.auth import BAD_TOKEN, authenticated_device, bearer, device_for, pr
 from bot.api.clock import app_now, request_now
 from bot.api.errors import ApiProblem, error_responses, refused
 from bot.api.uploads import SLOT_BODY, read_upload
-from bot.services import agent_events, devices, direct, edits, images, ingest
+from bot.services import agent_events, devices, direct, edits, images, ingest, webcam
 from bot.services.context import Context
 from bot.services.watching import state_mark
 from diary.protocol import (
@@ -110,6 +110,7 @@ async def _record_slot(request: Request) -> JSONResponse:
     result = await request.app.state.slot_writer.submit(ingest.Upload(upload.report, image, now, token=token))
     if isinstance(result, Refusal):
         raise refused(result)
+    await _webcam_frame(request, upload, token, result.id, now)
     return JSONResponse(result.model_dump(mode="json"), status_code=200 if result.duplicate else 201)
 
 
@@ -135,6 +136,21 @@ async def _image_of(request: Request, upload) -> images.Image | Refusal | None:
     # The image is checked in a worker thread while the writer records earlier uploads: its header
     # and the agent's small thumbnail, or (an agent that sends none) one bounded decode that makes it.
     return await run_in_threadpool(images.inspect, upload.screenshot, upload.thumbnail)
+
+
+async def _webcam_frame(request: Request, upload, token: str, slot_id: int, now: datetime) -> None:
+    """The slot's camera frame, kept once its slot is: a frame the rule does not allow is dropped,
+    and a bad frame never costs the slot (docs/rules.md#webcam)."""
+    ctx = _ctx(request)
+    if upload.webcam is not None:
+        frame = await run_in_threadpool(images.inspect, upload.webcam)
+    elif upload.report.objects and "webcam" in upload.report.objects:
+        frame = direct.stored_webcam(upload.report)
+    else:
+        return
+    if isinstance(frame, Refusal):
+        return
+    await run_in_threadpool(webcam.store_frame, ctx, devices.digest(token), slot_id, frame, now=now)
 
 
 @router.post("/uploads", response_model=UploadTargets, responses=error_responses(400, 401, 404, 413, 422))

@@ -18,9 +18,12 @@ from bot.services.images import MAX_BYTES, MAX_THUMB_BYTES
 from diary.protocol import SlotReport
 
 MAX_META = 64 * 1024
-MAX_BODY = MAX_BYTES + MAX_THUMB_BYTES + MAX_META + 16 * 1024  # multipart headers and boundaries fit in the rest
-TOO_LARGE = f"An upload is at most {MAX_BYTES // 1024 // 1024} MB of screenshot and {MAX_META // 1024} KB of meta."
-NOT_MULTIPART = "Send the slot as multipart/form-data with a `meta` JSON part and an optional `screenshot` file."
+MAX_WEBCAM = 1024 * 1024  # a camera frame, downscaled on the device like a screenshot: far less in practice
+MAX_BODY = MAX_BYTES + MAX_THUMB_BYTES + MAX_WEBCAM + MAX_META + 16 * 1024  # multipart headers and boundaries fit in the rest
+TOO_LARGE = (f"An upload is at most {MAX_BYTES // 1024 // 1024} MB of screenshot, {MAX_WEBCAM // 1024 // 1024} MB of "
+             f"webcam frame and {MAX_META // 1024} KB of meta.")
+NOT_MULTIPART = ("Send the slot as multipart/form-data with a `meta` JSON part and an optional `screenshot` file "
+                 "(and `thumbnail` and `webcam` files).")
 
 
 
@@ -48,6 +51,9 @@ SLOT_BODY = {
                 "thumbnail": {"type": "string", "format": "binary",
                               "description": "The screenshot's grid thumbnail: a WebP within 360x225, at most 64 KB. "
                                              "Without one (or with a broken one) the server makes it."},
+                "webcam": {"type": "string", "format": "binary",
+                           "description": "The camera frame taken with the screenshot (contracts with webcam=on, "
+                                          "once the freelancer consented): JPEG, at most 1 MB."},
             },
         },
         "encoding": {"meta": {"contentType": "application/json"}},
@@ -60,6 +66,7 @@ class Upload:
     report: SlotReport
     screenshot: bytes | None
     thumbnail: bytes | None = None
+    webcam: bytes | None = None  # an older agent sends none
 
 
 async def read_upload(request: Request) -> Upload:
@@ -68,7 +75,10 @@ async def read_upload(request: Request) -> Upload:
     if meta is None:
         raise ApiProblem(400, "The `meta` part is missing: it carries the slot as JSON.")
     report = _report(await _text(meta))
-    return Upload(report, await _file(form, "screenshot"), await _file(form, "thumbnail"))
+    webcam = await _file(form, "webcam")
+    if webcam is not None and len(webcam) > MAX_WEBCAM:
+        raise ApiProblem(413, TOO_LARGE)
+    return Upload(report, await _file(form, "screenshot"), await _file(form, "thumbnail"), webcam)
 
 
 async def _file(form, name: str) -> bytes | None:
@@ -89,7 +99,7 @@ async def _form(request: Request):
         raise ApiProblem(413, TOO_LARGE)
     body = await _bounded_body(request)
     try:
-        return await MultiPartParser(request.headers, _once(body), max_files=3, max_fields=2, max_part_size=MAX_META).parse()
+        return await MultiPartParser(request.headers, _once(body), max_files=4, max_fields=2, max_part_size=MAX_META).parse()
     except MultiPartException as error:
         raise ApiProblem(400, f"The multipart body is malformed: {error.message}") from error
 

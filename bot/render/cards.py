@@ -88,7 +88,8 @@ def _(result: Choice) -> Card:
 
 @card_for.register
 def _(c: ContractCard) -> Card:
-    terms = [(term.label.capitalize(), term.show(getattr(c, term.attr), c.currency)) for term in TERMS if term.on_card]
+    terms = [(term.label.capitalize(), term.show(getattr(c, term.attr), c.currency)
+              + (f" — {c.webcam_consent}" if term.name == "webcam" and c.webcam_consent else "")) for term in TERMS if term.on_card]
     fields = [("Client", c.client), ("Freelancer", c.freelancer), ("Channel", c.channel), *terms,
               ("Started", f"{c.start_day}"), ("Status", f"{c.status} since {c.status_since or c.start_day}")]
     warning = [f"⚠ Messages to the channel fail: {c.delivery_error}"] if c.delivery_error else []

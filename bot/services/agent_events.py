@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from bot.services import announce, capabilities, offline_clockin, private_mode, sessions
+from bot.services import announce, capabilities, offline_clockin, private_mode, sessions, webcam
 from bot.services.context import Context
 from diary.protocol import AgentEvent, EventResult
 from diary.refusal import Refusal
@@ -28,6 +28,8 @@ def handle(ctx: Context, device: Device, event: AgentEvent, *, now: datetime) ->
             return EventResult(ok=True, message=done.text)
         if event.kind == "capabilities":
             return capabilities.report(s, device, event, now=now)
+        if event.kind == "webcam_consent":
+            return webcam.record_consent(s, device, event.given, event.at, now=now)
         if event.kind == "local_clockin":
             return _local_clockin(s, ctx, me, event, now)
         return _local_clockout(s, ctx, me, min(event.at, now))

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from bot.services import announce, capabilities, devices, sessions
+from bot.services import announce, capabilities, devices, sessions, webcam
 from bot.services.actors import Actor, UserRef, resolve, resolve_ref
 from bot.services.context import Context
 from bot.services.picking import pick
@@ -31,6 +31,7 @@ def card(s: Session, contract: Contract, headline: str) -> ContractCard:
         start_day=contract.start_day, status_since=_status_since(s, contract), delivery_error=contract.delivery_error,
         cannot_track=_cannot_track(s, contract),
         **{term.attr: getattr(contract, term.column) for term in TERMS},
+        webcam_consent=webcam.consent_line(s, contract),
     )
 
 

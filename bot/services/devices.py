@@ -7,13 +7,14 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from bot.services import tracker_state
+from bot.services import tracker_state, webcam
 from bot.services.actors import Actor, resolve
 from bot.services.context import Context
 from bot.services.context import state_changed
 from bot.services.results import DeviceLine, DeviceList, Done, PairingIssued
 from diary.protocol import AgentState, ContractBrief, PairRequest, PairResponse
 from diary.refusal import Refusal
+from diary.terms import Webcam
 from storage import repo
 from storage import devices as stored
 from storage.devices import DeviceRow
@@ -153,6 +154,8 @@ def state(ctx: Context, device: Device, *, now: datetime) -> AgentState:
         running = repo.open_session(s, freelancer_id=device.member_id)
         private = bool(repo.private_members(s, member_ids=[device.member_id]))
         current = state_in(s, running, ctx.slot_seconds, now, private=private)
+        if current.webcam != Webcam.OFF:
+            current = current.model_copy(update={"webcam": webcam.for_agent(s, device.id, current.contract.id, now=now)})
         return tracker_state.detailed(s, ctx, device.member_id, running, current, now=now)
 
 
@@ -167,4 +170,5 @@ def state_in(s: Session, running: WorkSession | None, slot_seconds: int, now: da
         contract=ContractBrief(id=contract.id, title=contract.title or f"contract #{contract.id}"),
         memo=running.memo, screenshots=contract.screenshots, idle_minutes=contract.idle_minutes,
         billing=contract.billing, slot_seconds=slot_seconds, server_time=now, window=contract.window, private=private,
+        webcam=Webcam.NEEDS_CONSENT if contract.webcam else Webcam.OFF,  # devices.state adds the device's consent
     )

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from bot.services import apps, edits, images, links
+from bot.services import apps, edits, images, links, webcam
 from bot.services.actors import Actor
 from bot.services.context import Context
 from bot.services.picking import role
@@ -46,6 +46,7 @@ class DayPage:
     details: dict[int, SlotDetail]  # by slot id
     can_delete: bool  # the freelancer, before the week's edit deadline
     edit_deadline: datetime
+    webcams: frozenset[int] = frozenset()  # the slots with a webcam frame, shown beside the screenshot
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,11 @@ def day_page(ctx: Context, viewer: Viewer, day: date, *, now: datetime) -> DayPa
         contract = s.get(Contract, viewer.contract_id)
         week = week_of(day_bounds(day, contract.tz)[0], contract.tz)
         diary = build_day(s, ctx, contract, day, viewer_id=viewer.member_id)
+        details = _details(s, contract, diary)
         return DayPage(
-            diary=diary, week=build_timesheet(s, ctx, contract, week, now), details=_details(s, contract, diary),
+            diary=diary, week=build_timesheet(s, ctx, contract, week, now), details=details,
             can_delete=viewer.role is Role.FREELANCER and edits_open(week, now), edit_deadline=week.edit_deadline,
+            webcams=frozenset(webcam.with_frames(s, list(details))),
         )
 
 
@@ -138,6 +141,12 @@ def _thumbnail(ctx: Context, shot) -> Shot | Refusal:
             return NO_SHOT
         ctx.blobs.put(key, data, images.THUMB_TYPE)
     return Shot(data, images.THUMB_TYPE, shot.sha256)
+
+
+def webcam_frame(ctx: Context, viewer: Viewer, slot_id: int) -> Shot | Refusal:
+    """A slot's webcam frame: to the contract's two parties, through their link, like its screenshot."""
+    found = webcam.frame(ctx, viewer.contract_id, slot_id)
+    return found if isinstance(found, Refusal) else Shot(*found)
 
 
 def delete_slot(ctx: Context, viewer: Viewer, slot_id: int, *, now: datetime) -> Done | Refusal:

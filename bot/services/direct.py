@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.services.context import Context
 from bot.services.images import Image, screenshot_key, thumbnail_key
+from bot.services.webcam import frame_key
 from diary.protocol import MAX_OBJECT_BYTES, SlotReport, StoredObject, UploadRequest, UploadTarget, UploadTargets
 from diary.refusal import Refusal
 from diary.terms import Screenshots
@@ -19,7 +20,7 @@ from storage import repo
 from storage.tables import Contract, WorkSession
 
 EXPIRES = timedelta(minutes=15)
-TYPES = {"screenshot": "image/jpeg", "thumbnail": "image/webp"}  # what the agent makes
+TYPES = {"screenshot": "image/jpeg", "thumbnail": "image/webp", "webcam": "image/jpeg"}  # what the agent makes
 OFF = Refusal("Direct uploads are off on this server: send the screenshot inside the slot's multipart.", "direct_off")
 NO_SESSION = Refusal("This device has no such session. Clock in from chat or with `tally-agent start`.", "not_found")
 
@@ -42,7 +43,10 @@ def targets(ctx: Context, member_id: int, body: UploadRequest, *, now: datetime)
     contract_id, recorded = found
     declared = dict(zip(body.parts, zip(body.sizes, body.sha256s)))
     shot_key = screenshot_key(contract_id, body.slot_start, declared["screenshot"][1], "jpg")
-    return UploadTargets(targets=[_target(ctx, part, shot_key, *declared[part], recorded) for part in body.parts],
+    keys = {"screenshot": shot_key, "thumbnail": thumbnail_key(shot_key)}
+    if "webcam" in declared:  # kept only if the webcam rule allows it once the slot arrives
+        keys["webcam"] = frame_key(contract_id, body.slot_start, declared["webcam"][1], "jpg")
+    return UploadTargets(targets=[_target(ctx, part, keys[part], *declared[part], recorded) for part in body.parts],
                          expires_at=now + EXPIRES)
 
 
@@ -50,8 +54,6 @@ def _check_shape(body: UploadRequest) -> Refusal | None:
     if not len(body.parts) == len(body.sizes) == len(body.sha256s) or len(set(body.parts)) != len(body.parts):
         return Refusal("Give one size and one sha256 per part, each part once, e.g. "
                        '{"parts": ["screenshot", "thumbnail"], "sizes": [81234, 6120], "sha256s": ["…", "…"]}.')
-    if "webcam" in body.parts:
-        return Refusal("Webcam images are not taken by direct upload yet: send them in the slot's multipart.")
     if "screenshot" not in body.parts:
         return Refusal("A direct upload carries the slot's screenshot (and optionally its thumbnail).")
     if any(not 0 < size <= MAX_OBJECT_BYTES for size in body.sizes):
@@ -72,8 +74,7 @@ def _contract_taking_screenshots(ctx: Context, member_id: int, body: UploadReque
     return contract.id, recorded
 
 
-def _target(ctx: Context, part: str, shot_key: str, size: int, sha256: str, recorded: bool) -> UploadTarget:
-    key = shot_key if part == "screenshot" else thumbnail_key(shot_key)
+def _target(ctx: Context, part: str, key: str, size: int, sha256: str, recorded: bool) -> UploadTarget:
     if recorded:  # a recorded slot's images never change: no agent may overwrite what the client saw
         return UploadTarget(part=part, key=key, url=None, headers={})
     url, headers = ctx.blobs.presign_put(key, size, _b64(sha256), TYPES[part], int(EXPIRES.total_seconds()))
@@ -97,11 +98,21 @@ def stored_image(blobs: Any, report: SlotReport) -> Image | Refusal | None:
     return Image(b"", TYPES["screenshot"], shot.width, shot.height, shot.sha256, stored_key=shot.key, stored_size=shot.size)
 
 
+def stored_webcam(report: SlotReport) -> Image | None:
+    """The camera frame a slot names in `objects` (checked with the screenshot by stored_image)."""
+    frame = (report.objects or {}).get("webcam")
+    if frame is None or frame.width is None or frame.height is None:
+        return None
+    return Image(b"", TYPES["webcam"], frame.width, frame.height, frame.sha256, stored_key=frame.key, stored_size=frame.size)
+
+
 def _check_named(blobs: Any, report: SlotReport, shot: StoredObject | None) -> Refusal | None:
     if not enabled(blobs):
         return OFF
-    if shot is None or shot.width is None or shot.height is None or "webcam" in report.objects:
-        return Refusal("objects names the slot's screenshot, with its width and height (and optionally its thumbnail).")
+    frame = report.objects.get("webcam")
+    if shot is None or shot.width is None or shot.height is None or (frame and (frame.width is None or frame.height is None)):
+        return Refusal("objects names the slot's screenshot, with its width and height (and optionally its thumbnail "
+                       "and webcam frame, with its width and height).")
     thumb = report.objects.get("thumbnail")
     if thumb is not None and thumb.key != thumbnail_key(shot.key):
         return Refusal("That stored object is not this slot's: ask /uploads for the slot's keys.", "object_mismatch")

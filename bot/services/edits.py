@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from bot.services import images
+from bot.services import images, webcam
 from bot.services.actors import Actor, resolve
 from bot.services.context import Context
 from bot.services.picking import pick, role
@@ -70,6 +70,7 @@ def _delete(s, ctx: Context, me: Member, contract: Contract | None, slot: Slot |
     if refusal:
         return refusal
     _drop_screenshot(s, ctx, repo.screenshot_of(s, slot_id=slot.id))
+    webcam.drop_frame(s, ctx, slot.id)
     slot.deleted_at = now
     return Done(f"Deleted the slot at {describe_instant(slot.start, contract.tz)}: its screenshot and its time are gone.")
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.services import images
+from bot.services import images, webcam
 from bot.services.context import Context
 from diary.refusal import Refusal
 from storage import member_data
@@ -96,6 +96,7 @@ def erase(ctx: Context, person: Person) -> ErasedReport:
         own = [c.id for c in member_data.all_contracts_of(s, person.member_id) if c.freelancer_id == person.member_id]
         keys = [shot.blob_key for shot in member_data.screenshots_of(s, own)]
     _delete(ctx, keys)
+    webcam.erase_frames(ctx, own)
     with ctx.unit() as s:
         keys = [shot.blob_key for shot in member_data.screenshots_of(s, own)]  # with any uploaded meanwhile
         erased = member_data.erase_diary_texts(s, own)

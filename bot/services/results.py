@@ -82,6 +82,8 @@ class ContractCard:
     status_since: date | None = None  # the day the status last changed (paused / ended since then)
     window: bool = False
     min_hours: Decimal | None = None
+    webcam: bool = False
+    webcam_consent: str = ""  # whether the freelancer consented to the webcam, and where
     delivery_error: str | None = None
     changes: tuple[str, ...] = ()
     cannot_track: str = ""  # why the freelancer's agent records nothing (a Wayland session), shown instead of gaps  # after a change of terms: each change, and from when it applies

@@ -7,11 +7,15 @@ from bot.services.context import Context
 from bot.services.devices import state_in
 from bot.services.tracker_state import DETAILS
 from diary.protocol import AgentState
+from diary.terms import Webcam
 from storage import repo
 
 
 def state_mark(state: AgentState) -> str:
-    """What an agent acts on, without the clock: two equal marks mean nothing changed for it."""
+    """What an agent acts on, without the clock: two equal marks mean nothing changed for it.
+    The webcam is marked as the contract's term alone: a device's consent is its own news."""
+    if state.webcam == Webcam.ON:
+        state = state.model_copy(update={"webcam": Webcam.NEEDS_CONSENT})
     return state.model_dump_json(exclude={"server_time", *DETAILS})
 
 

@@ -139,6 +139,25 @@ def shot(request: Request, token: str, slot_id: str, size: str = "full") -> Resp
     return Response(found.data, media_type=found.content_type, headers=headers)
 
 
+@router.get("/diary/{token}/webcam/{slot_id}", response_class=Response, responses={200: IMAGE, **REFUSED})
+def webcam(request: Request, token: str, slot_id: str) -> Response:
+    """A slot's webcam frame (contracts with webcam=on); never without a valid link."""
+    viewer, number = _open(request, token), _slot_number(slot_id)
+    found = then(viewer, lambda who: diary_pages.NO_SLOT if number is None
+                 else diary_pages.webcam_frame(request.app.state.ctx, who, number))
+    if isinstance(found, Refusal):
+        return _refusal(request, found)
+    return _image(request, found, f'"{found.sha256[:32]}-w"')
+
+
+def _image(request: Request, found, etag: str) -> Response:
+    headers = {"Cache-Control": "private, max-age=86400", "ETag": etag, "X-Content-Type-Options": "nosniff",
+               "Referrer-Policy": "no-referrer"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(found.data, media_type=found.content_type, headers=headers)
+
+
 @router.post("/diary/{token}/slots/{slot_id}/delete", responses={200: HTML, 303: {"description": "Deleted."}, **REFUSED})
 def delete(request: Request, token: str, slot_id: str, day: Annotated[str, Form()] = "",
            at: Annotated[str, Form()] = "", confirm: Annotated[str, Form()] = "") -> Response:

@@ -37,6 +37,9 @@ class Urls:
     def shot(self, slot_id: int, *, thumb: bool = False) -> str:
         return f"{self.base}/shots/{slot_id}" + ("?size=thumb" if thumb else "")
 
+    def webcam(self, slot_id: int) -> str:
+        return f"{self.base}/webcam/{slot_id}"
+
     def delete(self, slot_id: int) -> str:
         return f"{self.base}/slots/{slot_id}/delete"
 

@@ -27,7 +27,7 @@ from diary.protocol import (
     SlotAccepted,
     SlotReport,
 )
-from diary.terms import Screenshots
+from diary.terms import Screenshots, Webcam
 
 TOKEN = "device-token-123"
 CODE = "PAIR-1234"
@@ -37,6 +37,7 @@ CODE = "PAIR-1234"
 class Received:
     report: SlotReport
     screenshot: bytes | None
+    webcam: bytes | None = None
 
 
 @dataclass
@@ -62,6 +63,7 @@ class FakeApi:
     private: bool = False
     revoked: bool = False  # the device's token was revoked: every request is answered 401
     requests: int = 0  # every request made with a token, answered or refused
+    webcam: Webcam = Webcam.OFF  # the contract's term as the state says it (consent is the agent's own)
     version: int = 0
     polling: int = 0  # long polls waiting now: a change made while one waits is seen at once
     changed: threading.Condition = field(default_factory=threading.Condition)
@@ -90,7 +92,7 @@ class FakeApi:
             contract=ContractBrief(id=1, title="Website rebuild") if self.tracking else None, memo=self.memo,
             screenshots=self.screenshots, idle_minutes=self.idle_minutes, slot_seconds=self.slot_seconds,
             server_time=datetime.now(UTC), window=self.window, week=self.week if self.tracking else None,
-            private=self.private,
+            private=self.private, webcam=self.webcam,
             contracts=[ContractBrief(id=1, title="Website rebuild")],
             diary_url="https://tally.example/diary/signed" if self.tracking else None,
         )  # fmt: skip
@@ -109,7 +111,7 @@ class FakeApi:
             finally:
                 self.polling -= 1
 
-    def take_slot(self, report: SlotReport, screenshot: bytes | None) -> tuple[int, dict]:
+    def take_slot(self, report: SlotReport, screenshot: bytes | None, webcam: bytes | None = None) -> tuple[int, dict]:
         self.slot_posts += 1
         if self.fail_slots_with:
             return self.fail_slots_with, {"error": "unavailable", "detail": "told to fail"}
@@ -117,7 +119,7 @@ class FakeApi:
         known = self.slots.get(key)
         if known and known.report != report:
             return 409, {"error": "conflict", "detail": "a different slot for this start"}
-        self.slots.setdefault(key, Received(report, screenshot))
+        self.slots.setdefault(key, Received(report, screenshot, webcam))
         counted = sum(1 for m in report.minutes if m is not None)
         body = SlotAccepted(
             id=len(self.slots), slot_start=report.slot_start, counted_minutes=counted, duplicate=bool(known)
@@ -130,7 +132,9 @@ class FakeApi:
             self.set_private(event.kind == "private_on")
         elif event.kind == "local_clockin":
             self.clock_in(event.memo)
-        elif event.kind != "capabilities":  # what the agent can do changes nothing of a session
+        elif event.kind in ("capabilities", "webcam_consent"):
+            pass  # what the agent can do, or the consent it was given, changes nothing of a session
+        else:
             self.clock_out()
         return EventResult(ok=True, message=f"{event.kind} recorded", session_id=self.session_id).model_dump(
             mode="json"
@@ -178,9 +182,9 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._authorized():
             return None
         if path == "/api/v1/agent/slots":
-            meta, shot = _multipart(self.headers.get("Content-Type", ""), body)
+            meta, shot, webcam = _multipart(self.headers.get("Content-Type", ""), body)
             self.api.slot_sizes.append((len(body), shot is not None))
-            return self._send(*self.api.take_slot(SlotReport.model_validate_json(meta), shot))
+            return self._send(*self.api.take_slot(SlotReport.model_validate_json(meta), shot, webcam))
         if path == "/api/v1/agent/events":
             if self.api.event_refusal:
                 return self._send(*self.api.event_refusal)
@@ -214,13 +218,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
-def _multipart(content_type: str, body: bytes) -> tuple[bytes, bytes | None]:
+def _multipart(content_type: str, body: bytes) -> tuple[bytes, bytes | None, bytes | None]:
     message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
     parts = {
         part.get_param("name", header="content-disposition"): part.get_payload(decode=True)
         for part in message.iter_parts()
     }
-    return parts["meta"], parts.get("screenshot")
+    return parts["meta"], parts.get("screenshot"), parts.get("webcam")
 
 
 class _Server(ThreadingHTTPServer):
