@@ -208,6 +208,7 @@ class Agent:
         given = bool(command.args.get("on"))
         webcam.set_consent(self.home.path, given, now)
         self.queue.add_event(event_body("webcam_consent", now, given=given), not_before=now)
+        self._show()  # the window, drawn again once this is answered, shows the consent as it now is
         command.answer(webcam.consent_sentence(given))
 
     def _camera_problem(self, why: str) -> None:

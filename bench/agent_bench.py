@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.agent.desktop import desktop_image, paint_root  # noqa: E402
 from tests.agent.fake_server import CODE, FakeApi, FakeServer  # noqa: E402
+from diary.terms import Webcam  # noqa: E402
 
 MAIN = "from agent.cli import main; main()"
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -158,6 +159,21 @@ def capture_cost(display: str, mode: str, n: int = 20) -> float:
     return float(out.stdout.strip())
 
 
+def camera_video(folder: Path) -> Path:
+    """A test camera: a 1280x720 video file, read through the same OpenCV call as a camera device."""
+    import cv2
+    import numpy as np
+
+    path = folder / "camera.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 5, (1280, 720))
+    ys, xs = np.indices((720, 1280))
+    face = ((xs - 640) ** 2 + (ys - 330) ** 2 < 200 ** 2).astype(np.uint8) * 160
+    for _ in range(5):
+        writer.write(np.dstack([face + 40, face // 2 + 60, 90 + face // 3]))
+    writer.release()
+    return path
+
+
 def run(args: argparse.Namespace) -> dict:
     slot_seconds = int(os.environ.get("TALLY_SLOT_SECONDS", "10"))
     with xvfb() as display, tempfile.TemporaryDirectory() as tmp:
@@ -168,6 +184,10 @@ def run(args: argparse.Namespace) -> dict:
         env = {**os.environ, "DISPLAY": display, "TALLY_AGENT_HOME": tmp, "TALLY_AGENT_INPUT": args.input}
         subprocess.run([sys.executable, "-c", MAIN, "pair", CODE, "--server", server.url], env=env, check=True,
                        capture_output=True)  # fmt: skip
+        if args.webcam:  # a contract with webcam=on, consent given, a 1280x720 test camera
+            env["TALLY_AGENT_WEBCAM_SOURCE"] = str(camera_video(Path(tmp)))
+            subprocess.run([sys.executable, "-c", MAIN, "consent", "webcam"], env=env, check=True, capture_output=True)
+            server.api.webcam = Webcam.ON
         with tray_host(display) if args.tray else nullcontext():
             agent = subprocess.Popen([sys.executable, "-c", MAIN, "run"], env=env, stdout=subprocess.DEVNULL)
             with open_window(Path(tmp)) if args.tray else nullcontext():
@@ -175,6 +195,7 @@ def run(args: argparse.Namespace) -> dict:
             agent.send_signal(signal.SIGINT)
             agent.wait(timeout=30)
         result["tray_and_window"] = args.tray
+        result["webcam"] = args.webcam
         result["screenshot_cpu_ms"] = {mode: round(capture_cost(display, mode), 1) for mode in ("ON", "BLUR")}
         result["slot_seconds"] = slot_seconds
         server.stop()
@@ -214,6 +235,10 @@ def measure(pid: int, server: FakeServer, display: str, args: argparse.Namespace
         "slot_upload_bytes_max": max(shots) if shots else None,
         "slots_uploaded": len(server.api.slots),
         "window_samples": sum(1 for r in server.api.slots.values() for w in (r.report.windows or []) if w),
+        "camera_library_loaded": "cv2" in Path(f"/proc/{pid}/maps").read_text(),
+        "webcam_frames": sum(1 for r in server.api.slots.values() if r.webcam),
+        "webcam_frame_bytes_mean": round(statistics.mean(frames)) if (frames := [len(r.webcam) for r in
+                                                                                  server.api.slots.values() if r.webcam]) else None,
     }
     if idle_stop_at:
         t_stop, c_stop = idle_stop_at
@@ -230,6 +255,7 @@ def main() -> None:
     parser.add_argument("--tray", action="store_true", help="with a tray icon docked and the tracker window open")
     parser.add_argument("--window", choices=("on", "off"), default="off")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--webcam", action="store_true", help="webcam=on, consent given, a video file as the camera")
     args = parser.parse_args()
     result = run(args)
     for key, value in result.items():

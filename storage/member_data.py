@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, update
 from sqlmodel import Session, SQLModel, select
 
+from storage.webcam import frames_of_contracts
 from storage.tables import (
     Bonus,
     Contract,
@@ -64,6 +65,7 @@ def contract_record(s: Session, contract: Contract, member_id: int) -> dict:
         record["sessions"] = _rows(s, WorkSession, WorkSession.contract_id == cid)
         record["slots"] = _rows(s, Slot, Slot.contract_id == cid)
         record["screenshots"] = [plain(shot) for shot in screenshots_of(s, [cid])]
+        record["webcam_frames"] = [plain(frame) for frame in frames_of_contracts(s, contract_ids=[cid])]
     return record
 
 

@@ -19,8 +19,9 @@ member.json       who you are in each chat workspace, and your paired devices
 contracts/N.json  each contract you are a party to: its terms and their changes, the weeks'
                   statements and reviews, disputes, bonuses and manual time; as its freelancer
                   also your work sessions, every slot of the diary (activity counts per minute,
-                  memo, windows) and the list of screenshots
+                  memo, windows), the list of screenshots and of webcam frames
 screenshots/      the screenshots themselves, as stored
+webcam/           the webcam frames (contracts with webcam=on, once you consented), as stored
 Device tokens and pairing codes are kept only as hashes and are not included.
 """
 
@@ -78,6 +79,10 @@ def _write_contract(zf: zipfile.ZipFile, ctx: Context, record: dict) -> int:
         if data is not None:  # images are already compressed
             zf.writestr(f"screenshots/{shot['blob_key']}", data, compress_type=zipfile.ZIP_STORED)
             shots += 1
+    for frame in record.get("webcam_frames", []):
+        data = ctx.blobs.get(frame["blob_key"])
+        if data is not None:
+            zf.writestr(f"webcam/{frame['blob_key']}", data, compress_type=zipfile.ZIP_STORED)
     return shots
 
 

@@ -75,8 +75,9 @@ def consent_line(s: Session, contract: Contract) -> str:
     names = [d.name for d in live if consents[d.id] and consents[d.id][-1].given]
     if names:
         return "the freelancer consented on " + ", ".join(names)
-    asked = "the client asked for it; " if contract.webcam else ""
-    return asked + "the freelancer has not consented (tracker window, or `tally-agent consent webcam`)"
+    if not contract.webcam:
+        return ""  # nobody asked, nobody consented: nothing to say
+    return "the client asked for it; the freelancer has not consented (tracker window, or `tally-agent consent webcam`)"
 
 
 # ---------------------------------------------------------------- frames

@@ -103,3 +103,26 @@ def test_no_camera_is_said_once_and_tracking_goes_on(agent, server, tmp_path):
     assert frames(server) == []
     assert agent.output().count("No camera could be opened") == 1
     assert "Traceback" not in agent.output()
+
+
+def test_consent_given_and_withdrawn_in_the_tracker_window(agent, server, tmp_path):
+    pytest.importorskip("selenium", reason="selenium is not installed (pip install selenium)")
+    from tests.agent.test_tracker_window import needs_chromium, window_url
+    from tests.web.live import chromium
+
+    if needs_chromium.args[0]:
+        pytest.skip(needs_chromium.kwargs["reason"])
+    server.api.clock_in("window consent", slot_seconds=2, idle_minutes=100, webcam=Webcam.NEEDS_CONSENT)
+    agent.start().wait_tracking()
+    with chromium(tmp_path / "profile", 700, 1200) as driver:
+        driver.get(window_url(agent))
+        assert "You have not consented" in driver.find_element("id", "webcam").text
+        driver.find_element("id", "webcam-consent").click()
+        assert "Webcam consent given" in driver.find_element("id", "notice").text
+        assert "You consent" in driver.find_element("id", "webcam-state").text
+        assert server.wait_until(lambda: len(frames(server)) >= 1, seconds=20), agent.output()
+        driver.find_element("id", "webcam-consent").click()
+        assert "withdrawn" in driver.find_element("id", "notice").text
+    assert [e.given for e in server.api.events if e.kind == "webcam_consent"] == [True, False] or server.wait_until(
+        lambda: [e.given for e in server.api.events if e.kind == "webcam_consent"] == [True, False])
+    assert (agent.home / "webcam-consent.json").stat().st_mode & 0o077 == 0

@@ -3,6 +3,7 @@ for it and the freelancer consented on the device; both parties see it, nobody e
 with its slot. Rule: docs/rules.md#webcam"""
 
 import io
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -138,7 +139,7 @@ def test_an_agent_without_a_webcam_part_and_a_broken_frame_both_keep_their_slot(
     assert frames(ctx) == []
 
 
-def test_the_frame_goes_with_its_slot_when_deleted_when_old_and_when_the_member_is_erased(ctx, world):
+def test_the_frame_goes_with_its_slot_when_deleted_when_old_and_when_the_member_is_erased(ctx, world, tmp_path):
     client, clock, token, session_id, _ = world
     consent(client, token, True, NOW)
     clock.advance(minutes=35)
@@ -155,6 +156,9 @@ def test_the_frame_goes_with_its_slot_when_deleted_when_old_and_when_the_member_
     jobs.JOBS["retention"](ctx, now=clock.now)
     assert [f.id for f in frames(ctx)] == [third.id] and ctx.blobs.get(second.blob_key) is None
 
+    member_data.export(ctx, member_data.find(ctx, BOB.name), tmp_path / "bob.zip", now=clock.now)
+    with zipfile.ZipFile(tmp_path / "bob.zip") as exported:  # the export holds the frame, the erasure takes it
+        assert exported.read(f"webcam/{third.blob_key}") == camera_frame(2)
     member_data.erase(ctx, member_data.find(ctx, BOB.name))
     assert frames(ctx) == [] and ctx.blobs.get(third.blob_key) is None
 
