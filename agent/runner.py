@@ -468,7 +468,6 @@ class Agent:
             notice=self.notice or (f"{held} slot(s) of a clock-in the server refused are kept on this computer and "
                                    "never sent; you may delete them here." if held else ""),
             events_waiting=self.queue.pending_events(),
-            private_apps=self.clock.private_apps,
             webcam=state.webcam.value if state else "off", webcam_consent=webcam.consented(self.home.path),
             webcam_note=self.webcam_note,
         )  # fmt: skip

@@ -5,8 +5,8 @@
 given or withdrawn on a device; `webcam_frame` the camera frame of a slot, beside its screenshot.
 Existing rows need nothing more: no contract asked for the webcam, nobody consented, no frame exists.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-04 20:40:00.000000
 """
 
@@ -16,8 +16,8 @@ import sqlmodel
 import storage.types
 
 
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
