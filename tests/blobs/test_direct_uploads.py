@@ -223,8 +223,8 @@ def test_upload_targets_are_refused_with_a_reason(ctx, world, s3_client):
     contract_id, token, session_id = world
     mismatched, _ = targets(s3_client, token, session_id, sizes=[10])
     assert mismatched.status_code == 422 and "one size and one sha256 per part" in mismatched.json()["detail"]
-    webcam, _ = targets(s3_client, token, session_id, parts=["screenshot", "webcam"])
-    assert webcam.status_code == 422 and "multipart" in webcam.json()["detail"]
+    webcam, _ = targets(s3_client, token, session_id, parts=["webcam", "thumbnail"])  # a frame comes with its screenshot
+    assert webcam.status_code == 422 and "carries the slot's screenshot" in webcam.json()["detail"]
     huge, _ = targets(s3_client, token, session_id, sizes=[3 * 1024 * 1024, 10])
     assert huge.status_code == 413
     others, _ = targets(s3_client, token, session_id + 1000)
