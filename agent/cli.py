@@ -164,14 +164,14 @@ def _ask_agent(action: str, form: dict[str, str]) -> str | None:
     """The running agent's answer to a tracker-window action, or None when no agent runs here."""
     from urllib.error import URLError
     from urllib.parse import urlencode
-    from urllib.request import Request, urlopen
+    from urllib.request import ProxyHandler, Request, build_opener
 
     url = _home().window_url()
     if url is None:
         return None
     request = Request(url + action, data=urlencode(form).encode(), headers={"Accept": "text/plain"})
     try:
-        with urlopen(request, timeout=60) as answer:
+        with build_opener(ProxyHandler({})).open(request, timeout=60) as answer:  # loopback: never a proxy
             return answer.read().decode("utf-8", "replace")
     except (URLError, OSError):
         return None  # the agent is going away: ask the server directly
