@@ -9,9 +9,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
+from agent.home import AgentHome
+from agent.queue import Queue
 from tests.e2e.conftest import hire_and_pair, queue_drained
 from tests.e2e.processes import Freelancer, diary_slots, wait_until
-from tests.slack.harness import BOB
+from tests.slack.harness import BOB, CHANNEL
 
 SLOT = 10  # seconds, TALLY_SLOT_SECONDS in the e2e server
 
@@ -112,3 +114,26 @@ def test_tally_agent_start_with_the_server_down_opens_one_session_from_that_inst
 def _utc(value) -> datetime:
     instant = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant
+
+
+def test_an_agent_revoked_in_chat_stops_sending_and_keeps_what_it_holds(tally, slack, agent, xdisplay):
+    """Bob revokes his laptop with /devices while it tracks: the agent stops recording and sending,
+    says how to pair again, and deletes nothing it holds; what it recorded before is in the diary."""
+    hire_and_pair(slack, tally, agent)
+    with Freelancer(xdisplay):
+        clock_in(slack, agent, tally, "revoke test")
+        listed = slack.ask(BOB, "devices")
+        message = {"ts": "1700000000.000100", "channel": CHANNEL, "text": listed.get("text"), "blocks": listed["blocks"]}
+        slack.click(BOB, message, "Revoke")
+        assert wait_until(lambda: "no longer paired" in agent.output(), seconds=60), agent.output()
+        agent.wait_tracking(False)
+        recorded = len(diary_slots(tally))
+        time.sleep(2 * SLOT)  # it keeps quiet: nothing more is recorded or refused
+    assert "tally-agent pair CODE --server URL" in agent.output()
+    assert "no longer paired" in agent.cli("status").stdout
+    assert len(diary_slots(tally)) == recorded >= 1
+    queue = Queue(AgentHome(agent.home).queue_path)
+    try:
+        assert queue.rejected() == []  # nothing it holds was given up
+    finally:
+        queue.close()
