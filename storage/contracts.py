@@ -6,7 +6,7 @@ from typing import NamedTuple
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from storage.tables import Contract, ContractChange
+from storage.tables import Contract, ContractChange, Member
 
 
 class ContractDays(NamedTuple):
@@ -38,3 +38,8 @@ def contracts_with_minimum(s: Session, *, status: str) -> list[Contract]:
     had = select(ContractChange.contract_id).where(ContractChange.field == "min", ContractChange.value.is_not(None))
     return list(s.scalars(select(Contract).where(
         Contract.status == status, or_(Contract.weekly_min_hours.is_not(None), Contract.id.in_(had))).order_by(Contract.id)))
+
+
+def members(s: Session, *, ids: list[int]) -> dict[int, Member]:
+    """Members by id, read at once (a job about to message many of them)."""
+    return {m.id: m for m in s.scalars(select(Member).where(Member.id.in_(ids)))} if ids else {}

@@ -139,6 +139,14 @@ def has_message(s: Session, *, key: str) -> bool:
     return s.scalar(select(Outbox.id).where(Outbox.dedupe_key == key)) is not None
 
 
+def queued_keys(s: Session, *, keys: list[str], batch: int = 500) -> set[str]:
+    """Those of `keys` that some queued message (sent or not) already has as its dedupe key."""
+    found: set[str] = set()
+    for i in range(0, len(keys), batch):
+        found.update(s.scalars(select(Outbox.dedupe_key).where(Outbox.dedupe_key.in_(keys[i:i + batch]))))
+    return found
+
+
 def insert_values(conn, values: dict) -> None:
     """One outbox row from its columns, on a bare connection (the slot ingest's transaction)."""
     conn.execute(insert(Outbox.__table__), [values])
