@@ -1,5 +1,6 @@
 """Data-access functions: keyword-only, one query each, no rules (those live in diary/)."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import func
@@ -80,6 +81,18 @@ def changes(s: Session, *, contract_id: int, field: str) -> list[ContractChange]
         s.exec(
             select(ContractChange)
             .where(ContractChange.contract_id == contract_id, ContractChange.field == field)
+            .order_by(ContractChange.id)
+        )
+    )
+
+
+def changes_of(s: Session, *, contract_id: int, fields: Sequence[str]) -> list[ContractChange]:
+    """The history of these terms in one read (a week's books need every term's): each term's
+    changes in the order they were decided, as `changes` gives them one term at a time."""
+    return list(
+        s.exec(
+            select(ContractChange)
+            .where(ContractChange.contract_id == contract_id, ContractChange.field.in_(fields))
             .order_by(ContractChange.id)
         )
     )

@@ -126,12 +126,13 @@ def records(s: Session, contract: Contract, week: BillingWeek, slot_seconds: int
     """The week's records: its own slots (not the late ones, billed elsewhere), and the line of
     the late slots billed on its statement."""
     slots = [x for x in repo.slots_between(s, contract_id=contract.id, start=week.start, end=week.end) if x.late_request_id is None]
+    history = repo.changes_of(s, contract_id=contract.id, fields=HISTORY_FIELDS)  # one read, not one per term
     return WeekRecords(
         columns=columns_of(slots),
         slots=slots,
         sessions={x.id: x for x in repo.sessions_between(s, contract_id=contract.id, start=week.start, end=week.end)},
         disputes=repo.disputes(s, contract_id=contract.id, week_start=week.monday),
-        changes={field: repo.changes(s, contract_id=contract.id, field=field) for field in HISTORY_FIELDS},
+        changes={field: [c for c in history if c.field == field] for field in HISTORY_FIELDS},
         bonuses=[b.amount for b in repo.bonuses(s, contract_id=contract.id, week_start=week.monday)],
         late=late_line_of(s, contract, week, slot_seconds) if with_late else LateLine(),
     )
