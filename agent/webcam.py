@@ -2,21 +2,24 @@
 folder, and one camera frame at the screenshot instant of each slot that may have one.
 
 The camera library (OpenCV, the `tally[webcam]` extra) is imported only when a frame is due, that
-is on a contract with webcam=on and a computer whose owner consented: every other agent never
-loads it and stays as small as before. The camera is opened for each frame and released at once,
+is on a contract with webcam=on and a computer whose owner consented, and then in a short-lived
+process of its own (GRAB): no agent keeps it in memory, so every agent stays as small as before. The camera is opened for each frame and released at once,
 so its light is on for a moment, not all day. `TALLY_AGENT_WEBCAM_SOURCE` names the camera: a
 device index (0, the default, is the first camera) or a video file, read by the same call.
 """
 
 import importlib.util
+import io
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from PIL import Image
 
-from agent.capture import blur, encode
+from agent.capture import _give_back_memory, blur, encode
 from agent.home import read_json, write_private
 from diary.terms import Screenshots
 
@@ -26,6 +29,25 @@ TARGET_WIDTH = 640  # a face needs far fewer pixels than a screen of text
 NO_LIBRARY = ("The contract asks for a webcam frame, but the camera library is not installed: "
               "pip install 'tally[webcam]'. Tracking goes on without frames.")
 NO_CAMERA = "No camera could be opened ({source}): tracking goes on without webcam frames."
+GRAB_SECONDS = 20
+NO_LIBRARY_EXIT = 3
+# The frame is read in a short-lived process of its own: OpenCV and numpy cost some 40 MB once
+# imported, which the agent would keep all day; this way it stays as small with the webcam as
+# without. The frame comes back as an uncompressed BMP through a pipe, never through a file.
+GRAB = f"""
+import sys
+try:
+    import cv2
+except ImportError:
+    sys.exit({NO_LIBRARY_EXIT})
+where = sys.argv[1]
+camera = cv2.VideoCapture(int(where) if where.isdigit() else where)
+ok, frame = camera.read() if camera.isOpened() else (False, None)
+camera.release()
+if not ok or frame is None:
+    sys.exit(4)
+sys.stdout.buffer.write(cv2.imencode(".bmp", frame)[1].tobytes())
+"""
 
 
 def consented(folder: Path) -> bool:
@@ -71,24 +93,25 @@ class Camera:
         if picture is None:
             return None
         small = _shrink(picture)
-        return encode(blur(picture, small.size) if mode == Screenshots.BLUR else small)
+        data = encode(blur(picture, small.size) if mode == Screenshots.BLUR else small)
+        del picture, small
+        _give_back_memory()  # the full frame's megabytes go back to the system, as after a screenshot
+        return data
 
     def _grab(self) -> Image.Image | None:
-        os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")  # no warning on stderr for every missing camera
         try:
-            import cv2  # the `tally[webcam]` extra
-        except ImportError:
+            done = subprocess.run([sys.executable, "-c", GRAB, str(source())], capture_output=True, timeout=GRAB_SECONDS,
+                                  env={**os.environ, "OPENCV_LOG_LEVEL": "ERROR"}, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            done = None
+        if done is not None and done.returncode == NO_LIBRARY_EXIT:
             self.missing_library = True
             return self._fail(NO_LIBRARY)
-        where = source()
-        camera = cv2.VideoCapture(where)
-        try:
-            ok, bgr = camera.read() if camera.isOpened() else (False, None)
-        finally:
-            camera.release()
-        if not ok or bgr is None:
+        if done is None or done.returncode != 0 or not done.stdout:
+            where = source()
             return self._fail(NO_CAMERA.format(source=f"camera {where}" if isinstance(where, int) else where))
-        return Image.fromarray(bgr[:, :, ::-1].copy())  # OpenCV's BGR to RGB
+        with Image.open(io.BytesIO(done.stdout)) as picture:
+            return picture.convert("RGB")
 
     def _fail(self, why: str) -> None:
         if why not in self.told:
