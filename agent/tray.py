@@ -13,13 +13,14 @@ import os
 import sys
 import threading
 import time
-import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from PIL import Image, ImageDraw
+from typing import TYPE_CHECKING
 
 from agent.controls import TrackerView
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 SIZE = 64
 COLOURS = {  # the disc's colour per look
@@ -58,8 +59,13 @@ def look_of(view: TrackerView) -> Look:
     return Look("tracking" if view.tracking else "stopped", f"Tally: {doing}")
 
 
-def draw(name: str, size: int = SIZE) -> Image.Image:
+def draw(name: str, size: int = SIZE) -> "Image.Image":
     """A disc in the look's colour with a mark: clock hands, a pause bar, a closed eye, a slash, a cross."""
+    from PIL import (  # here, not at the top: without a tray they are never needed
+        Image,
+        ImageDraw,
+    )
+
     image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     pen = ImageDraw.Draw(image)
     pad, mid, white, width = (
@@ -176,6 +182,7 @@ class Tray:
         )
         if self.latin1:
             _listen_for_clicks(self.icon)
+            _survive_x_errors(self.icon)
 
     @property
     def has_menu(self) -> bool:
@@ -207,6 +214,8 @@ class Tray:
             look = look_of(self.view())
             if _retried(lambda look=look: self._redraw(icon, look)):
                 self.look = look
+            else:  # the tray host is busy re-embedding: try again shortly rather than at the next change
+                self.changed.set()
 
     def _redraw(self, icon, look: Look) -> None:
         if look.name != self.look.name:
@@ -288,6 +297,27 @@ def _listen_for_clicks(icon) -> None:
         screen.flush()
 
 
+def _survive_x_errors(icon) -> None:
+    """pystray's X11 loop ends at the first error any of its event handlers raises (a window gone
+    while the tray host re-embeds the icon), and every later change would then wait for it forever:
+    each handler's error is dropped instead, and the next event draws again."""
+    handlers = getattr(icon, "_message_handlers", None)
+    if not isinstance(handlers, dict):
+        return
+
+    def quiet(handler):
+        def run(event) -> None:
+            try:
+                handler(event)
+            except Exception:  # noqa: BLE001, S110  the next event draws again
+                pass
+
+        return run
+
+    for kind, handler in list(handlers.items()):
+        handlers[kind] = quiet(handler)
+
+
 def _retried(change: Callable[[], None], tries: int = 3) -> bool:
     """pystray's X11 loop may not be ready for the first change (its thread is named after it
     marks itself ready): a failed change is tried again shortly, and never ends the tray's thread."""
@@ -301,6 +331,8 @@ def _retried(change: Callable[[], None], tries: int = 3) -> bool:
 
 
 def open_link(url: str) -> None:
+    import webbrowser
+
     webbrowser.open(url)
 
 
