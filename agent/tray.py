@@ -151,46 +151,41 @@ def menu_entries(view: TrackerView) -> list[tuple[str, str, object]]:
 class Tray:
     """Owns the pystray icon: its own thread runs the tray's loop, another applies new looks."""
 
-    def __init__(
-        self,
-        pystray,
-        view: Callable[[], TrackerView],
-        act: Callable[[str, dict[str, str]], str],
-        url: Callable[[], str | None],
-        quit: Callable[[], None],
-        say: Callable[[str], None],
-    ) -> None:
-        self.pystray, self.view, self.act, self.url, self.quit, self.say = (
-            pystray,
-            view,
-            act,
-            url,
-            quit,
-            say,
-        )
+    STALL_SECONDS = 5.0  # a change pystray has not applied by then never will be: the icon is replaced
+
+    def __init__(self, pystray, view: Callable[[], TrackerView], act: Callable[[str, dict[str, str]], str],
+                 url: Callable[[], str | None], quit: Callable[[], None], say: Callable[[str], None]) -> None:
+        self.pystray, self.view, self.act, self.url, self.quit, self.say = pystray, view, act, url, quit, say
         self.look = look_of(view())
-        self.latin1 = (
-            pystray.Icon.__module__ == "pystray._xorg"
-        )  # X11's WM_NAME is a Latin-1 string
+        self.latin1 = pystray.Icon.__module__ == "pystray._xorg"  # X11's WM_NAME is a Latin-1 string
         self.changed = threading.Event()
         self.closing = False
-        self.icon = pystray.Icon(
-            "tally-agent", draw(self.look.name), self._title(self.look), self._menu()
-        )
-        self._thread = threading.Thread(
-            target=self.icon.run, args=(self._apply,), name="tray", daemon=True
-        )
+        self.icon = self._new_icon(self.look)
+        self._updates = threading.Thread(target=self._apply, name="tray-updates", daemon=True)
+
+    def _new_icon(self, look: Look):
+        icon = self.pystray.Icon("tally-agent", draw(look.name), self._title(look), self._menu())
         if self.latin1:
-            _listen_for_clicks(self.icon)
-            _survive_x_errors(self.icon)
+            _listen_for_clicks(icon)
+            _survive_x_errors(icon)
+        return icon
 
     @property
     def has_menu(self) -> bool:
         return bool(self.icon.HAS_MENU)
 
     def start(self) -> "Tray":
-        self._thread.start()
+        self._run(self.icon)
+        self._updates.start()
         return self
+
+    def _run(self, icon) -> None:
+        threading.Thread(target=icon.run, args=(self._shown,), name="tray", daemon=True).start()
+
+    def _shown(self, icon) -> None:
+        """pystray's setup thread: shows the icon, then has the look of now applied to it."""
+        _retried(lambda: setattr(icon, "visible", True))
+        self.changed.set()
 
     def show(self, view: TrackerView) -> None:
         """From the agent's loop: cheap; the icon changes on the tray's thread, only when its look does."""
@@ -200,24 +195,37 @@ class Tray:
     def close(self) -> None:
         self.closing = True
         self.changed.set()
-        self.icon.stop()
-        self._thread.join(timeout=5)
+        self._updates.join(timeout=5)
+        _in_background(self.icon.stop)
 
-    def _apply(self, icon) -> None:
-        """pystray's setup thread: shows the icon, then redraws it whenever the look changes."""
-        _retried(lambda: setattr(icon, "visible", True))
+    def _apply(self) -> None:
+        """Redraws the icon whenever the look changes; a change pystray never applies replaces the icon."""
         while True:
             self.changed.wait()
             self.changed.clear()
             if self.closing:
                 return
             look = look_of(self.view())
-            if _retried(lambda look=look: self._redraw(icon, look)):
-                self.look = look
-            else:  # the tray host is busy re-embedding: try again shortly rather than at the next change
+            icon = self.icon
+            done: list[bool] = []
+            worker = _in_background(lambda icon=icon, look=look, done=done: done.append(_retried(lambda: self._redraw(icon, look))))
+            worker.join(self.STALL_SECONDS)
+            if worker.is_alive():  # its X11 loop stopped: a new icon takes its place, the old one goes
+                self._replace(icon, look)
+            elif done != [True]:  # not shown yet: pystray would keep the title and never draw it
+                time.sleep(0.5)
                 self.changed.set()
+                continue
+            self.look = look
+
+    def _replace(self, stalled, look: Look) -> None:
+        _drop_window(stalled)
+        self.icon = self._new_icon(look)
+        self._run(self.icon)
 
     def _redraw(self, icon, look: Look) -> None:
+        if not icon.visible:
+            raise RuntimeError("the icon is not shown yet")
         if look.name != self.look.name:
             icon.icon = draw(look.name)
         icon.title = self._title(look)
@@ -316,6 +324,30 @@ def _survive_x_errors(icon) -> None:
 
     for kind, handler in list(handlers.items()):
         handlers[kind] = quiet(handler)
+
+
+def _in_background(work: Callable[[], object]) -> threading.Thread:
+    thread = threading.Thread(target=work, name="tray-work", daemon=True)
+    thread.start()
+    return thread
+
+
+def _drop_window(icon) -> None:
+    """Takes a stalled X11 icon out of the tray from a connection of our own (its loop cannot)."""
+    window = getattr(icon, "_window", None)
+    if window is None:
+        return
+    try:
+        from Xlib import display
+
+        screen = display.Display()
+        try:
+            screen.create_resource_object("window", window.id).destroy()
+            screen.flush()
+        finally:
+            screen.close()
+    except Exception:  # noqa: BLE001, S110  already gone with its display: nothing to take away
+        pass
 
 
 def _retried(change: Callable[[], None], tries: int = 3) -> bool:
