@@ -23,7 +23,7 @@ def test_the_rest_base_url_may_be_given_with_or_without_its_version(given, base)
 
 
 # every declared term, in the order declared
-TERM_NAMES = ["rate", "currency", "limit", "weekly", "min", "manual", "screenshots", "billing", "tz", "idle", "window", "title"]
+TERM_NAMES = ["rate", "currency", "limit", "weekly", "min", "manual", "screenshots", "billing", "tz", "idle", "window", "webcam", "title"]
 OPTIONS = {
     "clockin": ["memo", "contract"], "clockout": [], "memo": ["text"], "diary": ["date", "user", "contract"],
     "timesheet": ["week", "user", "csv", "contract"], "apps": ["week", "user", "contract"], "manual": ["range", "memo", "date", "contract"], "connect": [], "devices": [],

@@ -125,13 +125,18 @@ def test_an_agent_revoked_in_chat_stops_sending_and_keeps_what_it_holds(tally, s
         listed = slack.ask(BOB, "devices")
         message = {"ts": "1700000000.000100", "channel": CHANNEL, "text": listed.get("text"), "blocks": listed["blocks"]}
         slack.click(BOB, message, "Revoke")
+        revoked_by = datetime.now(UTC).replace(tzinfo=None)
         assert wait_until(lambda: "no longer paired" in agent.output(), seconds=60), agent.output()
         agent.wait_tracking(False)
+        # The slot cut short by the stop was recorded before the revocation: it may still land.
+        wait_until(lambda: queue_drained(agent), seconds=2 * SLOT)
         recorded = len(diary_slots(tally))
         time.sleep(2 * SLOT)  # it keeps quiet: nothing more is recorded or refused
     assert "tally-agent pair CODE --server URL" in agent.output()
     assert "no longer paired" in agent.cli("status").stdout
-    assert len(diary_slots(tally)) == recorded >= 1
+    slots = diary_slots(tally)
+    assert len(slots) == recorded >= 1
+    assert all(datetime.fromisoformat(slot.start) < revoked_by for slot in slots)  # nothing begun after it
     queue = Queue(AgentHome(agent.home).queue_path)
     try:
         assert queue.rejected() == []  # nothing it holds was given up
