@@ -84,6 +84,7 @@ def _run() -> int:
     tell_server(home, agent.queue, unable, datetime.now(UTC))
     page = open_window(agent, home, pairing)
     tray = open_tray(agent, page, pairing)
+    notify_shots(agent, home, page, tray)
     try:
         return 0 if run_agent(agent) else 1
     finally:
@@ -106,6 +107,15 @@ def open_tray(agent, page, pairing: Pairing):
     if tray is not None:
         agent.on_view = tray.show
     return tray
+
+
+def notify_shots(agent, home: AgentHome, page, tray) -> None:
+    """A desktop notification with each screenshot, where the desktop or the tray has them."""
+    from agent.notify import ShotNotifier
+    from agent.tray import open_link
+
+    notifier = ShotNotifier(home.path, lambda: page and open_link(page.url), tray.notifier() if tray else None)
+    agent.on_shot = notifier.shot
 
 
 def open_window(agent, home: AgentHome, pairing: Pairing):
@@ -210,6 +220,18 @@ def consent(
     finally:
         queue.close()
     typer.echo(webcam.consent_sentence(given))
+
+
+@app.command()
+def notify(switch: Annotated[str, typer.Argument(help="on or off.")]) -> None:
+    """A desktop notification with each screenshot (on by default), or not."""
+    from agent import notify as notifications
+
+    if switch not in ("on", "off"):
+        raise _fail("Say on or off, for example: tally-agent notify off")
+    notifications.set_enabled(_home().ensure(), switch == "on")  # a running agent reads it at each shot
+    typer.echo("A notification shows each screenshot as it is taken." if switch == "on" else
+               "No more notifications; the tracker window (tally-agent open) still shows each screenshot.")
 
 
 @app.command()

@@ -113,6 +113,7 @@ class Agent:
         self.private_wanted: bool | None = None  # switched here; holds until the server's state agrees
         self.view = TrackerView()
         self.on_view: Callable[[TrackerView], None] | None = None  # the tray icon follows the same picture
+        self.on_shot: Callable[[LastShot], None] | None = None  # the desktop notification (agent/notify.py)
         self.cannot_track = ""  # why this computer cannot be tracked (agent/capabilities.py): then it never does
         self.clock.on_shot = self._shot_taken
         self.clock.private_apps = private_apps.load(home.path)
@@ -364,6 +365,8 @@ class Agent:
     def _shot_taken(self, slot: OpenSlot, image: bytes) -> None:
         assert slot.shot_at
         self.last_shot = LastShot(slot.session_id, slot.start, slot.shot_at, image, slot.private_app)
+        if self.on_shot is not None:
+            self.on_shot(self.last_shot)
 
     def _follow(self, state: ServerState, now: datetime) -> None:
         """Start, stop or adjust tracking as the server says."""

@@ -287,6 +287,10 @@ class Tray:
         }.get(action, {})
         self._tell(self.act(action, form))
 
+    def notifier(self) -> Callable[[str], None] | None:
+        """The tray's own notifications, where its backend has them (not plain X11)."""
+        return (lambda sentence: self.icon.notify(sentence, "Tally")) if self.icon.HAS_NOTIFICATION else None
+
     def _tell(self, sentence: str) -> None:
         if self.icon.HAS_NOTIFICATION:
             self.icon.notify(sentence, "Tally")
