@@ -19,7 +19,8 @@ from agent.controls import LastShot
 from agent.home import read_json, write_private
 
 FILE = "notifications.json"  # {"off": true} once the freelancer turned them off
-PREVIEW = "last-shot-preview.jpg"  # the notification's picture; only this user may read it
+PREVIEW = "shot-preview-{:%Y%m%dT%H%M%S}.jpg"  # a notification's picture while it shows; only this user may read it
+PREVIEWS = "shot-preview-*.jpg"
 PREVIEW_BOX = (360, 225)
 SHOWN_MS = 8000
 OPEN = "default"  # the notification's action, a click on it: opens the tracker window
@@ -53,6 +54,8 @@ class ShotNotifier:
                  fallback: Callable[[str], None] | None = None, command: str | None = None) -> None:
         self.folder, self.open_tracker, self.fallback = folder, open_tracker, fallback
         self.command = command if command is not None else desktop_command()
+        for left in folder.glob(PREVIEWS):  # from an agent that was killed
+            left.unlink(missing_ok=True)
 
     def shot(self, shot: LastShot) -> None:
         if not enabled(self.folder) or (self.command is None and self.fallback is None):
@@ -64,21 +67,23 @@ class ShotNotifier:
         if self.command is None:
             self.fallback(f"{title}. {body}")  # type: ignore[misc]  # checked in shot()
             return
-        picture = self._write_preview(shot.image)
+        picture = self._write_preview(shot.image, self.folder / PREVIEW.format(shot.taken_at))
         argv = [self.command, "--app-name=Tally", f"--expire-time={SHOWN_MS}", f"--action={OPEN}=Open tracker"]
         argv += [f"--icon={picture}"] if picture else []
         try:
             done = subprocess.run(argv + ["--wait", title, body], capture_output=True, text=True, timeout=120)
         except (OSError, subprocess.TimeoutExpired):
             return  # the desktop's service is gone or never answered: the tracker window still shows it
+        finally:  # no copy of a screenshot outlives its notification (it may be deleted meanwhile)
+            if picture:
+                picture.unlink(missing_ok=True)
         if done.stdout.strip() == OPEN:
             self.open_tracker()
 
-    def _write_preview(self, image: bytes) -> Path | None:
-        """A small copy of the screenshot for the notification, replaced at each one."""
+    def _write_preview(self, image: bytes, path: Path) -> Path | None:
+        """A small copy of the screenshot for the notification, deleted when it closes."""
         from PIL import Image
 
-        path = self.folder / PREVIEW
         try:
             with Image.open(io.BytesIO(image)) as picture:
                 picture.draft("RGB", (PREVIEW_BOX[0] * 2, PREVIEW_BOX[1] * 2))

@@ -79,6 +79,10 @@ def test_each_screenshot_is_shown_in_a_notification_whose_click_opens_the_tracke
     server.api.clock_in("notify check", slot_seconds=6, idle_minutes=100)
     agent.wait_tracking()
     assert _until(lambda: shown(desktop) >= 1), agent.output()
+    [preview] = agent.home.glob("shot-preview-*.jpg")
+    with Image.open(preview) as picture:  # the thumbnail of the screenshot, not the screenshot itself
+        assert picture.width <= 360 and picture.height <= 225
+    assert stat.S_IMODE(preview.stat().st_mode) == 0o600  # only this user may read it
     _dunstctl(desktop, "action", "0")  # a click on the notification: its default action
     assert _until(lambda: agent.opened.exists()), agent.output()
     link = agent.opened.read_text().splitlines()[0]
@@ -88,11 +92,8 @@ def test_each_screenshot_is_shown_in_a_notification_whose_click_opens_the_tracke
     assert first["appname"] == "Tally"
     assert first["summary"].startswith("Tally took a screenshot at ")
     assert "delete it before it is sent" in first["body"]
-    preview = agent.home / "last-shot-preview.jpg"
     assert first["icon_path"] == str(preview)
-    with Image.open(preview) as picture:  # the thumbnail of the screenshot, not the screenshot itself
-        assert picture.width <= 360 and picture.height <= 225
-    assert stat.S_IMODE(preview.stat().st_mode) == 0o600  # only this user may read it
+    assert _until(lambda: not preview.exists())  # no copy of the screenshot outlives its notification
     assert agent.stop() == 0
 
 
