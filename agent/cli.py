@@ -60,6 +60,9 @@ def run() -> None:
 
 
 def _run() -> int:
+    from agent.memory import keep_small
+
+    keep_small()  # before any thread starts
     from agent.inputs import open_input
     from agent.runner import Agent, run_agent
 
