@@ -75,11 +75,16 @@ class AgentHome:
 
 def write_private(path: Path, data: dict[str, Any]) -> None:
     """Atomically replace a JSON file that only the user may read (it can hold the device token)."""
+    write_private_bytes(path, json.dumps(data).encode())
+
+
+def write_private_bytes(path: Path, data: bytes) -> None:
+    """Atomically replace a file that only the user may read."""
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.chmod(tmp, 0o600)  # O_CREAT's mode does not apply to a file left over from a crash
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(data, f)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
     os.replace(tmp, path)
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from agent.controls import LastShot
-from agent.home import read_json, write_private
+from agent.home import read_json, write_private, write_private_bytes
 
 FILE = "notifications.json"  # {"off": true} once the freelancer turned them off
 PREVIEW = "shot-preview-{:%Y%m%dT%H%M%S}.jpg"  # a notification's picture while it shows; only this user may read it
@@ -31,7 +31,6 @@ def enabled(folder: Path) -> bool:
 
 
 def set_enabled(folder: Path, on: bool) -> None:
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     write_private(folder / FILE, {"off": not on})
 
 
@@ -71,7 +70,8 @@ class ShotNotifier:
         argv = [self.command, "--app-name=Tally", f"--expire-time={SHOWN_MS}", f"--action={OPEN}=Open tracker"]
         argv += [f"--icon={picture}"] if picture else []
         try:
-            done = subprocess.run(argv + ["--wait", title, body], capture_output=True, text=True, timeout=120)
+            done = subprocess.run(argv + ["--wait", title, body], capture_output=True, text=True, timeout=120,
+                                  check=False)
         except (OSError, subprocess.TimeoutExpired):
             return  # the desktop's service is gone or never answered: the tracker window still shows it
         finally:  # no copy of a screenshot outlives its notification (it may be deleted meanwhile)
@@ -90,7 +90,7 @@ class ShotNotifier:
                 picture.thumbnail(PREVIEW_BOX)
                 out = io.BytesIO()
                 picture.convert("RGB").save(out, "JPEG", quality=80)
-            _write_private_bytes(path, out.getvalue())
+            write_private_bytes(path, out.getvalue())
         except (OSError, SyntaxError, ValueError):  # unreadable image or folder: a notification without it
             return None
         return path
@@ -103,11 +103,3 @@ def sentences(shot: LastShot) -> tuple[str, str]:
         return title, "It is blurred: a private app had focus. Open the tracker to see or delete it."
     return title, "Open the tracker to see it, or to delete it before it is sent."
 
-
-def _write_private_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.chmod(tmp, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)

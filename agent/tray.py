@@ -292,10 +292,7 @@ class Tray:
         return (lambda sentence: self.icon.notify(sentence, "Tally")) if self.icon.HAS_NOTIFICATION else None
 
     def _tell(self, sentence: str) -> None:
-        if self.icon.HAS_NOTIFICATION:
-            self.icon.notify(sentence, "Tally")
-        else:
-            self.say(sentence)
+        (self.notifier() or self.say)(sentence)
 
 
 def _listen_for_clicks(icon) -> None:

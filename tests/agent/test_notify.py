@@ -8,12 +8,12 @@ import shutil
 import stat
 import subprocess
 import sys
-import time
 
 import pytest
 from PIL import Image
 
 from tests.agent.agentproc import AgentProcess
+from tests.e2e.processes import wait_until
 
 NEEDED = ("dbus-daemon", "dunst", "dunstctl", "notify-send")
 
@@ -27,7 +27,7 @@ def desktop(xdisplay, tmp_path):
                            stdout=subprocess.PIPE, text=True)  # fmt: skip
     env = {**os.environ, "DISPLAY": xdisplay, "DBUS_SESSION_BUS_ADDRESS": bus.stdout.readline().strip()}
     service = subprocess.Popen(["dunst"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    assert _until(lambda: _dunstctl(env, "is-paused").returncode == 0), "dunst did not start"
+    assert wait_until(lambda: _dunstctl(env, "is-paused").returncode == 0), "dunst did not start"
     yield env
     service.terminate()
     bus.terminate()
@@ -54,15 +54,6 @@ def _dunstctl(env, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["dunstctl", *args], env=env, capture_output=True, text=True, timeout=10, check=False)
 
 
-def _until(condition, seconds: float = 30.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return bool(condition())
-
-
 def shown(env) -> int:
     return int(_dunstctl(env, "count", "displayed").stdout.strip() or 0)
 
@@ -78,13 +69,13 @@ def test_each_screenshot_is_shown_in_a_notification_whose_click_opens_the_tracke
     agent.start()
     server.api.clock_in("notify check", slot_seconds=6, idle_minutes=100)
     agent.wait_tracking()
-    assert _until(lambda: shown(desktop) >= 1), agent.output()
+    assert wait_until(lambda: shown(desktop) >= 1), agent.output()
     [preview] = agent.home.glob("shot-preview-*.jpg")
     with Image.open(preview) as picture:  # the thumbnail of the screenshot, not the screenshot itself
         assert picture.width <= 360 and picture.height <= 225
     assert stat.S_IMODE(preview.stat().st_mode) == 0o600  # only this user may read it
     _dunstctl(desktop, "action", "0")  # a click on the notification: its default action
-    assert _until(lambda: agent.opened.exists()), agent.output()
+    assert wait_until(lambda: agent.opened.exists()), agent.output()
     link = agent.opened.read_text().splitlines()[0]
     assert link.startswith("http://127.0.0.1:") and link == json.loads((agent.home / "window.json").read_text())["url"]
     _dunstctl(desktop, "close-all")
@@ -93,7 +84,7 @@ def test_each_screenshot_is_shown_in_a_notification_whose_click_opens_the_tracke
     assert first["summary"].startswith("Tally took a screenshot at ")
     assert "delete it before it is sent" in first["body"]
     assert first["icon_path"] == str(preview)
-    assert _until(lambda: not preview.exists())  # no copy of the screenshot outlives its notification
+    assert wait_until(lambda: not preview.exists())  # no copy of the screenshot outlives its notification
     assert agent.stop() == 0
 
 
@@ -107,7 +98,7 @@ def test_notify_off_stops_the_notifications_of_a_running_agent(agent, server, de
     assert server.wait_until(lambda: sum(1 for r in server.api.slots.values() if r.screenshot) >= 2, seconds=30)
     assert shown(desktop) == 0 and history(desktop) == []
     assert agent.cli("notify", "on").returncode == 0
-    assert _until(lambda: shown(desktop) >= 1), agent.output()
+    assert wait_until(lambda: shown(desktop) >= 1), agent.output()
     wrong = agent.cli("notify", "maybe")
     assert wrong.returncode != 0 and "tally-agent notify off" in wrong.stdout + wrong.stderr
     assert agent.stop() == 0
