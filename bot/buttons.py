@@ -9,7 +9,7 @@ which each platform draws on the message that carried the button.
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.services import devices, late, links, manual, review
+from bot.services import devices, earnings, late, links, manual, review
 from bot.services.actors import Actor
 from bot.services.button_refs import ButtonAction, ButtonRef
 from bot.services.context import Context
@@ -84,6 +84,7 @@ ACTIONS: dict[ButtonAction, Handler] = {
     ButtonAction.APPROVE_MANUAL: _manual(True),
     ButtonAction.DECLINE_MANUAL: _manual(False),
     ButtonAction.REVOKE_DEVICE: lambda ctx, actor, ref, now, form: devices.revoke_own(ctx, actor, ref.number, now=now),
+    ButtonAction.UNDO_PAID: lambda ctx, actor, ref, now, form: earnings.undo_paid(ctx, actor, ref.number, now=now),
     ButtonAction.APPROVE_LATE: _late(True),
     ButtonAction.DECLINE_LATE: _late(False),
 }

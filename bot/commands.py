@@ -220,6 +220,9 @@ def delete(w: Words):
 
 
 def paid(w: Words):
+    if w.words[:1] == ["undo"]:
+        mark = _number(w.words[1] if len(w.words) == 2 else None, "/paid undo 5 (the number its Undo button carries)")
+        return then(mark, rq.UndoPaid)
     if len(w.words) != 1:
         return Refusal("Name one week and the freelancer, e.g. /paid 2026-W47 @bob (in the contract's channel the week is enough).")
     return rq.MarkPaid(w.words[0], w.user, w.contract)

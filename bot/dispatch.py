@@ -79,7 +79,7 @@ HELP = f"""Tally keeps the work diary of hourly contracts. Commands:
 /bonus @user AMOUNT [NOTE] — pay a bonus on this week's statement (client)
 /devices — your paired devices, with a Revoke button each (freelancer)
 /earnings [@user] — pending, available and paid amounts per contract and in total, with lifetime hours
-/paid WEEK [@user] — mark a week's available amount paid (client), e.g. /paid 2026-W47 @bob
+/paid WEEK [@user] — mark a week's available amount paid (client), e.g. /paid 2026-W47 @bob; its Undo button takes the mark back
 /profile [@user] — a person's lifetime hours and contracts (anyone in the workspace; no amounts)
 /tally summary-channel — post the weekly summary of every contract here (workspace admin; a move is announced in the old channel)
 /tally help — this list"""
@@ -115,5 +115,6 @@ HANDLERS: dict[type, Handler] = {
     rq.SetPrivate: lambda ctx, a, r, now: private_mode.from_chat(ctx, a, r.switch, now=now),
     rq.ShowEarnings: lambda ctx, a, r, now: earnings.show(ctx, a, now=now, other=r.user),
     rq.MarkPaid: lambda ctx, a, r, now: earnings.mark_paid(ctx, a, r.week, now=now, other=r.user, contract_id=r.contract),
+    rq.UndoPaid: lambda ctx, a, r, now: earnings.undo_paid(ctx, a, r.mark, now=now),
     rq.ShowProfile: lambda ctx, a, r, now: profile.profile(ctx, a, now=now, other=r.user),
 }

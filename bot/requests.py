@@ -280,6 +280,14 @@ class MarkPaid:
 
 
 @dataclass(frozen=True)
+class UndoPaid:
+    """Takes back a paid mark (the Undo button of /paid)."""
+
+    mark: int
+    COMMAND = "paid undo"
+
+
+@dataclass(frozen=True)
 class ShowProfile:
     user: UserRef | None = None
     COMMAND = "profile"
@@ -287,7 +295,8 @@ class ShowProfile:
 
 Request = (ClockIn | ClockOut | SetMemo | ShowDiary | ShowTimesheet | ShowApps | AskManual | NewContract | ShowContract | SetStatus
            | SetRate | SetLimit | SetTerms | Connect | PayBonus | SetSummaryChannel | ShowHelp | ApproveWeek | DecideManual | DecideLate
-           | DisputeHours | DisputeStep | DeleteSlot | ListDevices | RevokeDevice | SetPrivate | ShowEarnings | MarkPaid | ShowProfile)
+           | DisputeHours | DisputeStep | DeleteSlot | ListDevices | RevokeDevice | SetPrivate | ShowEarnings | MarkPaid | UndoPaid
+           | ShowProfile)
 
 
 def _clean_value(value):

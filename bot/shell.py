@@ -104,6 +104,7 @@ BUTTON_COMMANDS = {
     ButtonAction.APPROVE_MANUAL: "/approve manual {number}",
     ButtonAction.DECLINE_MANUAL: "/decline {number}",
     ButtonAction.REVOKE_DEVICE: "/revoke {number}",
+    ButtonAction.UNDO_PAID: "/paid undo {number}",
     ButtonAction.APPROVE_LATE: "/approve late {number}",
     ButtonAction.DECLINE_LATE: "/decline late {number}",
 }

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -36,6 +36,19 @@ class PaidRow:
     seq: int
     amount: Decimal
     paid_at: datetime
+    id: int = 0
+
+
+@dataclass(frozen=True)
+class MarkRow:
+    """One paid mark as its Undo button needs it."""
+
+    id: int
+    contract_id: int
+    week_start: date
+    amount: Decimal
+    currency: str
+    undone_at: datetime | None
 
 
 def contracts(s: Session, *, workspace_id: int, member_id: int, as_client: bool) -> list[Contract]:
@@ -58,21 +71,45 @@ def bonuses(s: Session, *, contract_ids: list[int]) -> list[BonusRow]:
 
 
 def paid_marks(s: Session, *, contract_ids: list[int]) -> list[PaidRow]:
-    query = (select(PaidMark.contract_id, PaidMark.week_start, PaidMark.seq, PaidMark.amount, PaidMark.paid_at)
-             .where(PaidMark.contract_id.in_(contract_ids)).order_by(PaidMark.seq))
+    """The marks that stand (not taken back), oldest first."""
+    query = (select(PaidMark.contract_id, PaidMark.week_start, PaidMark.seq, PaidMark.amount, PaidMark.paid_at, PaidMark.id)
+             .where(PaidMark.contract_id.in_(contract_ids), PaidMark.undone_at.is_(None)).order_by(PaidMark.seq))
     return [PaidRow(*row) for row in s.exec(query)]
 
 
+def next_paid_seq(s: Session, *, contract_id: int, week_start: date) -> int:
+    """The number the week's next mark takes: marks taken back keep theirs."""
+    used = s.exec(select(func.max(PaidMark.seq)).where(PaidMark.contract_id == contract_id,
+                                                       PaidMark.week_start == week_start)).one()
+    return (used or 0) + 1
+
+
 def add_paid_mark(s: Session, *, contract_id: int, week_start: date, seq: int, amount: Decimal, currency: str,
-                  paid_at: datetime, by_member_id: int) -> bool:
-    """Records a mark; False (and nothing written) when another mark of that week took `seq` first."""
+                  paid_at: datetime, by_member_id: int) -> int | None:
+    """Records a mark and returns its id; None (and nothing written) when another mark of that
+    week took `seq` first."""
+    mark = PaidMark(contract_id=contract_id, week_start=week_start, seq=seq, amount=amount, currency=currency,
+                    paid_at=paid_at, by_member_id=by_member_id)
     try:
         with s.begin_nested():
-            s.add(PaidMark(contract_id=contract_id, week_start=week_start, seq=seq, amount=amount, currency=currency,
-                           paid_at=paid_at, by_member_id=by_member_id))
+            s.add(mark)
     except IntegrityError:
-        return False
-    return True
+        return None
+    return mark.id
+
+
+def paid_mark(s: Session, *, mark_id: int) -> MarkRow | None:
+    query = select(PaidMark.id, PaidMark.contract_id, PaidMark.week_start, PaidMark.amount, PaidMark.currency,
+                   PaidMark.undone_at).where(PaidMark.id == mark_id)
+    row = s.exec(query).first()
+    return MarkRow(*row) if row else None
+
+
+def undo_paid_mark(s: Session, *, mark_id: int, at: datetime, by_member_id: int) -> bool:
+    """Takes a standing mark back; False when it was already taken back (two clicks at once: one wins)."""
+    taken = s.exec(update(PaidMark).where(PaidMark.id == mark_id, PaidMark.undone_at.is_(None))
+                   .values(undone_at=at, undone_by_member_id=by_member_id))
+    return taken.rowcount == 1
 
 
 def first_tracked_slot(s: Session, *, contract_ids: list[int]) -> tuple[int, datetime] | None:

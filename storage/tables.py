@@ -289,7 +289,8 @@ class Bonus(SQLModel, table=True):
 class PaidMark(SQLModel, table=True):
     """The client marked a closed week's available amount paid (Tally moves no money; this is the
     record that it was paid). The amount is what was available then, kept as marked; a week whose
-    statement grew afterwards (a dispute withdrawn) gets a second mark, numbered by `seq`."""
+    statement grew afterwards (a dispute withdrawn) gets a second mark, numbered by `seq`. A mark
+    taken back (its Undo button) keeps its row and `seq`, with when and by whom it was undone."""
 
     __tablename__ = "paid_mark"
     __table_args__ = (UniqueConstraint("contract_id", "week_start", "seq"),)
@@ -301,6 +302,9 @@ class PaidMark(SQLModel, table=True):
     currency: str = Field(max_length=3)
     paid_at: datetime = _instant()
     by_member_id: int = Field(foreign_key="member.id")
+    # A mark made by mistake is taken back, not deleted: the freelancer was told of both.
+    undone_at: datetime | None = _instant(default=None)
+    undone_by_member_id: int | None = Field(default=None, foreign_key="member.id")
 
 
 class Outbox(SQLModel, table=True):

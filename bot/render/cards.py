@@ -9,7 +9,7 @@ from functools import singledispatch
 
 from bot.services.results import (
     AppsReport, Button, Cell, Choice, Clicked, ClockedIn, ClockedOut, ContractCard, ContractEarnings, DayDiary, DeviceList, Done, Earnings,
-    PairingIssued, Profile, Timesheet,
+    PaidMarked, PairingIssued, Profile, Timesheet,
 )
 from bot.services.button_refs import ButtonAction, ButtonRef
 from bot.services.links import Link
@@ -118,6 +118,12 @@ def _(result: ClockedOut) -> Card:
 def _(result: Link) -> Card:
     return Card(lines=[f"Your diary link, for you only, valid until {describe_instant(result.expires_at, result.tz)}:", result.url],
                 buttons=[Button("Open diary", url=result.url)])
+
+
+@card_for.register
+def _(result: PaidMarked) -> Card:
+    buttons = [Button(label if len(result.undo) > 1 else "Undo", ButtonRef(ButtonAction.UNDO_PAID, mark)) for label, mark in result.undo]
+    return Card(lines=[result.text], buttons=buttons)
 
 
 @card_for.register

@@ -26,6 +26,7 @@ class ButtonAction(StrEnum):
     CLOCK_IN = "home_clock_in"  # Slack's App Home: clock in on the contract named
     CLOCK_OUT = "home_clock_out"  # names nothing (number 0)
     REVOKE_DEVICE = "revoke_device"  # /devices: the device named
+    UNDO_PAID = "undo_paid"  # /paid: the paid mark named
 
 
 WEEK_ACTIONS = frozenset({ButtonAction.APPROVE_WEEK, ButtonAction.DISPUTE_WEEK, ButtonAction.OPEN_DIARY})
@@ -41,18 +42,20 @@ class ButtonRef:
     """A button's action and the record it names: a contract (and week), a dispute or a manual entry."""
 
     action: ButtonAction
-    number: int  # the contract for week buttons, else the dispute, the manual entry or the device
+    number: int  # the contract for week buttons, else the dispute, the manual entry, the device or the paid mark
     week: str = ""  # "2026-W47" for week buttons; empty: the current week
 
     @property
     def names(self) -> str:
-        """What kind of record `number` is: contract, dispute, manual or late."""
+        """What kind of record `number` is: contract, dispute, manual, late, device or paid (mark)."""
         if self.action in CONTRACT_ACTIONS:
             return "contract"
         if self.action is ButtonAction.REVOKE_DEVICE:
             return "device"
         if self.action in LATE_ACTIONS:
             return "late"
+        if self.action is ButtonAction.UNDO_PAID:
+            return "paid"
         return "dispute" if self.action in DISPUTE_ACTIONS else "manual"
 
     def encode(self) -> str:

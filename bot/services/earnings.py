@@ -10,7 +10,7 @@ from bot.services import announce, profile
 from bot.services.actors import Actor, UserRef, resolve, resolve_ref
 from bot.services.context import Context
 from bot.services.picking import pick
-from bot.services.results import Choice, ContractEarnings, Done, Earnings
+from bot.services.results import Choice, ContractEarnings, Done, Earnings, PaidMarked
 from bot.services.views import pick_week
 from diary.earnings import ZERO, BonusGiven, WeekEarnings, WeekOwed, earnings, held_amount, to_mark, totals
 from diary.money import format_money
@@ -94,7 +94,7 @@ PAID_EXAMPLE = "e.g. /paid 2026-W47 @bob"
 
 
 def mark_paid(ctx: Context, actor: Actor, week: str, *, now: datetime, other: UserRef | None = None,
-              contract_id: int | None = None) -> Done | Choice | Refusal:
+              contract_id: int | None = None) -> PaidMarked | Choice | Refusal:
     """The client marks a week's available amount paid: on this channel's contract, or elsewhere on
     every contract of the client's with the freelancer named. The freelancer is told."""
     with ctx.unit() as s:
@@ -104,10 +104,11 @@ def mark_paid(ctx: Context, actor: Actor, week: str, *, now: datetime, other: Us
         if isinstance(contracts, Refusal | Choice):
             return contracts
         results = [_mark_one(s, c, week, me, now) for c in contracts]
-        marked = [r for r in results if isinstance(r, Done)]
+        marked = [r for r in results if isinstance(r, PaidMarked)]
         refused = [r.message for r in results if isinstance(r, Refusal)]
         if marked or all(r.code == "done" for r in results if isinstance(r, Refusal)):
-            return Done("\n".join([*(r.text for r in marked), *refused]))
+            undo = tuple(button for r in marked for button in r.undo)
+            return PaidMarked("\n".join([*(r.text for r in marked), *refused]), undo)
         return Refusal("\n".join(refused), results[0].code)
 
 
@@ -129,7 +130,7 @@ def _to_mark(s, actor: Actor, ws: Workspace, me: Member, who: Member | None, con
     return Refusal(f"You are not the client of any contract with {who.name}, so there is nothing of theirs to mark paid.", "forbidden")
 
 
-def _mark_one(s, contract: Contract, week_text: str, me: Member, now: datetime) -> Done | Refusal:
+def _mark_one(s, contract: Contract, week_text: str, me: Member, now: datetime) -> PaidMarked | Refusal:
     try:
         week = pick_week(week_text, contract.tz, now)
     except ValueError as error:
@@ -147,14 +148,42 @@ def _mark_one(s, contract: Contract, week_text: str, me: Member, now: datetime) 
 
 
 def _record(s, contract: Contract, owed: WeekOwed, amount: Decimal, me: Member, freelancer: Member, where: str, now: datetime):
-    seq = len([m for m in store.paid_marks(s, contract_ids=[contract.id]) if m.week_start == owed.week.monday]) + 1
-    if not store.add_paid_mark(s, contract_id=contract.id, week_start=owed.week.monday, seq=seq, amount=amount,
-                               currency=owed.currency, paid_at=now, by_member_id=me.id):
+    seq = store.next_paid_seq(s, contract_id=contract.id, week_start=owed.week.monday)
+    mark_id = store.add_paid_mark(s, contract_id=contract.id, week_start=owed.week.monday, seq=seq, amount=amount,
+                                  currency=owed.currency, paid_at=now, by_member_id=me.id)
+    if mark_id is None:
         return Refusal(f"Week {owed.week.label} of {where} was being marked paid at the same moment; /earnings shows it.", "conflict")
     shown = format_money(amount, owed.currency)
     text = f"{me.name} marked week {owed.week.label} of {contract.title or f'contract #{contract.id}'} paid: {shown}."
     announce.to_member(s, freelancer, kind="paid", key=f"paid:{contract.id}:{owed.week.label}:{seq}", text=text, now=now)
-    return Done(f"Week {owed.week.label} of {where} marked paid: {shown}. {freelancer.name} is told.")
+    return PaidMarked(f"Week {owed.week.label} of {where} marked paid: {shown}. {freelancer.name} is told. "
+                      f"Marked by mistake? Undo takes it back.", ((f"Undo #{contract.id} {owed.week.label}", mark_id),))
+
+
+def undo_paid(ctx: Context, actor: Actor, mark_id: int, *, now: datetime) -> Done | Refusal:
+    """The Undo button of /paid: the contract's client takes a mark back; the amount is owed again
+    and the freelancer is told (docs/rules.md#earnings)."""
+    with ctx.unit() as s:
+        ws, me = resolve(s, actor)
+        mark = store.paid_mark(s, mark_id=mark_id)
+        contract = s.get(Contract, mark.contract_id) if mark else None
+        if contract is None or contract.workspace_id != ws.id:
+            return Refusal(f"There is no paid mark {mark_id}; /earnings shows what is marked paid.", "not_found")
+        if contract.client_id != me.id:
+            return Refusal("Only the client of a contract can take back its paid marks.", "forbidden")
+        week = BillingWeek(mark.week_start, contract.tz)
+        if mark.undone_at is not None or not store.undo_paid_mark(s, mark_id=mark_id, at=now, by_member_id=me.id):
+            return Refusal(f"That paid mark of week {week.label} was already taken back; /earnings shows what is owed.", "done")
+        return _told_undone(s, contract, week, format_money(mark.amount, mark.currency), me, mark_id, now)
+
+
+def _told_undone(s, contract: Contract, week: BillingWeek, shown: str, me: Member, mark_id: int, now: datetime) -> Done:
+    freelancer = s.get(Member, contract.freelancer_id)
+    title = contract.title or f"contract #{contract.id}"
+    text = f"{me.name} took back the paid mark of week {week.label} of {title}: {shown} is not marked paid any more."
+    announce.to_member(s, freelancer, kind="paid", key=f"unpaid:{mark_id}", text=text, now=now)
+    return Done(f"The paid mark of week {week.label} of #{contract.id} {title} ({freelancer.name}) is taken back: "
+                f"{shown} is owed again. {freelancer.name} is told.")
 
 
 def week_earnings(s, contracts: list[Contract], now: datetime) -> dict[tuple[int, str], WeekEarnings]:

@@ -5,7 +5,7 @@ from bot.services.actors import Actor, resolve
 from bot.services.button_refs import ButtonRef
 from bot.services.context import Context
 from storage import repo
-from storage.tables import Contract, Device, Dispute, LateRequest, ManualEntry, Member, Workspace
+from storage.tables import Contract, Device, Dispute, LateRequest, ManualEntry, Member, PaidMark, Workspace
 
 
 def contract_choices(ctx: Context, actor: Actor) -> list[tuple[int, str]]:
@@ -21,12 +21,13 @@ def _label(contract: Contract, other: Member) -> str:
     return f"#{contract.id} {contract.title or 'untitled'} — with {other.name}"
 
 
-TABLES = {"contract": Contract, "dispute": Dispute, "manual": ManualEntry, "device": Device, "late": LateRequest}
+TABLES = {"contract": Contract, "dispute": Dispute, "manual": ManualEntry, "device": Device, "late": LateRequest,
+          "paid": PaidMark}
 
 
 def _contract_of(s, ref: ButtonRef) -> Contract | None:
     found = s.get(TABLES[ref.names], ref.number)
-    return s.get(Contract, found.contract_id) if isinstance(found, Dispute | ManualEntry | LateRequest) else found
+    return s.get(Contract, found.contract_id) if isinstance(found, Dispute | ManualEntry | LateRequest | PaidMark) else found
 
 
 def _workspace_of(s, ref: ButtonRef) -> Workspace | None:

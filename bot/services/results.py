@@ -129,6 +129,13 @@ class DeviceList:
 
 
 @dataclass(frozen=True)
+class PaidMarked(Done):
+    """/paid: a confirmation with an Undo button per mark made, (label, paid mark id), for a mistake."""
+
+    undo: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
 class PairingIssued:
     code: str
     expires_at: datetime

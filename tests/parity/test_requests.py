@@ -32,7 +32,8 @@ REQUESTS = [
     rq.DisputeHours(NINE_TO_TEN, "2026-11-18", "no work in the screenshots", None, 2),
     rq.DisputeStep("answer", 3, "the staging server"), rq.DisputeStep("confirm", 3),
     rq.DeleteSlot("14:20", "yesterday", 2), rq.ListDevices(), rq.RevokeDevice(3),
-    rq.ShowEarnings(BOB), rq.ShowEarnings(), rq.MarkPaid("2026-W47", BOB, 2), rq.MarkPaid("last"), rq.ShowProfile(BOB),
+    rq.ShowEarnings(BOB), rq.ShowEarnings(), rq.MarkPaid("2026-W47", BOB, 2), rq.MarkPaid("last"), rq.UndoPaid(4),
+    rq.ShowProfile(BOB),
     rq.ShowProfile(),
 ]
 

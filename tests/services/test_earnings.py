@@ -7,11 +7,14 @@ import io
 from datetime import time, timedelta
 from decimal import Decimal
 
-from bot import commands
+from bot import buttons, commands
 from bot.export import export_week
 from bot.render.cards import card_for
 from bot.services import contracts, earnings, review, summary
-from bot.services.results import Done, Earnings
+from bot.render.text import card_text
+from bot.services.button_refs import ButtonAction
+from bot.services.results import Clicked, Done, Earnings
+from bot.shell import _button_command
 from bot.services.views import pick_week
 from bot.services.actors import UserRef
 from diary.refusal import Refusal
@@ -185,8 +188,50 @@ def test_two_marks_of_one_week_made_at_once_land_once(ctx):
     with ctx.unit() as s:  # the mark a /paid made at the same moment already took seq 1
         mark = {"contract_id": 1, "week_start": MON.date(), "seq": 1, "amount": Decimal("50.00"), "currency": "USD",
                 "paid_at": TUE, "by_member_id": 1}
-        assert store.add_paid_mark(s, **mark) is True
-        assert store.add_paid_mark(s, **{**mark, "paid_at": TUE + timedelta(seconds=1)}) is False
+        assert store.add_paid_mark(s, **mark) is not None
+        assert store.add_paid_mark(s, **{**mark, "paid_at": TUE + timedelta(seconds=1)}) is None
     with ctx.unit() as s:
         assert [(m.seq, m.amount) for m in store.paid_marks(s, contract_ids=[1])] == [(1, Decimal("50.00"))]
     assert mine(ctx, BOB, TUE).earned[0].paid == Decimal("50.00")
+
+
+def test_a_paid_mark_made_by_mistake_is_taken_back_once_by_its_client_and_the_amount_is_owed_again(ctx):
+    """Rule: docs/rules.md#earnings"""
+    two_hours_and_a_bonus(ctx)
+    review.approve_week(ctx, ALICE, now=TUE, week="2026-W47")
+    marked = say(ctx, ALICE, "/paid 2026-W47", DUE)
+    [button] = card_for(marked).buttons
+    assert button.label == "Undo" and button.ref.action is ButtonAction.UNDO_PAID
+    mark = button.ref.number
+
+    for who, line, said in [(BOB, f"/paid undo {mark}", "Only the client of a contract can take back its paid marks."),
+                            (CAROL, f"/paid undo {mark}", "Only the client of a contract can take back its paid marks."),
+                            (ALICE, "/paid undo", "e.g. /paid undo 5"),
+                            (ALICE, "/paid undo 999", "There is no paid mark 999")]:
+        answer = say(ctx, who, line, DUE)
+        assert isinstance(answer, Refusal) and said in answer.message, (line, answer)
+    assert mine(ctx, BOB, DUE).earned[0].paid == Decimal("130.00")
+
+    later = DUE + timedelta(hours=1)
+    undone = buttons.press(ctx, ALICE, button.ref, now=later)  # the Undo button, as every platform presses it
+    assert isinstance(undone, Clicked) and "is taken back: 130.00 USD is owed again. bob is told." in undone.text
+    [bob] = mine(ctx, BOB, later).earned
+    assert (bob.available, bob.paid) == (Decimal("130.00"), Decimal("0.00"))
+    assert "alice took back the paid mark of week 2026-W47 of Docs: 130.00 USD" in outbox(ctx, "paid")[-1].payload["text"]
+    again = say(ctx, ALICE, f"/paid undo {mark}", later)
+    assert isinstance(again, Refusal) and "already taken back" in again.message
+    assert len(outbox(ctx, "paid")) == 2
+
+    assert "marked paid: 130.00 USD" in say(ctx, ALICE, "/paid 2026-W47", later).text  # marked again, as a new mark
+    rows = list(csv.DictReader(io.StringIO(export_week(ctx, "2026-W47", now=later))))
+    total = next(row for row in rows if row["day"] == "total")
+    assert (total["available"], total["paid"], total["paid_at"]) == ("0.00", "130.00", later.isoformat())
+
+
+def test_the_shell_shows_the_undo_button_as_the_command_that_presses_it(ctx):
+    """Rule: docs/rules.md#earnings"""
+    two_hours_and_a_bonus(ctx)
+    review.approve_week(ctx, ALICE, now=TUE, week="2026-W47")
+    marked = say(ctx, ALICE, "/paid 2026-W47", DUE)
+    mark = marked.undo[0][1]
+    assert f"/paid undo {mark}" in card_text(card_for(marked), button_hint=_button_command)

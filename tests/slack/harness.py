@@ -128,13 +128,14 @@ class SlackSide:
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return self.post(body, "application/x-www-form-urlencoded")
 
-    def click(self, user: User, message: dict, label: str) -> Sent:
-        """Presses the button labelled `label` on a message as Slack shows it now."""
+    def click(self, user: User, message: dict, label: str, *, ephemeral: bool = False) -> Sent:
+        """Presses the button labelled `label` on a message as Slack shows it now (`ephemeral`: a
+        private reply, which the app can change only through the click's response_url)."""
         block, button = find_button(message["blocks"], label)
         key = uuid.uuid4().hex
         payload = {
             "type": "block_actions", "user": _user(user), "api_app_id": "A0TALLY", "token": "legacy-verification-token",
-            "container": {"type": "message", "message_ts": message["ts"], "channel_id": message["channel"], "is_ephemeral": False},
+            "container": {"type": "message", "message_ts": message["ts"], "channel_id": message["channel"], "is_ephemeral": ephemeral},
             "trigger_id": f"trigger-{key}", "team": {"id": TEAM, "domain": "acme"}, "enterprise": None,
             "is_enterprise_install": False, "channel": {"id": message["channel"], "name": "contract"},
             "message": {"type": "message", "user": BOT_USER, "bot_id": "BTALLY", "ts": message["ts"], "text": message.get("text"), "blocks": message["blocks"]},

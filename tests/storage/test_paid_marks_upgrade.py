@@ -52,3 +52,30 @@ def test_closed_weeks_of_an_older_database_are_owed_and_can_be_marked_paid(own_d
     assert current_revision(ctx.engine) == head
     [owed] = earnings.show(ctx, ALICE, now=DUE).owed
     assert owed.available == Decimal("40.00")  # the marks went with the table: downgrading forgets them
+
+
+def test_marks_of_a_database_from_before_undo_stand_and_can_be_taken_back(own_database):
+    """Rule: docs/rules.md#earnings"""
+    ctx = own_database
+    hire(ctx, MON - timedelta(days=1), title="Docs")
+    work(ctx, pair_device(ctx, BOB, MON), BOB, MON, 6)
+    review.close_week(ctx, 1, pick_week("2026-W47", "UTC", MON), now=CLOSE)
+    review.approve_week(ctx, ALICE, now=CLOSE + timedelta(hours=1), week="2026-W47")
+    downgrade(ctx.engine, "0011")
+    with ctx.engine.begin() as db:  # a mark made by the release before: no undo columns yet
+        db.execute(sa.text("INSERT INTO paid_mark (contract_id, week_start, seq, amount, currency, paid_at, by_member_id) "
+                           "VALUES (1, '2026-11-16', 1, 40.00, 'USD', :at, 1)"), {"at": DUE})
+
+    upgrade(ctx.engine)
+    assert earnings.show(ctx, ALICE, now=DUE).owed[0].paid == Decimal("40.00")  # the old mark stands
+    with ctx.engine.connect() as db:
+        old = db.execute(sa.text("SELECT id FROM paid_mark")).scalar_one()
+    assert "is owed again" in earnings.undo_paid(ctx, ALICE, old, now=DUE).text
+    assert earnings.show(ctx, ALICE, now=DUE).owed[0].paid == Decimal("0.00")
+    assert "marked paid" in earnings.mark_paid(ctx, ALICE, "2026-W47", now=DUE).text  # seq 2: the undone mark keeps 1
+
+    downgrade(ctx.engine, "0011")  # the mark taken back must not come back as paid
+    with ctx.engine.connect() as db:
+        assert db.execute(sa.text("SELECT seq FROM paid_mark")).scalars().all() == [2]
+    upgrade(ctx.engine)
+    assert earnings.show(ctx, ALICE, now=DUE).owed[0].paid == Decimal("40.00")
