@@ -29,6 +29,8 @@ class Words:
     words: list[str]
     options: dict[str, str] = field(default_factory=dict)
     mentions: list[UserRef] = field(default_factory=list)
+    # Every token in the order typed, as free text reads it: (kind, text), kind word|option|mention.
+    typed: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def user(self) -> UserRef | None:
@@ -39,8 +41,16 @@ class Words:
         value = self.options.get("contract", "").lstrip("#")
         return int(value) if value.isdigit() else None
 
-    def rest(self, start: int = 0) -> str:
-        return " ".join(self.words[start:])
+    def rest(self, start: int = 0, *, people: bool = True) -> str:
+        """The free text after the first `start` plain words, every token as typed: a memo "fix
+        timeout=30" keeps its "timeout=30" and "with @carol" its person. Only `contract=` (which
+        contract) is taken out, and with `people=False` the mentions, where one names the command's person."""
+        seen, text = 0, []
+        for kind, token in self.typed:
+            if seen >= start and not (kind == "mention" and not people) and not token.lower().startswith("contract="):
+                text.append(token)
+            seen += kind == "word"
+        return " ".join(text)
 
 
 def split(text: str, mention: MentionParser) -> Words:
@@ -54,10 +64,13 @@ def split(text: str, mention: MentionParser) -> Words:
         ref = mention(token)
         if ref is not None:
             found.mentions.append(ref)
+            found.typed.append(("mention", f"@{ref.name or ref.id}"))
         elif sep and key.isidentifier():
             found.options[key.lower()] = value
+            found.typed.append(("option", token))
         else:
             found.words.append(token)
+            found.typed.append(("word", token))
     return found
 
 
@@ -81,11 +94,10 @@ def _number(word: str | None, usage: str) -> int | Refusal:
     return Refusal(f"Name it by its number, e.g. {usage}.")
 
 
-def _day_then_rest(w: Words, start: int) -> tuple[str | None, str]:
+def _day_then_rest(w: Words, start: int, *, people: bool = True) -> tuple[str | None, str]:
     """An optional day after the first `start` words, then the rest as free text."""
-    rest = w.words[start:]
-    day = rest.pop(0) if rest and looks_like_day(rest[0]) else None
-    return day, " ".join(rest)
+    day = w.words[start] if len(w.words) > start and looks_like_day(w.words[start]) else None
+    return day, w.rest(start + (day is not None), people=people)
 
 
 def diary(w: Words):
@@ -156,7 +168,7 @@ def contract_set(w: Words):
 def bonus(w: Words):
     if w.user is None or not w.words:
         return Refusal("Name the person and the amount, e.g. /bonus @bob 50 thanks for the weekend fix.")
-    return then(parse_amount(w.words[0]), lambda amount: rq.PayBonus(w.user, amount, w.rest(1), w.contract))
+    return then(parse_amount(w.words[0]), lambda amount: rq.PayBonus(w.user, amount, w.rest(1, people=False), w.contract))
 
 
 def tally(w: Words):
@@ -192,7 +204,7 @@ DISPUTE_EXAMPLE = "e.g. /dispute 10:00-11:30 2026-11-20 no work in the screensho
 def dispute(w: Words):
     if not w.words:
         return Refusal(f"Name the time and the reason, {DISPUTE_EXAMPLE}.")
-    day, reason = _day_then_rest(w, 1)
+    day, reason = _day_then_rest(w, 1, people=False)  # a mention names the freelancer disputed
     return then(rq.Span.parse(w.words[0], DISPUTE_EXAMPLE), lambda times: rq.DisputeHours(times, day, reason, w.user, w.contract))
 
 

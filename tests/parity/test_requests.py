@@ -62,3 +62,22 @@ def test_then_passes_a_refusal_through_and_a_value_on():
     no = Refusal("no")
     assert then(no, lambda value: value + 1) is no
     assert then(1, lambda value: value + 1) == 2
+
+
+FREE_TEXT = [  # (command, typed, the request): words with "=" or "@" are part of a memo, a note or a reason
+    ("memo", "fix timeout=30 in the importer", rq.SetMemo("fix timeout=30 in the importer")),
+    ("clockin", "pairing with @carol on a=b", rq.ClockIn("pairing with @carol on a=b", None)),
+    ("clockin", "retry=3 contract=2", rq.ClockIn("retry=3", 2)),
+    ("manual", "09:00-10:00 2026-11-20 call with @carol about size=XL contract=2",
+     rq.AskManual(NINE_TO_TEN, "2026-11-20", "call with @carol about size=XL", 2)),
+    ("bonus", "@bob 50 for fixing max_len=0", rq.PayBonus(BOB, Decimal("50"), "for fixing max_len=0")),
+    ("dispute", "09:00-10:00 2026-11-18 only x=1 in the logs @bob",
+     rq.DisputeHours(NINE_TO_TEN, "2026-11-18", "only x=1 in the logs", BOB, None)),
+    ("answer", "3 see ticket id=42 with @carol", rq.DisputeStep("answer", 3, "see ticket id=42 with @carol")),
+]
+
+
+@pytest.mark.parametrize("name, typed, request_", FREE_TEXT, ids=[f[0] for f in FREE_TEXT])
+def test_free_text_keeps_every_word_typed(name, typed, request_):
+    """A memo like "fix timeout=30" lost its "timeout=30" (read as an option) before."""
+    assert commands.parse(name, typed, mention) == request_
