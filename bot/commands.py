@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot import requests as rq
-from bot.dispatch import Spell, dispatch
+from bot.dispatch import HELP, Spell, dispatch
 from bot.services.actors import Actor, UserRef
 from bot.services.context import Context
 from diary.dates import looks_like_day
@@ -76,10 +76,36 @@ def split(text: str, mention: MentionParser) -> Words:
 
 def parse(name: str, text: str, mention: MentionParser) -> rq.Request | Refusal:
     """The request `/name text` stands for, or why the words do not make one."""
-    parser = PARSERS.get(name.lstrip("/").lower())
+    command = name.lstrip("/").lower()
+    parser = PARSERS.get(command)
     if parser is None:
         return Refusal(f"I don't know /{name.lstrip('/')}. Try /tally help for the list of commands.")
-    return parser(split(text, mention))
+    words = split(text, mention)
+    return _stray_option(command, words) or parser(words)
+
+
+# Commands whose key=value words mean something: a contract's terms, or free text (a memo, a note, a reason).
+TAKES_OPTIONS = {"clockin", "memo", "manual", "bonus", "dispute", "answer"}
+
+
+def _stray_option(command: str, w: Words) -> Refusal | None:
+    """/timesheet week=2026-W47 would quietly show this week: an option a command takes nothing
+    for is refused, with the command's form (only contract=N is understood everywhere)."""
+    if command in TAKES_OPTIONS or (command == "contract" and w.words[:1] in ([], ["new"], ["set"])):
+        return None
+    stray = next((key for key in w.options if key != "contract"), None)
+    if stray is None:
+        return None
+    if command == "contract":
+        return Refusal(f'/contract {w.words[0]} takes no "{stray}=": terms change with /contract set, '
+                       "e.g. /contract set screenshots=blur.")
+    return Refusal(f'/{command} takes no "{stray}=": {usage_of(command)}.')
+
+
+def usage_of(command: str) -> str:
+    """The command's line of /tally help, e.g. "/timesheet [this|last|2026-W47] [@user] [csv]"."""
+    forms = [line.split(" — ")[0] for line in HELP.splitlines() if line.startswith(f"/{command} ")]
+    return "use " + " or ".join(forms) if forms else "see /tally help"
 
 
 def run(ctx: Context, actor: Actor, name: str, text: str, *, now: datetime, mention: MentionParser, spell: Spell | None = None):

@@ -81,3 +81,19 @@ FREE_TEXT = [  # (command, typed, the request): words with "=" or "@" are part o
 def test_free_text_keeps_every_word_typed(name, typed, request_):
     """A memo like "fix timeout=30" lost its "timeout=30" (read as an option) before."""
     assert commands.parse(name, typed, mention) == request_
+
+
+@pytest.mark.parametrize("name, typed, says", [
+    ("timesheet", "week=2026-W47", '/timesheet takes no "week=": use /timesheet [this|last|2026-W47] [@user] [csv].'),
+    ("earnings", "currency=EUR", '/earnings takes no "currency=": use /earnings [@user].'),
+    ("contract", "show rate=50", '/contract show takes no "rate=": terms change with /contract set, e.g. /contract set screenshots=blur.'),
+    ("approve", "week=2026-W47", '/approve takes no "week=": see /tally help.'),
+])
+def test_an_option_a_command_takes_nothing_for_is_refused_not_ignored(name, typed, says):
+    """/timesheet week=2026-W47 quietly showed this week's timesheet before."""
+    assert commands.parse(name, typed, mention) == Refusal(says)
+
+
+def test_contract_equals_still_picks_the_contract_everywhere():
+    assert commands.parse("timesheet", "last contract=2", mention) == rq.ShowTimesheet("last", None, False, 2)
+    assert commands.parse("delete", "14:20 contract=#2", mention) == rq.DeleteSlot("14:20", None, 2)
