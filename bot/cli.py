@@ -140,19 +140,24 @@ def web() -> None:
 
 
 @app.command()
-def worker() -> None:
+def worker(metrics_port: int = typer.Option(None, "--metrics-port", help="serve /metrics and /healthz on HOST at this port")) -> None:
     """Discord gateway, scheduler and outbox dispatcher: one per deployment."""
     _answer_promptly()
     import asyncio
 
     from bot.worker import work_until_signalled
+    from bot.worker_metrics import metrics_app, serving_metrics
 
     settings = Settings()
     ctx = _context(settings, shared=True)
     for line in describe_platforms(settings):
         log.info(line)
     beside = lambda main: _with_discord(ctx, settings, main)  # noqa: E731 (the gateway runs only once elected)
-    if not asyncio.run(work_until_signalled(ctx, _senders(ctx, settings), beside)):
+    main = work_until_signalled(ctx, _senders(ctx, settings), beside)
+    if metrics_port is not None:
+        log.info("worker: /metrics and /healthz on http://%s:%s", settings.host, metrics_port)
+        main = serving_metrics(metrics_app(ctx, settings), host=settings.host, port=metrics_port, main=main)
+    if not asyncio.run(main):
         raise typer.Exit(3)  # lost the lock: a supervisor restarts it as a standby
 
 

@@ -12,7 +12,7 @@ from ipaddress import ip_address
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -26,6 +26,8 @@ INGEST_SECONDS = Histogram("tally_ingest_seconds", "Time to answer a slot upload
 JOB_RUNS = Counter("tally_job_runs", "Scheduled job runs, by job and outcome.", ["job", "outcome"], registry=REGISTRY)
 JOB_SECONDS = Histogram("tally_job_seconds", "How long scheduled jobs ran.", ["job"], registry=REGISTRY,
                         buckets=(0.01, 0.1, 0.5, 1, 5, 15, 60, 300, 900))
+WORKER_ELECTED = Gauge("tally_worker_elected", "1 in the worker elected to run the jobs and send the outbox, else 0.",
+                       registry=REGISTRY)
 
 router = APIRouter(tags=["status"])
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -38,6 +40,20 @@ def timed_ingest() -> Iterator[None]:
         yield
     finally:
         INGEST_SECONDS.observe(time.perf_counter() - began)
+
+
+_elected = False
+
+
+def set_elected(elected: bool) -> None:
+    """This worker won (True) or gave up (False) the election of the active worker."""
+    global _elected
+    _elected = elected
+    WORKER_ELECTED.set(1 if elected else 0)
+
+
+def is_elected() -> bool:
+    return _elected
 
 
 def job_ran(job: str, outcome: str, seconds: float) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from fastapi import FastAPI
 
-from bot import election, scheduler
+from bot import election, metrics, scheduler
 from bot.delivery import Sender
 from bot.http_server import TallyServer
 from bot.outbox_dispatcher import Dispatcher
@@ -65,11 +65,13 @@ async def work_until_signalled(ctx: Context, senders: Iterable[Sender],
     if leader is None:
         return True
     watching = asyncio.create_task(election.watch(leader, stop, lost))
+    metrics.set_elected(True)
     try:
         if ctx.engine.dialect.name == "postgresql":
             await asyncio.to_thread(_take_back_claims, ctx)
         await beside(run_worker(ctx, senders, stop=stop, name=f"{ELECTED}{uuid.uuid4().hex[:8]}"))
     finally:
+        metrics.set_elected(False)
         stop.set()
         await watching
         leader.resign()
