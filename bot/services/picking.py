@@ -35,8 +35,16 @@ def _counterpart_is(contract: Contract, me: Member, other: Member | None) -> boo
 def _by_id(s: Session, me: Member, contract_id: int) -> Contract | Refusal:
     contract = repo.by_id(s, Contract, contract_id)
     if contract is None or role(contract, me) is Role.NONE:
-        return Refusal(f"There is no contract #{contract_id} of yours.")
+        return Refusal(f"There is no contract #{contract_id} of yours.{_yours(s, me)}")
     return contract
+
+
+def _yours(s: Session, me: Member) -> str:
+    """The contracts the person could have meant, so a wrong number is not a dead end."""
+    live = repo.live_contracts_of(s, member_id=me.id)
+    if not live:
+        return ""
+    return " Yours: " + "; ".join(_label(s, c, me) for c in live[:5]) + ("; …" if len(live) > 5 else "") + "."
 
 
 def pick(

@@ -93,3 +93,11 @@ def test_settings_change_from_the_next_slot_and_bad_ones_are_refused(ctx):
     refused = contracts.change_terms(ctx, ALICE, {"tz": "Nowhere/Land"}, now=NOW)
     assert isinstance(refused, Refusal)
     assert contracts.show(ctx, person("alice")).tz == "UTC"
+
+
+def test_a_wrong_contract_number_names_the_contracts_that_are_yours(ctx):
+    """A typo in contract=N is not a dead end: the refusal lists the person's live contracts."""
+    hire(ctx, NOW, title="Docs")
+    wrong = sessions.clock_in(ctx, BOB, memo="x", now=NOW, contract_id=7)
+    assert wrong == Refusal("There is no contract #7 of yours. Yours: #1 Docs (with alice, in C1).")
+    assert sessions.clock_in(ctx, CAROL, memo="x", now=NOW, contract_id=1) == Refusal("There is no contract #1 of yours.")
