@@ -16,7 +16,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from bot.services.status import status
+from bot.services.server_health import status
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 SLOTS_INGESTED = Counter("tally_slots_ingested", "Slot uploads recorded, new or repeated.", ["result"], registry=REGISTRY)

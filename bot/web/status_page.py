@@ -9,7 +9,7 @@ from fastapi.templating import Jinja2Templates
 
 from bot.api.clock import app_now
 from bot.runtime import platform_states
-from bot.services.status import Status, status
+from bot.services.server_health import Status, status
 from bot.version import VERSION
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
