@@ -40,14 +40,20 @@ def workspace(s: Session, *, platform: str, external_id: str, name: str = "") ->
 
 def member(s: Session, *, workspace_id: int, external_id: str, name: str = "") -> Member:
     """The member with that platform id, created on first sight; a newer display name wins."""
-    found = s.exec(
-        select(Member).where(Member.workspace_id == workspace_id, Member.external_id == external_id)
-    ).first()
+    found = known_member(s, workspace_id=workspace_id, external_id=external_id, name=name)
     if found is None:
         found = Member(workspace_id=workspace_id, external_id=external_id, name=name or external_id)
         s.add(found)
         s.flush()
-    elif name and name != found.name:
+    return found
+
+
+def known_member(s: Session, *, workspace_id: int, external_id: str, name: str = "") -> Member | None:
+    """The member with that platform id if Tally has met them (a newer display name wins), else None."""
+    found = s.exec(
+        select(Member).where(Member.workspace_id == workspace_id, Member.external_id == external_id)
+    ).first()
+    if found is not None and name and name != found.name:
         found.name = name
     return found
 

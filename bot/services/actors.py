@@ -36,5 +36,15 @@ def resolve(s: Session, actor: Actor) -> tuple[Workspace, Member]:
     return ws, repo.member(s, workspace_id=ws.id, external_id=actor.user, name=actor.name)
 
 
-def resolve_ref(s: Session, ws: Workspace, ref: UserRef) -> Member:
-    return repo.member(s, workspace_id=ws.id, external_id=ref.id, name=ref.name)
+# The id of a stand-in for somebody Tally has never met: no row has it, so it matches no contract.
+NOBODY_YET = -1
+
+
+def resolve_ref(s: Session, ws: Workspace, ref: UserRef, *, create: bool = False) -> Member:
+    """The member a mention names. Only hiring adds a person Tally has not met (`create`);
+    elsewhere a stranger is a stand-in that is party to nothing, so a command refused for naming
+    them records nobody."""
+    if create:
+        return repo.member(s, workspace_id=ws.id, external_id=ref.id, name=ref.name)
+    known = repo.known_member(s, workspace_id=ws.id, external_id=ref.id, name=ref.name)
+    return known or Member(id=NOBODY_YET, workspace_id=ws.id, external_id=ref.id, name=ref.name or ref.id)

@@ -63,7 +63,7 @@ def create(ctx: Context, actor: Actor, freelancer: UserRef, terms: Terms, *, now
         return refusal
     with ctx.unit() as s:
         ws, me = resolve(s, actor)
-        other = resolve_ref(s, ws, freelancer)
+        other = resolve_ref(s, ws, freelancer, create=True)
         if other.id == me.id:
             return Refusal("You cannot hire yourself: name the freelancer, e.g. /contract new @bob rate=40.")
         contract = _new_contract(s, ws.id, actor.channel, me, other, terms, now)

@@ -64,6 +64,9 @@ def _search(s: Session, me: Member, channel: str, action: Action, command: str, 
         # An ended contract's last weeks are still read, approved and disputed (docs/rules.md#approval):
         # its parties are answered about it, and the service says what an ended contract no longer does.
         found = _among(s, me, channel, action, command, other, repo.ended_contracts_of)
+    if found is NO_CONTRACT and other is not None and other.id != me.id:
+        # "/timesheet @bbo" is a typo, not a person without contracts: say whom, and which are yours.
+        return Refusal(f"You have no contract with {other.name}.{_yours(s, me)}", "not_found")
     return found
 
 

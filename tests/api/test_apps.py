@@ -108,7 +108,7 @@ def test_only_the_two_parties_see_it_and_bad_words_are_answered_with_an_example(
     alice.handle("/apps 2026-W99")
     alice.handle("/apps this last")
     said = out.getvalue()
-    assert "You have no contract here yet" in said
+    assert "You have no contract with bob." in said  # carol is party to none of bob's contracts
     assert '"2026-W99" is not a week' in said and "e.g. /apps last" in said
     assert "Name one week: /apps [this|last|2026-W47] [@user], e.g. /apps last @bob." in said
 

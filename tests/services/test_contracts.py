@@ -101,3 +101,13 @@ def test_a_wrong_contract_number_names_the_contracts_that_are_yours(ctx):
     wrong = sessions.clock_in(ctx, BOB, memo="x", now=NOW, contract_id=7)
     assert wrong == Refusal("There is no contract #7 of yours. Yours: #1 Docs (with alice, in C1).")
     assert sessions.clock_in(ctx, CAROL, memo="x", now=NOW, contract_id=1) == Refusal("There is no contract #1 of yours.")
+
+
+def test_a_mistyped_person_is_named_back_with_the_contracts_that_are_yours(ctx):
+    """'/timesheet @bbo' used to answer "You have no contract here yet" to a client who has one."""
+    from bot import commands
+    from tests.services.test_earnings import mention
+
+    hire(ctx, NOW, title="Docs")
+    said = commands.run(ctx, ALICE, "timesheet", "@bbo", now=NOW, mention=mention)
+    assert said == Refusal("You have no contract with bbo. Yours: #1 Docs (with bob, in C1).", "not_found")

@@ -62,3 +62,18 @@ def test_closed_weeks_count_as_stored_and_a_removed_dispute_leaves_the_hours(ctx
     bob = profile(ctx, person("bob", "C-other"), "", DEC)
     assert (bob.lifetime_minutes, bob.month_minutes, bob.month) == (60, 0, "December 2026")
     assert (bob.active_contracts, bob.ended_contracts) == (0, 1)
+
+
+def test_naming_somebody_tally_never_met_records_nobody(ctx):
+    """Only hiring adds a person: a look at a stranger's profile or timesheet leaves no trace of them."""
+    from sqlmodel import select
+
+    from storage.tables import Member
+
+    hire(ctx, HIRED)
+    empty = profile(ctx, CAROL, "@zoe", TUE)
+    assert (empty.name, empty.lifetime_minutes, empty.active_contracts) == ("zoe", 0, 0)
+    refused = commands.run(ctx, ALICE, "timesheet", "@zoe", now=TUE, mention=mention)
+    assert "zoe" in refused.message
+    with ctx.unit() as s:
+        assert "zoe" not in [m.name for m in s.exec(select(Member))]
