@@ -9,6 +9,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from storage.repo import MAX_ID
 from storage.tables import Bonus, Contract, PaidMark, Slot, WeekReview
 
 
@@ -99,6 +100,8 @@ def add_paid_mark(s: Session, *, contract_id: int, week_start: date, seq: int, a
 
 
 def paid_mark(s: Session, *, mark_id: int) -> MarkRow | None:
+    if not 0 < mark_id <= MAX_ID:  # a number typed in chat, past what an id column holds
+        return None
     query = select(PaidMark.id, PaidMark.contract_id, PaidMark.week_start, PaidMark.amount, PaidMark.currency,
                    PaidMark.undone_at).where(PaidMark.id == mark_id)
     row = s.exec(query).first()
