@@ -252,7 +252,8 @@ def test_on_plain_x11_a_click_on_the_icon_opens_the_tracker_window(tmp_path, ser
     agent = AgentProcess(tmp_path, server, xdisplay, BROWSER=str(browser))
     agent.pair()
     agent.start()
-    assert _until(lambda: icon_picture(tray_host)[0] == "Tally: not tracking"), agent.output()
+    # Docking waits for trayer and pystray's X11 loop, which a loaded machine can hold for long.
+    assert _until(lambda: icon_picture(tray_host)[0] == "Tally: not tracking", seconds=40), agent.output()
     window, _ = tally_icon(tray_host)
     geometry = window.get_geometry()
     at = window.translate_coords(tray_host.screen().root, 0, 0)
