@@ -23,9 +23,7 @@ def create_app(ctx: Context, settings: Settings | None = None) -> FastAPI:
     @app.get("/healthz")
     def healthz() -> JSONResponse:
         """200 {"ok": true}; 503 {"ok": false, "database": "down"} while the database is away."""
-        if ctx.check():
-            return JSONResponse({"ok": True})
-        return JSONResponse({"ok": False, "database": "down"}, status_code=503)
+        return metrics.health(ctx)
 
     # Each part mounts itself below, one line each.
     mount_slack(app, ctx, settings)

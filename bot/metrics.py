@@ -56,6 +56,13 @@ def is_elected() -> bool:
     return _elected
 
 
+def health(ctx, **more) -> JSONResponse:
+    """/healthz of the web and the worker: 200 {"ok": true}; 503 with "database": "down" while it is away."""
+    if ctx.check():
+        return JSONResponse({"ok": True, **more})
+    return JSONResponse({"ok": False, **more, "database": "down"}, status_code=503)
+
+
 def job_ran(job: str, outcome: str, seconds: float) -> None:
     JOB_RUNS.labels(job, outcome).inc()
     JOB_SECONDS.labels(job).observe(seconds)

@@ -9,7 +9,6 @@ this machine only) and runs while the worker waits as a standby too (docs/archit
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Iterator
-from datetime import UTC, datetime
 from typing import TypeVar
 
 import uvicorn
@@ -17,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from bot import metrics
+from bot.api import clock
 from bot.services.context import Context
 from bot.settings import Settings
 
@@ -34,15 +34,13 @@ class _Listener(uvicorn.Server):
 def metrics_app(ctx: Context, settings: Settings) -> FastAPI:
     app = FastAPI(title="Tally worker", openapi_url=None, docs_url=None, redoc_url=None)
     app.state.ctx, app.state.settings = ctx, settings
-    app.state.clock = lambda: datetime.now(UTC)
+    clock.install(app)
     app.include_router(metrics.router)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
-        """200 while the database answers, 503 while it is away; `elected` says which worker is active."""
-        ok = ctx.check()
-        body = {"ok": ok, "elected": metrics.is_elected()}
-        return JSONResponse(body if ok else {**body, "database": "down"}, status_code=200 if ok else 503)
+        """As the web's /healthz, and `elected` says whether this is the active worker."""
+        return metrics.health(ctx, elected=metrics.is_elected())
 
     return app
 
